@@ -1,0 +1,166 @@
+"""The library interface: `lint` and `fix`. Pure of any terminal concerns; the CLI calls these."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_lint.catalogue import RuleMeta
+from mlops_lint.config import Config, load_config
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.diagnostics import Diagnostic, RunReport
+from mlops_lint.discovery import Inventory, build_inventory, find_root, select_targets
+from mlops_lint.engine import ActiveRules, run, suppress
+from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
+from mlops_lint.registry import registry
+from mlops_lint.selection import PerFileIgnores, enabled_codes
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line settings that override or extend the configuration file."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    config_file: Path | None = None
+    only: tuple[str, ...] = field(default=())  # exact codes to run (the test harness)
+    options: Mapping[str, Mapping] = field(default_factory=dict)  # per-rule options on top of config
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything a run needs, resolved once: root, configuration, files and rules."""
+
+    root: Path
+    config: Config
+    inventory: Inventory
+    targets: tuple[str, ...]
+    rules: ActiveRules
+    metas: Mapping[str, RuleMeta]
+    per_file: PerFileIgnores
+
+    def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
+        return RepoContext(self.root, self.inventory, self.config, overlays)
+
+
+def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Session:
+    """Resolve root, configuration, inventory and rules. Raises ConfigError on bad configuration."""
+    paths = list(paths) or [Path.cwd()]
+    anchor = Path(_common_dir(paths))
+    root = find_root(anchor)
+    reg = registry()
+    metas = {code: meta for code, (meta, _cls) in reg.items()}
+    config = load_config(root, metas, overrides.config_file).with_overrides(
+        select=overrides.select,
+        extend_select=overrides.extend_select,
+        ignore=overrides.ignore,
+        exclude=overrides.exclude,
+    )
+    codes = list(overrides.only) if overrides.only else enabled_codes(metas, config)
+    options = {code: {**config.rule_options.get(code, {}), **overrides.options.get(code, {})} for code in codes}
+    inventory = build_inventory(root, config.exclude)
+    targets = select_targets(root, inventory, paths, config.exclude)
+    return Session(
+        root=root,
+        config=config,
+        inventory=inventory,
+        targets=tuple(targets),
+        rules=ActiveRules.build(reg, codes, options),
+        metas=metas,
+        per_file=PerFileIgnores.from_config(config, metas),
+    )
+
+
+def _common_dir(paths: Sequence[Path]) -> str:
+    import os
+
+    resolved = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    return os.path.commonpath(resolved)
+
+
+def _lint_repo(session: Session, repo: RepoContext, extra_targets: Sequence[str] = ()) -> RunReport:
+    targets = list(dict.fromkeys([*session.targets, *extra_targets]))
+    result = run(repo, targets, session.rules)
+    kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
+    unique = sorted(set(kept), key=Diagnostic.sort_key)
+    return RunReport(
+        diagnostics=tuple(unique),
+        errors=tuple(result.errors),
+        files_checked=len(targets),
+        suppressed=dropped,
+        root=str(session.root),
+    )
+
+
+def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:
+    session = open_session(paths, overrides)
+    return lint_session(session)
+
+
+def lint_session(session: Session) -> RunReport:
+    return _lint_repo(session, session.repo())
+
+
+def fix(
+    paths: Sequence[Path], overrides: Overrides = Overrides(), unsafe: bool = False, write: bool = True
+) -> FixReport:
+    """Apply fixes to a fixed point; write changed files atomically unless `write` is False."""
+    session = open_session(paths, overrides)
+    return fix_session(session, unsafe=unsafe, write=write)
+
+
+def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> FixReport:
+    boms: dict[str, bool] = {}
+
+    def lint_state(overlays: Mapping[str, str]) -> tuple[RunReport, Mapping[str, str]]:
+        repo = session.repo(overlays)
+        report = _lint_repo(session, repo, extra_targets=[p for p in overlays if p not in session.targets])
+        texts: dict[str, str] = {}
+        for diagnostic in report.diagnostics:
+            if diagnostic.fix is None:
+                continue
+            for edit in diagnostic.fix.edits:
+                if edit.path in texts or (not repo.has(edit.path) and edit.path not in overlays):
+                    continue
+                file = repo.file(edit.path)
+                decoded = file.decoded
+                if decoded is not None:
+                    texts[edit.path] = decoded.text
+                    boms.setdefault(edit.path, decoded.bom)
+        return report, texts
+
+    report = fix_to_fixed_point(lint_state, unsafe)
+    if write:
+        for path in report.touched:
+            target = session.root / path
+            if path in report.created:
+                if target.exists() or target.is_symlink():
+                    report.refused[path] = "exists already; a fix never overwrites a file"
+                    continue
+                write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
+            elif target.is_symlink():
+                report.refused[path] = "is a symlink; fixes do not write through symlinks"
+            else:
+                write_atomically(target, report.changed[path], bom=boms.get(path, False))
+    return report
+
+
+def unified_diff(report: FixReport) -> str:
+    """The fixes as one unified diff, paths as a/… and b/…; new files diff against /dev/null."""
+    chunks: list[str] = []
+    for path in report.touched:
+        before = "" if path in report.created else report.originals.get(path, "")
+        after = report.changed.get(path, report.created.get(path, ""))
+        chunks.extend(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile="/dev/null" if path in report.created else f"a/{path}",
+                tofile=f"b/{path}",
+            )
+        )
+    return "".join(chunks)

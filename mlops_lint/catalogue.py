@@ -1,0 +1,108 @@
+"""The catalogue: one YAML file per rule in `rules/`, validated and turned into `RuleMeta`.
+
+Everything a person reads about a rule (summary, message template, docs, examples) lives in its
+YAML file; the class in `mlops_lint/checks/` holds only the logic. `registry()` joins the two by
+code and refuses a catalogue where they do not match one to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from mlops_lint.diagnostics import Family, Severity
+from mlops_lint.fixes import Applicability
+from mlops_lint.resources import rules_dir, schema
+
+
+class CatalogueError(Exception):
+    """The shipped catalogue is broken: a developer error, reported with the file at fault."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleMeta:
+    code: str
+    name: str
+    family: Family
+    summary: str
+    message: str
+    severity: Severity
+    default: bool
+    fix_applicability: Applicability | None
+    fix_title: str | None
+    options_schema: Mapping[str, Any]
+    docs: Mapping[str, Any]
+    examples: tuple[Mapping[str, Any], ...] = field(default=())
+    source: str = ""
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix_applicability in (Applicability.SAFE, Applicability.UNSAFE)
+
+    def default_options(self) -> dict[str, Any]:
+        props = self.options_schema.get("properties", {})
+        return {key: spec["default"] for key, spec in props.items()}
+
+    def format_message(self, **args: Any) -> str:
+        return self.message.format(**args)
+
+
+def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
+    fix = entry["fix"]
+    applicability = None if fix["applicability"] == "none" else Applicability(fix["applicability"])
+    return RuleMeta(
+        code=entry["code"],
+        name=entry["name"],
+        family=Family(entry["family"]),
+        summary=entry["summary"],
+        message=entry["message"],
+        severity=Severity(entry["severity"]),
+        default=entry["default"],
+        fix_applicability=applicability,
+        fix_title=fix.get("title"),
+        options_schema=entry["options"],
+        docs=entry["docs"],
+        examples=tuple(entry["examples"]),
+        source=source.name,
+    )
+
+
+def load_entry(path: Path) -> RuleMeta:
+    """Read and validate one catalogue file."""
+    try:
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
+    validator = jsonschema.Draft202012Validator(schema("rule.schema.json"))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(entry))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise CatalogueError(f"{path.name}: {where}: {error.message}")
+    expected_prefix = f"{entry['code']}-{entry['name']}.yaml"
+    if path.name != expected_prefix:
+        raise CatalogueError(f"{path.name}: file must be named {expected_prefix}")
+    jsonschema.Draft202012Validator.check_schema(entry["options"])
+    return _meta_from_entry(entry, path)
+
+
+@cache
+def load_catalogue(directory: Path | None = None) -> dict[str, RuleMeta]:
+    """All catalogue entries by code, in code order."""
+    directory = directory or rules_dir()
+    metas: dict[str, RuleMeta] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        meta = load_entry(path)
+        if meta.code in metas:
+            raise CatalogueError(f"{path.name}: code {meta.code} is also used by {metas[meta.code].source}")
+        metas[meta.code] = meta
+    names = [m.name for m in metas.values()]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise CatalogueError(f"rule names used twice: {sorted(duplicates)}")
+    return metas

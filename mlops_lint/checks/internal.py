@@ -1,0 +1,14 @@
+"""Codes the engine reports about its own inputs (family `internal`)."""
+
+from __future__ import annotations
+
+from mlops_lint.rule import EngineRule
+
+
+class UnparsableFile(EngineRule):
+    """A Python file that cannot be read as UTF-8 text or parsed; the run goes on without it."""
+
+    code = "MLX001"
+
+
+RULES = [UnparsableFile]

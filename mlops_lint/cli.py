@@ -1,0 +1,238 @@
+"""The command line: parse, call `mlops_lint.api`, pick a reporter, choose the exit code. No logic.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlops_lint import __version__, api
+from mlops_lint.catalogue import CatalogueError
+from mlops_lint.config import ConfigError
+from mlops_lint.diagnostics import Family
+from mlops_lint.docs import explain
+from mlops_lint.registry import metas
+from mlops_lint.reporters import FORMATS
+from mlops_lint.reporters.text import statistics
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultGroup(click.Group):
+    """`mlops-lint PATHS` means `mlops-lint check PATHS`, as `ruff PATHS` once meant `ruff check`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _split(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--select",
+            multiple=True,
+            help="Rules to run instead of the configured set (codes, prefixes, families, names).",
+        ),
+        click.option("--extend-select", multiple=True, help="Rules to run in addition."),
+        click.option("--ignore", multiple=True, help="Rules to skip."),
+        click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to skip."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Configuration file to use.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _overrides(
+    select: Sequence[str],
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    exclude: Sequence[str],
+    config_file: Path | None,
+) -> api.Overrides:
+    return api.Overrides(
+        select=_split(select) or None,
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        exclude=_split(exclude),
+        config_file=config_file,
+    )
+
+
+def _fail(message: str) -> None:
+    click.echo(f"mlops-lint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _guarded(action: Callable[[], int]) -> None:
+    """Run a command; configuration and catalogue problems exit 2 with one line, never a traceback."""
+    try:
+        code = action()
+    except ConfigError as exc:
+        _fail(f"invalid configuration: {exc}")
+    except CatalogueError as exc:
+        _fail(f"broken rule catalogue: {exc}")
+    except click.ClickException:
+        raise
+    except Exception as exc:  # an engine bug: say so briefly; the traceback only on request
+        if os.environ.get("MLOPS_LINT_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set MLOPS_LINT_DEBUG=1 for the traceback)")
+    else:
+        sys.exit(code)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mlops-lint")
+def main() -> None:
+    """mlops-lint: a linter for machine-learning repositories."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@selection_options
+@click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per rule instead of the findings.")
+@click.option("--show-fixes", is_flag=True, help="Also show display-only fix suggestions.")
+def check(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: Path | None,
+    output_format: str,
+    exit_zero: bool,
+    show_statistics: bool,
+    show_fixes: bool,
+) -> None:
+    """Lint PATHS (default: the current folder)."""
+
+    def action() -> int:
+        _missing(paths)
+        report = api.lint(list(paths), _overrides(select, extend_select, ignore, exclude, config_file))
+        if show_statistics and output_format == "text":
+            click.echo(statistics(report), nl=False)
+        else:
+            colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            click.echo(FORMATS[output_format](report, colour=colour, show_fixes=show_fixes), nl=False)
+        if output_format != "text":
+            for error in report.errors:
+                click.echo(f"mlops-lint: rule {error.code} crashed on {error.location.path}: {error.error}", err=True)
+        return EXIT_CLEAN if exit_zero and not report.errors else report.exit_code
+
+    _guarded(action)
+
+
+def _missing(paths: Sequence[Path]) -> None:
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise click.UsageError(f"path does not exist: {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@selection_options
+@click.option("--diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour on purpose.")
+def fix(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: Path | None,
+    diff: bool,
+    unsafe_fixes: bool,
+) -> None:
+    """Apply fixes to PATHS; safe ones unless --unsafe-fixes."""
+
+    def action() -> int:
+        _missing(paths)
+        overrides = _overrides(select, extend_select, ignore, exclude, config_file)
+        report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
+        for path, reason in sorted(report.refused.items()):
+            click.echo(f"mlops-lint: not fixed: {path}: {reason}", err=True)
+        if diff:
+            click.echo(api.unified_diff(report), nl=False)
+            return EXIT_FINDINGS if report.touched else EXIT_CLEAN
+        remaining = report.remaining
+        if remaining is not None:
+            click.echo(FORMATS["text"](remaining, colour=sys.stdout.isatty()), nl=False)
+        files = len(report.touched)
+        fixes = "fix" if report.applied == 1 else "fixes"
+        click.echo(f"Applied {report.applied} {fixes} in {files} file{'' if files == 1 else 's'}.")
+        if remaining is None:
+            return EXIT_CLEAN
+        return remaining.exit_code
+
+    _guarded(action)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--family", type=click.Choice([f.value for f in Family]), help="Only this family.")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
+    """List the rules of the catalogue; `rules explain CODE` shows one rule's documentation."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def action() -> int:
+        chosen = [m for m in metas().values() if family is None or m.family.value == family]
+        if output_format == "json":
+            rows = [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "family": str(m.family),
+                    "severity": str(m.severity),
+                    "fixable": m.fixable,
+                    "fix": str(m.fix_applicability) if m.fix_applicability else None,
+                    "default": m.default,
+                    "summary": m.summary,
+                }
+                for m in chosen
+            ]
+            click.echo(json.dumps(rows, indent=2))
+        else:
+            for m in chosen:
+                fix_mark = "[*]" if m.fixable else "   "
+                click.echo(f"{m.code} {fix_mark} {m.name:<34} {m.family!s:<15} {m.severity!s:<8} {m.summary}")
+        return EXIT_CLEAN
+
+    _guarded(action)
+
+
+@rules.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Show the documentation of one rule (by code or name)."""
+
+    def action() -> int:
+        for meta in metas().values():
+            if code.upper() == meta.code or code == meta.name:
+                click.echo(explain(meta), nl=False)
+                return EXIT_CLEAN
+        raise click.UsageError(f"no rule named {code!r}; see `mlops-lint rules`")
+
+    _guarded(action)

@@ -1,0 +1,217 @@
+"""Find, validate and freeze the configuration: `[tool.mlops-lint]` or `.mlops-lint.toml`.
+
+Validation uses the shipped JSON Schema and the options schema of every rule, and each error
+names the offending key (`tool.mlops-lint.rules.MLN004.aliasez: unknown key`) so the user can go
+straight to it. The result is a frozen `Config`; CLI flags are merged with `with_overrides`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from mlops_lint.resources import schema
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = ".mlops-lint.toml"
+PYPROJECT = "pyproject.toml"
+
+DEFAULT_EXCLUDE = (
+    ".git/",
+    ".hg/",
+    ".svn/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    "node_modules/",
+    "__pypackages__/",
+    "site-packages/",
+    ".mypy_cache/",
+    ".ruff_cache/",
+    ".pytest_cache/",
+    ".mlops_lint_cache/",
+    ".dvc/cache/",
+    ".dvc/tmp/",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line that names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """A team's naming convention, declared as data: paths matching `glob` must match `pattern`."""
+
+    glob: str
+    pattern: re.Pattern[str]
+    target: str = "name"
+    name: str = ""
+    message: str = ""
+
+    @property
+    def for_folders(self) -> bool:
+        return self.glob.endswith("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: Mapping[str, str] = field(default_factory=dict)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    conventions: tuple[Convention, ...] = ()
+
+    def with_overrides(
+        self,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+    ) -> Config:
+        """CLI flags: `--select` replaces, `--extend-select`, `--ignore` and `--exclude` add."""
+        return replace(
+            self,
+            select=tuple(select) if select is not None else self.select,
+            extend_select=self.extend_select + tuple(extend_select),
+            ignore={**self.ignore, **{s: "" for s in ignore}},
+            exclude=self.exclude + tuple(exclude),
+        )
+
+
+def _key_path(prefix: str, path: Sequence[Any]) -> str:
+    out = prefix
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
+    where = _key_path(prefix, list(error.absolute_path))
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"{_key_path(where, [extra[0]]) if extra else where}: unknown key"
+    if error.validator == "propertyNames":
+        return f"{where}: {error.message}"
+    if error.validator == "type":
+        return f"{where}: expected {error.validator_value}, got {type(error.instance).__name__}"
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        if best is not None and best.validator == "type":
+            return f"{where}: expected {_expected_types(error)}, got {type(error.instance).__name__}"
+    return f"{where}: {error.message}"
+
+
+def _expected_types(error: jsonschema.ValidationError) -> str:
+    kinds = [str(c.validator_value) for c in error.context or [] if c.validator == "type"]
+    return " or ".join(dict.fromkeys(kinds)) or "another type"
+
+
+def _validate(instance: Any, schema_: Mapping[str, Any], prefix: str) -> None:
+    validator = jsonschema.Draft202012Validator(schema_)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ConfigError(_describe(errors[0], prefix))
+
+
+def find_config_file(root: Path) -> tuple[Path, str] | None:
+    """The file that configures `root`: `.mlops-lint.toml`, else a pyproject.toml with our table."""
+    dedicated = root / CONFIG_FILE
+    if dedicated.is_file():
+        return dedicated, ""
+    pyproject = root / PYPROJECT
+    if pyproject.is_file() and _has_table(pyproject):
+        return pyproject, "tool.mlops-lint"
+    return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    try:
+        return "[tool.mlops-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _read_table(path: Path, table: str) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path.name}: cannot be read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from exc
+    for part in table.split(".") if table else ():
+        data = data.get(part, {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path.name}: {table} must be a table")
+    return data
+
+
+def load_config(root: Path, metas: Mapping[str, Any], config_file: Path | None = None) -> Config:
+    """Read and validate the configuration of the repository at `root` (defaults if there is none)."""
+    if config_file is not None:
+        table = "tool.mlops-lint" if config_file.name == PYPROJECT else ""
+        found: tuple[Path, str] | None = (config_file, table)
+    else:
+        found = find_config_file(root)
+    if found is None:
+        return Config()
+    path, table = found
+    raw = _read_table(path, table)
+    prefix = table or path.name
+    return build_config(raw, metas, prefix=prefix, source=str(path))
+
+
+def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, source: str | None) -> Config:
+    """Validate a configuration table (as parsed from TOML) and freeze it."""
+    _validate(raw, schema("config.schema.json"), prefix)
+    rule_options: dict[str, dict[str, Any]] = {}
+    for code, options in raw.get("rules", {}).items():
+        meta = metas.get(code)
+        if meta is None:
+            raise ConfigError(f"{prefix}.rules.{code}: no such rule")
+        _validate(options, meta.options_schema, f"{prefix}.rules.{code}")
+        rule_options[code] = dict(options)
+    ignore = raw.get("ignore", [])
+    ignore_map = dict(ignore) if isinstance(ignore, dict) else {code: "" for code in ignore}
+    conventions = []
+    for index, entry in enumerate(raw.get("naming", {}).get("conventions", [])):
+        try:
+            pattern = re.compile(entry["pattern"])
+        except re.error as exc:
+            raise ConfigError(
+                f"{prefix}.naming.conventions[{index}].pattern: invalid regular expression ({exc})"
+            ) from exc
+        conventions.append(
+            Convention(
+                glob=entry["glob"],
+                pattern=pattern,
+                target=entry.get("target", "name"),
+                name=entry.get("name", ""),
+                message=entry.get("message", ""),
+            )
+        )
+    exclude = tuple(raw.get("exclude", DEFAULT_EXCLUDE)) + tuple(raw.get("extend-exclude", ()))
+    return Config(
+        source=source,
+        select=tuple(raw["select"]) if "select" in raw else None,
+        extend_select=tuple(raw.get("extend-select", ())),
+        ignore=ignore_map,
+        per_file_ignores=tuple((glob, tuple(codes)) for glob, codes in raw.get("per-file-ignores", {}).items()),
+        exclude=exclude,
+        rule_options=rule_options,
+        conventions=tuple(conventions),
+    )

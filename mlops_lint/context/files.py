@@ -1,0 +1,172 @@
+"""One file of the repository: its kind, and its bytes and text read at most once.
+
+Text is decoded as UTF-8 (a BOM is remembered so that fixes can write it back); line endings are
+kept as they are. A file that is binary, not UTF-8, too large, or a symlink leaving the
+repository has no text, and `text_problem` says why, so the engine can report it once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from mlops_lint.diagnostics import StrEnum
+
+UTF8_BOM = b"\xef\xbb\xbf"
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+class FileKind(StrEnum):
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    YAML = "yaml"
+    JSON = "json"
+    TOML = "toml"
+    DVC = "dvc"
+    TEXT = "text"
+    OTHER = "other"
+
+
+_SUFFIX_KINDS = {
+    ".py": FileKind.PYTHON,
+    ".pyi": FileKind.PYTHON,
+    ".ipynb": FileKind.NOTEBOOK,
+    ".yaml": FileKind.YAML,
+    ".yml": FileKind.YAML,
+    ".json": FileKind.JSON,
+    ".toml": FileKind.TOML,
+    ".dvc": FileKind.DVC,
+    ".txt": FileKind.TEXT,
+    ".md": FileKind.TEXT,
+    ".cfg": FileKind.TEXT,
+    ".ini": FileKind.TEXT,
+}
+_TEXT_NAMES = {".gitignore", ".gitattributes", ".dvcignore", "MLproject", "Makefile", "Dockerfile"}
+
+
+def classify(path: str) -> FileKind:
+    """The kind of a repo-relative path, by suffix and a few well-known names."""
+    pure = PurePosixPath(path)
+    kind = _SUFFIX_KINDS.get(pure.suffix.lower())
+    if kind is not None:
+        return kind
+    if pure.name in _TEXT_NAMES or (pure.name == "config" and pure.parent.name == ".dvc"):
+        return FileKind.TEXT
+    return FileKind.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    bom: bool
+
+
+@dataclass
+class FileContext:
+    """A repo-relative path with lazily read content; `overlay` replaces the disk content (fix loop)."""
+
+    path: str
+    root: Path
+    kind: FileKind
+    overlay: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    _raw: bytes | None = field(default=None, repr=False)
+    _decoded: Decoded | None = field(default=None, repr=False)
+    _problem: str | None = field(default=None, repr=False)
+    _read: bool = field(default=False, repr=False)
+
+    @property
+    def abspath(self) -> Path:
+        return self.root / self.path
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return PurePosixPath(self.path).parts
+
+    def _load(self) -> None:
+        if self._read:
+            return
+        self._read = True
+        if self.overlay is not None:
+            self._decoded = Decoded(self.overlay, bom=False)
+            return
+        problem, raw = read_inside(self.root, self.path, self.max_bytes)
+        self._raw, self._problem = raw, problem
+        if raw is None:
+            return
+        bom = raw.startswith(UTF8_BOM)
+        body = raw[len(UTF8_BOM) :] if bom else raw
+        if b"\x00" in body:
+            self._problem = "binary file (contains NUL bytes)"
+            return
+        try:
+            self._decoded = Decoded(body.decode("utf-8"), bom=bom)
+        except UnicodeDecodeError as exc:
+            line = body[: exc.start].count(b"\n") + 1
+            self._problem = f"not valid UTF-8 (byte 0x{body[exc.start]:02x} on line {line})"
+
+    @property
+    def raw(self) -> bytes | None:
+        self._load()
+        if self._raw is None and self._decoded is not None:
+            return self._decoded.text.encode("utf-8")
+        return self._raw
+
+    @property
+    def text(self) -> str | None:
+        self._load()
+        return self._decoded.text if self._decoded else None
+
+    @property
+    def decoded(self) -> Decoded | None:
+        self._load()
+        return self._decoded
+
+    @property
+    def text_problem(self) -> str | None:
+        self._load()
+        return self._problem
+
+    @property
+    def size(self) -> int:
+        raw = self.raw
+        if raw is not None:
+            return len(raw)
+        try:
+            return self.abspath.lstat().st_size
+        except OSError:
+            return 0
+
+
+def is_inside(root: Path, path: Path) -> bool:
+    """True if `path`, with every symlink resolved, stays inside `root`."""
+    try:
+        path.resolve(strict=True).relative_to(root.resolve())
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
+
+
+def read_inside(root: Path, relpath: str, max_bytes: int) -> tuple[str | None, bytes | None]:
+    """Read a file of the repository, refusing symlinks that leave it and files over `max_bytes`.
+
+    Returns (problem, None) or (None, content).
+    """
+    path = root / relpath
+    try:
+        if path.is_symlink() and not is_inside(root, path):
+            return "symlink pointing outside the repository (not followed)", None
+        if not path.is_file():
+            return "not a regular file", None
+        size = path.stat().st_size
+        if size > max_bytes:
+            return f"larger than the {max_bytes} bytes read per file", None
+        with path.open("rb") as handle:
+            return None, handle.read(max_bytes + 1)[:max_bytes]
+    except OSError as exc:
+        return f"cannot be read ({os.strerror(exc.errno) if exc.errno else exc})", None

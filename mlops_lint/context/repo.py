@@ -1,0 +1,71 @@
+"""The repository as rules see it: root, configuration, inventory and per-file contexts.
+
+File contexts are built on first use and cached, so each file is read at most once per run,
+however many rules look at it. During `fix`, `overlays` hold the in-memory text of files that
+earlier fix rounds changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mlops_lint.config import Config
+from mlops_lint.context.files import FileContext, classify
+from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
+from mlops_lint.discovery import Inventory, parent_dirs
+
+
+class RepoContext:
+    def __init__(
+        self,
+        root: Path,
+        inventory: Inventory,
+        config: Config,
+        overlays: Mapping[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self.inventory = inventory
+        self.config = config
+        self.overlays = dict(overlays or {})
+        self._files: dict[str, FileContext] = {}
+        self._yaml: dict[str, YamlDoc | YamlProblem | None] = {}
+
+    @property
+    def in_git(self) -> bool:
+        return self.inventory.in_git
+
+    @cached_property
+    def file_set(self) -> frozenset[str]:
+        return frozenset(self.inventory.files) | frozenset(self.overlays)
+
+    @cached_property
+    def dirs(self) -> tuple[str, ...]:
+        return tuple(parent_dirs(self.file_set))
+
+    @cached_property
+    def package_dirs(self) -> frozenset[str]:
+        """Folders (as `a/b`) that contain an `__init__.py`: regular Python packages."""
+        return frozenset(str(PurePosixPath(f).parent) for f in self.file_set if PurePosixPath(f).name == "__init__.py")
+
+    def has(self, path: str) -> bool:
+        return path in self.file_set
+
+    def file(self, path: str) -> FileContext:
+        context = self._files.get(path)
+        if context is None:
+            context = FileContext(path=path, root=self.root, kind=classify(path), overlay=self.overlays.get(path))
+            self._files[path] = context
+        return context
+
+    def yaml(self, path: str) -> YamlDoc | YamlProblem | None:
+        """The file parsed as YAML (cached); None when it has no text."""
+        if path not in self._yaml:
+            text = self.file(path).text
+            self._yaml[path] = None if text is None else load_yaml(text)
+        return self._yaml[path]
+
+    def options(self, code: str) -> Mapping[str, Any]:
+        return self.config.rule_options.get(code, {})

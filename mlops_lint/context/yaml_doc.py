@@ -1,0 +1,109 @@
+"""YAML read safely, with the line and column of every key and value.
+
+`yaml.compose` (SafeLoader) builds the node graph; we turn it into plain Python values ourselves so
+that (1) every mapping key and sequence item keeps its position, for diagnostics that point at the
+exact line; (2) timestamps stay strings, as JSON Schema validation expects; (3) alias expansion is
+bounded, so a "billion laughs" document is refused instead of eating the machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+Key = tuple[str | int, ...]
+MAX_NODES = 200_000
+
+_MERGE_CONFLICT = ("<<<<<<< ", "=======", ">>>>>>> ")
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    message: str
+    line: int
+    column: int = 1
+
+
+@dataclass(slots=True)
+class YamlDoc:
+    value: Any
+    marks: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+    def line_of(self, key: Key, default: int = 1) -> int:
+        """The 1-based line of the value at `key`, or of its nearest ancestor that has one."""
+        while key:
+            if key in self.marks:
+                return self.marks[key][0]
+            key = key[:-1]
+        return self.marks.get((), (default, 1))[0]
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()
+        self.marks: dict[Key, tuple[int, int]] = {}
+        self.count = 0
+
+    def build(self, node: yaml.Node, key: Key) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLargeError
+        self.marks.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            self.constructor.flatten_mapping(node)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                name = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+                child = (*key, str(name))
+                self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                result[name] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*key, index)) for index, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return str(node.value)
+        return self.constructor.construct_object(node, deep=True)
+
+
+def merge_conflict_line(text: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(_MERGE_CONFLICT):
+            return number
+    return None
+
+
+def load_yaml(text: str) -> YamlDoc | YamlProblem:
+    """Parse one YAML document; never raises."""
+    conflict = merge_conflict_line(text)
+    if conflict is not None:
+        return YamlProblem("merge-conflict markers in the file", conflict)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, column)
+    except yaml.YAMLError as exc:
+        return YamlProblem(f"invalid YAML: {exc}", 1)
+    except RecursionError:
+        return YamlProblem("YAML nested too deeply", 1)
+    if node is None:
+        return YamlDoc(value=None)
+    builder = _Builder()
+    try:
+        value = builder.build(node, ())
+    except _TooLargeError:
+        return YamlProblem(f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)", 1)
+    except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
+        return YamlProblem(f"invalid YAML: {exc}", node.start_mark.line + 1)
+    return YamlDoc(value=value, marks=builder.marks)

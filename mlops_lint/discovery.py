@@ -1,0 +1,149 @@
+"""Which files a run looks at.
+
+Inside git, the inventory is `git ls-files --cached --others --exclude-standard` (tracked files
+plus untracked files that are not ignored) in one subprocess call; outside git, a walk that
+skips the usual tool folders and honours a top-level `.gitignore`. Symlinked folders are never
+entered. Paths are repo-relative POSIX strings throughout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+from mlops_lint.config import PYPROJECT, find_config_file
+from mlops_lint.globs import gitignore_spec
+
+_ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn"}
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` with mlops-lint configuration or a `.git`.
+
+    Configuration wins over `.git` when it is nearer, so a sub-project (or the bundled
+    `examples/` repository) is linted as its own project.
+    """
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for folder in (start, *start.parents):
+        if find_config_file(folder) is not None or (folder / ".git").exists():
+            return folder
+    return start
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Every lintable file of the repository, and whether it came from git."""
+
+    files: tuple[str, ...]
+    in_git: bool
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if result.returncode != 0:
+        return None
+    names = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def _walk_files(root: Path) -> list[str]:
+    ignore = _root_gitignore(root)
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_folder == "." else rel_folder + "/"
+        dirs[:] = sorted(
+            d for d in dirs if d not in _ALWAYS_SKIPPED_DIRS and not (ignore and ignore.match_file(prefix + d + "/"))
+        )
+        for name in sorted(files):
+            rel = prefix + name
+            if not (ignore and ignore.match_file(rel)):
+                found.append(rel)
+    return found
+
+
+def _root_gitignore(root: Path) -> GitIgnoreSpec | None:
+    path = root / ".gitignore"
+    try:
+        return gitignore_spec(path.read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def is_git_worktree(root: Path) -> bool:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
+        )
+    except OSError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def build_inventory(root: Path, exclude: Sequence[str]) -> Inventory:
+    """All files of the repository minus the excluded ones; only entries that are files (or symlinks)."""
+    listed = _git_files(root) if (root / ".git").exists() or is_git_worktree(root) else None
+    in_git = listed is not None
+    names = listed if listed is not None else _walk_files(root)
+    spec = gitignore_spec(exclude)
+    keep = []
+    for name in names:
+        if spec.match_file(name) or any(part in _ALWAYS_SKIPPED_DIRS for part in name.split("/")):
+            continue
+        path = root / name
+        if path.is_symlink() or path.is_file():
+            keep.append(name)
+    return Inventory(files=tuple(sorted(keep)), in_git=in_git)
+
+
+def select_targets(root: Path, inventory: Inventory, paths: Iterable[Path], exclude: Sequence[str]) -> list[str]:
+    """The files of the inventory that the given paths name (folders name everything below them).
+
+    A file named explicitly is linted even if git ignores it, unless the configuration excludes it
+    (so pre-commit, which passes file names, honours `exclude`).
+    """
+    spec = gitignore_spec(exclude)
+    root = root.resolve()
+    chosen: dict[str, None] = {}
+    for given in paths:
+        absolute = given.resolve() if not given.is_symlink() else given.absolute()
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            continue  # outside the repository: never followed
+        if rel == ".":
+            chosen.update(dict.fromkeys(inventory.files))
+        elif absolute.is_dir() and not given.is_symlink():
+            prefix = rel + "/"
+            chosen.update(dict.fromkeys(f for f in inventory.files if f.startswith(prefix)))
+        elif (given.is_file() or given.is_symlink()) and not spec.match_file(rel):
+            chosen[rel] = None
+    return sorted(chosen)
+
+
+def parent_dirs(files: Iterable[str]) -> list[str]:
+    """Every folder that contains one of `files`, as `a/`, `a/b/` (for folder-level rules)."""
+    dirs: set[str] = set()
+    for name in files:
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]) + "/")
+    return sorted(dirs)
+
+
+__all__ = ["PYPROJECT", "Inventory", "build_inventory", "find_root", "parent_dirs", "select_targets"]

@@ -1,0 +1,146 @@
+"""`mlops-lint fix`: apply fixes in memory to a fixed point, then write only what changed.
+
+Each round lints the current in-memory state, takes the fixes allowed by `--unsafe-fixes`, drops
+any fix whose edits overlap one already taken (whole fixes, never half of one), applies them, and
+re-parses every Python file it touched: a result that no longer parses is refused and that file
+keeps its previous text. The loop stops when a round applies nothing (or after `MAX_ROUNDS`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlops_lint.context.files import UTF8_BOM, FileKind, classify
+from mlops_lint.context.python import ParseFailure, parse_python
+from mlops_lint.diagnostics import Diagnostic, RunReport
+from mlops_lint.fixes import Applicability, CreateFile, Fix, TextEdit, apply_edits, line_starts, span_offsets
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class FixReport:
+    """What a fix run did: final texts of changed files, created files, refusals, and the remaining findings."""
+
+    originals: dict[str, str] = field(default_factory=dict)
+    changed: dict[str, str] = field(default_factory=dict)
+    created: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    applied: int = 0
+    remaining: RunReport | None = None
+
+    @property
+    def touched(self) -> list[str]:
+        return sorted({p for p, t in self.changed.items() if t != self.originals.get(p)} | set(self.created))
+
+
+def allowed(fix: Fix | None, unsafe: bool) -> bool:
+    if fix is None:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE
+
+
+def _ranges(fix: Fix, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
+    out = []
+    for edit in fix.edits:
+        if isinstance(edit, TextEdit):
+            text = texts.get(edit.path, "")
+            start, end = span_offsets(line_starts(text), len(text), edit.span)
+            out.append((edit.path, start, end))
+    return out
+
+
+def choose_fixes(diagnostics: list[Diagnostic], texts: Mapping[str, str], unsafe: bool) -> list[Fix]:
+    """Whole fixes in finding order, skipping any that overlaps a fix already chosen."""
+    taken: list[tuple[str, int, int]] = []
+    chosen: list[Fix] = []
+    for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
+        fix = diagnostic.fix
+        if not allowed(fix, unsafe) or fix is None:
+            continue
+        ranges = _ranges(fix, texts)
+        clash = any(
+            p == q and ((s < e2 and s2 < e) or (s == e == s2 == e2)) for p, s, e in ranges for q, s2, e2 in taken
+        )
+        if clash or fix in chosen:
+            continue
+        chosen.append(fix)
+        taken.extend(ranges)
+    return chosen
+
+
+def still_parses(path: str, text: str) -> str | None:
+    """Why the fixed text is refused, or None if it is acceptable."""
+    if classify(path) is FileKind.PYTHON:
+        parsed = parse_python(text)
+        if isinstance(parsed, ParseFailure):
+            return f"the fixed code would not parse ({parsed.message}, line {parsed.line})"
+    return None
+
+
+def fix_to_fixed_point(
+    lint_state: Callable[[Mapping[str, str]], tuple[RunReport, Mapping[str, str]]],
+    unsafe: bool,
+) -> FixReport:
+    """Drive the loop. `lint_state(overlays)` lints with the given in-memory texts and returns the
+    report plus the current text of every file that has fixes (read through the same contexts)."""
+    report = FixReport()
+    overlays: dict[str, str] = {}
+    for _round in range(MAX_ROUNDS):
+        run_report, texts = lint_state(overlays)
+        report.remaining = run_report
+        candidates = [d for d in run_report.diagnostics if d.location.path not in report.refused]
+        fixes = choose_fixes(candidates, texts, unsafe)
+        if not fixes:
+            break
+        edits_by_path: dict[str, list[TextEdit]] = {}
+        for fix in fixes:
+            for edit in fix.edits:
+                if isinstance(edit, TextEdit):
+                    edits_by_path.setdefault(edit.path, []).append(edit)
+                elif isinstance(edit, CreateFile) and edit.path not in texts and edit.path not in overlays:
+                    overlays[edit.path] = edit.content
+                    report.created[edit.path] = edit.content
+                    report.applied += 1
+        for path, edits in edits_by_path.items():
+            before = overlays.get(path, texts.get(path))
+            if before is None:
+                continue
+            after, count = apply_edits(before, edits)
+            problem = still_parses(path, after)
+            if problem:
+                report.refused[path] = problem
+                continue
+            report.originals.setdefault(path, texts[path])
+            overlays[path] = after
+            report.changed[path] = after
+            report.applied += count
+    return report
+
+
+def write_atomically(path: Path, text: str, bom: bool) -> None:
+    """Write via a temporary file in the same folder and a rename, keeping the file's mode."""
+    data = (UTF8_BOM if bom else b"") + text.encode("utf-8")
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mlops-lint-tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

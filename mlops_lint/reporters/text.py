@@ -1,0 +1,84 @@
+"""Text output for people: `path:line:col: CODE message`, a `help:` line per fix, and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import click
+
+from mlops_lint.diagnostics import Diagnostic, RunReport, Severity
+from mlops_lint.fixes import Applicability
+
+_SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+
+
+def location_text(diagnostic: Diagnostic) -> str:
+    location = diagnostic.location
+    where = location.path
+    if location.commit:
+        where += f"@{location.commit[:7]}"
+    if location.cell is not None:
+        where += f":cell {location.cell}"
+    if location.span is not None:
+        where += f":{location.span.start_line}:{location.span.start_col}"
+    return where
+
+
+def _line(diagnostic: Diagnostic, colour: bool, show_fixes: bool) -> list[str]:
+    where = location_text(diagnostic)
+    code = diagnostic.code
+    fixable = diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
+    marker = " [*]" if fixable else ""
+    if colour:
+        where = click.style(where, bold=True)
+        code = click.style(code, fg=_SEVERITY_COLOURS[diagnostic.severity], bold=True)
+    lines = [f"{where}: {code}{marker} {diagnostic.message}"]
+    if diagnostic.fix is not None and (show_fixes or diagnostic.fix.applicability is not Applicability.DISPLAY_ONLY):
+        hint = "" if diagnostic.fix.applicability is Applicability.SAFE else f" ({diagnostic.fix.applicability} fix)"
+        lines.append(f"  help: {diagnostic.fix.title}{hint}")
+    return lines
+
+
+def summary(report: RunReport) -> list[str]:
+    diagnostics = report.diagnostics
+    if not diagnostics and not report.errors:
+        return [f"All checks passed ({report.files_checked} files)."]
+    lines = []
+    if diagnostics:
+        counts = Counter(d.severity for d in diagnostics)
+        parts = [
+            f"{counts[s]} {s}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}" for s in Severity if counts[s]
+        ]
+        noun = "finding" if len(diagnostics) == 1 else "findings"
+        lines.append(f"Found {len(diagnostics)} {noun} ({', '.join(parts)}) in {report.files_checked} files.")
+        safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
+        unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
+        if safe:
+            lines.append(f"[*] {safe} fixable with `mlops-lint fix`.")
+        if unsafe:
+            lines.append(f"{unsafe} more fixable with `mlops-lint fix --unsafe-fixes`.")
+    for error in report.errors:
+        lines.append(f"error: rule {error.code} crashed on {error.location.path}: {error.error}")
+    return lines
+
+
+def statistics(report: RunReport) -> str:
+    counts = Counter((d.code, d.name) for d in report.diagnostics)
+    fixable = {d.code for d in report.diagnostics if d.fix and d.fix.applicability is Applicability.SAFE}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    rows = [
+        f"{count:>{width}}\t{code}\t[{'*' if code in fixable else ' '}] {name}"
+        for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return "\n".join(rows) + ("\n" if rows else "")
+
+
+def render(report: RunReport, colour: bool = False, show_fixes: bool = False, **_: Any) -> str:
+    lines: list[str] = []
+    for diagnostic in report.diagnostics:
+        lines.extend(_line(diagnostic, colour, show_fixes))
+    if lines:
+        lines.append("")
+    lines.extend(summary(report))
+    return "\n".join(lines) + "\n"

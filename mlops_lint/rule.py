@@ -1,0 +1,137 @@
+"""What a rule is: a catalogue entry's code plus one small class that holds only the logic.
+
+Rules never read files or run commands. They read the typed contexts the engine builds once
+(`RepoContext`, `FileContext`, a parsed Python module) and return diagnostics. That keeps them
+pure, so the engine is free to run them in another process or to serve them from a cache.
+
+- `PathRule`: looks at one file (its path, kind and, through the context, its text).
+- `PythonRule`: a libcst batchable visitor; every Python rule of a file shares one parse and
+  one traversal (`MetadataWrapper.visit_batched`), as in Fixit.
+- `RepoRule`: runs once per run over the repository's per-file facts.
+- `EngineRule`: a code the engine itself reports (an unparsable file); no logic of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst as cst
+
+from mlops_lint.diagnostics import Diagnostic, Location
+from mlops_lint.fixes import Applicability, Fix
+
+if TYPE_CHECKING:
+    from mlops_lint.catalogue import RuleMeta
+    from mlops_lint.context.files import FileContext, FileKind
+    from mlops_lint.context.python import PythonContext
+    from mlops_lint.context.repo import RepoContext
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFix:
+    """A fix stated in nodes: each node is replaced by the given source text.
+
+    The engine turns it into a `Fix` of `TextEdit`s once positions are known, so that a rule
+    never pays for position metadata on a file where it finds nothing.
+    """
+
+    title: str
+    replacements: tuple[tuple[cst.CSTNode, str], ...]
+    applicability: Applicability = Applicability.SAFE
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    """A rule's catalogue entry and its effective options (defaults merged with config)."""
+
+    meta: RuleMeta
+    options: Mapping[str, Any]
+
+
+class Rule:
+    """Common base: the catalogue code and how to build a diagnostic from the message template."""
+
+    code: ClassVar[str]
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+
+    @property
+    def meta(self) -> RuleMeta:
+        return self.settings.meta
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        return self.settings.options
+
+    def diagnostic(self, location: Location, fix: Fix | None = None, **message_args: Any) -> Diagnostic:
+        meta = self.settings.meta
+        return Diagnostic(
+            code=meta.code,
+            name=meta.name,
+            family=meta.family,
+            severity=meta.severity,
+            message=meta.format_message(**message_args),
+            location=location,
+            fix=fix,
+        )
+
+    def fix_title(self, **args: Any) -> str:
+        title = self.settings.meta.fix_title or "Apply the fix"
+        return title.format(**args)
+
+
+class PathRule(Rule):
+    """A rule over single files, chosen by kind; `kinds = None` means every file."""
+
+    kinds: ClassVar[frozenset[FileKind] | None] = None
+
+    def check(self, file: FileContext, repo: RepoContext) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+
+class RepoRule(Rule):
+    """A rule that runs once per run and reads the repository's per-file facts."""
+
+    def check(self, repo: RepoContext) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+
+class EngineRule(Rule):
+    """A code reported by the engine itself (family `internal`)."""
+
+
+class PythonRule(Rule, cst.BatchableCSTVisitor):
+    """A libcst visitor run in one batched traversal with every other Python rule of the file.
+
+    `triggers` lists substrings of which at least one must occur in the source text for the rule
+    to be worth running; a file in which no enabled rule can fire is never parsed by libcst.
+    Positions are not resolved during the traversal: `report` records the node and the engine
+    computes positions afterwards, only for files that produced findings.
+    """
+
+    triggers: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
+        Rule.__init__(self, settings)
+        cst.BatchableCSTVisitor.__init__(self)
+        self.context = context
+        self.reports: list[tuple[cst.CSTNode, NodeFix | None, dict[str, Any]]] = []
+
+    def report(self, node: cst.CSTNode, fix: NodeFix | None = None, **message_args: Any) -> None:
+        self.reports.append((node, fix, message_args))
+
+    def node_fix(
+        self,
+        replacements: Iterable[tuple[cst.CSTNode, str]],
+        applicability: Applicability | None = None,
+        **title_args: Any,
+    ) -> NodeFix:
+        """A fix with the catalogue's title template and applicability (unless overridden)."""
+        return NodeFix(
+            title=self.fix_title(**title_args),
+            replacements=tuple(replacements),
+            applicability=applicability or self.meta.fix_applicability or Applicability.DISPLAY_ONLY,
+        )

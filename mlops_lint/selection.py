@@ -1,0 +1,80 @@
+"""Which rules run, and which findings are ignored for which files.
+
+Selectors are codes (`MLN004`), code prefixes (`MLN`, `ML`), family words (`naming`), rule names
+(`nonstandard-import-alias`) or `ALL`. As in ruff, the most specific selector wins: with
+`select = ["naming"]` and `ignore = ["MLN001"]`, MLN001 is off and the rest of the family is on;
+with `ignore = ["naming"]` and `extend-select = ["MLN002"]`, only MLN002 of the family runs.
+On a tie, ignore wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pathspec import GitIgnoreSpec
+
+from mlops_lint.catalogue import RuleMeta
+from mlops_lint.config import Config, ConfigError
+from mlops_lint.globs import gitignore_spec
+
+FAMILY_SPECIFICITY = 3
+EXACT_SPECIFICITY = 100
+
+
+def specificity(selector: str, meta: RuleMeta) -> int:
+    """How specifically `selector` names `meta`: 0 = does not match."""
+    if selector == meta.code or selector == meta.name:
+        return EXACT_SPECIFICITY
+    if selector == "ALL":
+        return 1
+    if selector == meta.family.value:
+        return FAMILY_SPECIFICITY
+    if meta.code.startswith(selector) and selector.startswith("ML"):
+        return len(selector)
+    return 0
+
+
+def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], where: str) -> None:
+    """Refuse selectors that name no rule, so a typo never silently disables nothing."""
+    for selector in selectors:
+        if not any(specificity(selector, meta) for meta in metas.values()):
+            raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name)")
+
+
+def _best(selectors: Iterable[str], meta: RuleMeta) -> int:
+    return max((specificity(s, meta) for s in selectors), default=0)
+
+
+def enabled_codes(metas: Mapping[str, RuleMeta], config: Config) -> list[str]:
+    """The codes that run, in catalogue order."""
+    check_selectors(config.select or (), metas, "select")
+    check_selectors(config.extend_select, metas, "extend-select")
+    check_selectors(config.ignore, metas, "ignore")
+    enabled = []
+    for code, meta in metas.items():
+        chosen = (1 if meta.default else 0) if config.select is None else _best(config.select, meta)
+        chosen = max(chosen, _best(config.extend_select, meta))
+        if chosen and chosen > _best(config.ignore, meta):
+            enabled.append(code)
+    return enabled
+
+
+@dataclass(frozen=True)
+class PerFileIgnores:
+    """`per-file-ignores`: gitignore-style globs mapped to the selectors they silence."""
+
+    entries: tuple[tuple[GitIgnoreSpec, tuple[str, ...]], ...]
+
+    @classmethod
+    def from_config(cls, config: Config, metas: Mapping[str, RuleMeta]) -> PerFileIgnores:
+        entries = []
+        for glob, selectors in config.per_file_ignores:
+            check_selectors(selectors, metas, f"per-file-ignores.{glob}")
+            entries.append((gitignore_spec([glob]), selectors))
+        return cls(tuple(entries))
+
+    def ignores(self, path: str, meta: RuleMeta) -> bool:
+        return any(
+            spec.match_file(path) and any(specificity(s, meta) for s in selectors) for spec, selectors in self.entries
+        )
