@@ -236,3 +236,7 @@ def explain_command(code: str) -> None:
         raise click.UsageError(f"no rule named {code!r}; see `mlops-lint rules`")
 
     _guarded(action)
+
+
+if __name__ == "__main__":
+    main()

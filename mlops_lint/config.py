@@ -83,12 +83,14 @@ class Config:
         ignore: Sequence[str] = (),
         exclude: Sequence[str] = (),
     ) -> Config:
-        """CLI flags: `--select` replaces, `--extend-select`, `--ignore` and `--exclude` add."""
+        """CLI flags. As in ruff, `--select` starts the selection afresh (the file's `select`,
+        `extend-select` and `ignore` no longer apply); `--extend-select`, `--ignore` and `--exclude` add."""
+        fresh = select is not None
         return replace(
             self,
-            select=tuple(select) if select is not None else self.select,
-            extend_select=self.extend_select + tuple(extend_select),
-            ignore={**self.ignore, **{s: "" for s in ignore}},
+            select=tuple(select) if fresh else self.select,
+            extend_select=(() if fresh else self.extend_select) + tuple(extend_select),
+            ignore={**({} if fresh else self.ignore), **{s: "" for s in ignore}},
             exclude=self.exclude + tuple(exclude),
         )
 

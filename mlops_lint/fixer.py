@@ -109,20 +109,26 @@ def fix_to_fixed_point(
                     overlays[edit.path] = edit.content
                     report.created[edit.path] = edit.content
                     report.applied += 1
+        refused_now: set[str] = set()
         for path, edits in edits_by_path.items():
             before = overlays.get(path, texts.get(path))
             if before is None:
                 continue
-            after, count = apply_edits(before, edits)
+            after, _count = apply_edits(before, edits)
             problem = still_parses(path, after)
             if problem:
                 report.refused[path] = problem
+                refused_now.add(path)
                 continue
             report.originals.setdefault(path, texts[path])
             overlays[path] = after
             report.changed[path] = after
-            report.applied += count
+        report.applied += sum(1 for fix in fixes if fix.paths.isdisjoint(refused_now) and _has_text_edits(fix))
     return report
+
+
+def _has_text_edits(fix: Fix) -> bool:
+    return any(isinstance(edit, TextEdit) for edit in fix.edits)
 
 
 def write_atomically(path: Path, text: str, bom: bool) -> None:

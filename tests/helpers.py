@@ -28,6 +28,7 @@ def git(root: Path, *args: str) -> str:
 
 
 def git_init(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
     git(root, "-c", "init.defaultBranch=main", "init", "-q")
 
 

@@ -101,7 +101,7 @@ class AmbiguousArtifactName(PathRule):
                 return f"the word '{bare}'"
         return None
 
-    def _report(self, path: str, name: str, line: int | None, anchor: str) -> Iterator[Diagnostic]:
+    def _report(self, name: str, anchor: str, span: Span | None) -> Iterator[Diagnostic]:
         reason = self.ambiguity(name)
         if reason is None:
             return
@@ -110,7 +110,6 @@ class AmbiguousArtifactName(PathRule):
             t for t in name_tokens(_COPY_MARK.sub(" ", stem)) if (t.rstrip("0123456789") or t) not in self._anywhere
         ]
         base = "-".join(kept) or "model"
-        span = Span.point(line) if line else None
         yield self.diagnostic(
             Location(path=anchor, span=span),
             name=name,
@@ -121,7 +120,7 @@ class AmbiguousArtifactName(PathRule):
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
         suffixes = ARTIFACT_SUFFIXES | {s.lower() for s in self.options["extra-extensions"]}
         if PurePosixPath(file.path).suffix.lower() in suffixes:
-            yield from self._report(file.path, file.name, None, file.path)
+            yield from self._report(file.name, file.path, None)
             return
         if file.kind is FileKind.DVC or file.name in ("dvc.yaml", "dvc.yml"):
             doc = repo.yaml(file.path)
@@ -129,7 +128,7 @@ class AmbiguousArtifactName(PathRule):
                 return
             outs = pointer_outs(doc, file.path) if file.kind is FileKind.DVC else stage_outs(doc, file.path)
             for out in outs:
-                yield from self._report(out.path, PurePosixPath(out.path).name, out.line, file.path)
+                yield from self._report(PurePosixPath(out.path).name, file.path, Span.point(out.line, out.column))
 
 
 # --- Python modules ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ class DvcOut:
     path: str  # repo-relative, normalised
     declared: str  # the path as written in the file
     line: int
+    column: int = 1
     stage: str | None = None
 
 
@@ -40,7 +41,8 @@ def pointer_outs(doc: YamlDoc, pointer_path: str) -> Iterator[DvcOut]:
         if isinstance(out, dict) and isinstance(out.get("path"), str):
             joined = _join(folder, out["path"])
             if joined is not None:
-                yield DvcOut(joined, out["path"], doc.line_of(("outs", index, "path")))
+                line, column = doc.position_of(("outs", index, "path"))
+                yield DvcOut(joined, out["path"], line, column)
 
 
 def _entry_path(entry: Any) -> str | None:
@@ -75,4 +77,5 @@ def stage_outs(doc: YamlDoc, dvc_yaml_path: str, sections: tuple[str, ...] = ("o
                     continue
                 joined = _join(base, declared)
                 if joined is not None:
-                    yield DvcOut(joined, declared, doc.line_of(("stages", str(name), section, index)), str(name))
+                    line, column = doc.position_of(("stages", str(name), section, index))
+                    yield DvcOut(joined, declared, line, column, str(name))

@@ -32,13 +32,16 @@ class YamlDoc:
     value: Any
     marks: dict[Key, tuple[int, int]] = field(default_factory=dict)
 
-    def line_of(self, key: Key, default: int = 1) -> int:
-        """The 1-based line of the value at `key`, or of its nearest ancestor that has one."""
+    def position_of(self, key: Key) -> tuple[int, int]:
+        """1-based (line, column) of the entry at `key` (its key for mappings), or of its nearest ancestor."""
         while key:
             if key in self.marks:
-                return self.marks[key][0]
+                return self.marks[key]
             key = key[:-1]
-        return self.marks.get((), (default, 1))[0]
+        return self.marks.get((), (1, 1))
+
+    def line_of(self, key: Key) -> int:
+        return self.position_of(key)[0]
 
 
 class _TooLargeError(Exception):

@@ -1,0 +1,4 @@
+# An export script nobody ported from Python 2.
+import csv
+
+print "exporting"

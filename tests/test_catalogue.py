@@ -1,0 +1,102 @@
+"""The catalogue's own invariants: valid entries, one class per code, filled docs, README in sync."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from mlops_lint.catalogue import CatalogueError, load_catalogue, load_entry
+from mlops_lint.checks import ALL_RULES
+from mlops_lint.diagnostics import Family
+from mlops_lint.docs import TABLE_END, TABLE_START, explain, replace_table, rule_table
+from mlops_lint.registry import registry
+from mlops_lint.resources import rules_dir, schema
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = load_catalogue()
+
+
+def test_every_entry_matches_the_rule_schema() -> None:
+    validator = jsonschema.Draft202012Validator(schema("rule.schema.json"))
+    for path in sorted(rules_dir().glob("*.yaml")):
+        import yaml
+
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        errors = list(validator.iter_errors(entry))
+        assert not errors, f"{path.name}: {errors[0].message}"
+
+
+def test_codes_and_classes_match_one_to_one() -> None:
+    codes = [cls.code for cls in ALL_RULES]
+    assert len(codes) == len(set(codes))
+    assert set(codes) == set(CATALOGUE)
+    assert set(registry()) == set(CATALOGUE)
+
+
+def test_code_prefix_matches_family() -> None:
+    prefixes = {
+        Family.NAMING: "MLN",
+        Family.CODE_QUALITY: "MLS",
+        Family.EXPERIMENTS: "MLE",
+        Family.DATA: "MLD",
+        Family.GIT_HISTORY: "MLG",
+        Family.NOTEBOOKS: "MLJ",
+        Family.REPRODUCIBILITY: "MLR",
+        Family.INTERNAL: "MLX",
+    }
+    for meta in CATALOGUE.values():
+        assert meta.code.startswith(prefixes[meta.family]), meta.code
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_docs_are_filled_and_examples_cover_both_sides(code: str) -> None:
+    meta = CATALOGUE[code]
+    for section in ("what", "why", "example", "use_instead", "fix_safety"):
+        assert meta.docs[section].strip(), f"{code}: docs.{section} is empty"
+    assert any("expect" in e for e in meta.examples), f"{code}: no bad example"
+    assert any(e.get("valid") for e in meta.examples), f"{code}: no good example"
+    if meta.fixable:
+        assert any("fixed" in e for e in meta.examples), f"{code}: fixable but no `fixed:` example"
+    for example in meta.examples:
+        for expectation in example.get("expect", []):
+            assert re.search(rf": {code}\b", expectation), f"{code}::{example['name']}: expects another code"
+
+
+def test_explain_renders_sections_in_order() -> None:
+    text = explain(CATALOGUE["MLN004"])
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## Options",
+        "## Fix safety",
+        "## References",
+    ]
+    assert "`aliases` (object, default" in text
+
+
+def test_readme_rule_table_is_in_sync() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert TABLE_START in readme and TABLE_END in readme
+    expected = replace_table(readme, rule_table(CATALOGUE.values()))
+    assert readme == expected, "README rule table is stale: run `python -m mlops_lint.docs`"
+
+
+def test_a_broken_entry_is_refused_with_its_file_name(tmp_path: Path) -> None:
+    bad = tmp_path / "MLN999-broken-rule.yaml"
+    bad.write_text("code: MLN999\nname: broken-rule\nfamily: naming\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"MLN999-broken-rule\.yaml"):
+        load_entry(bad)
+
+
+def test_file_name_must_match_code_and_name(tmp_path: Path) -> None:
+    source = rules_dir() / "MLN002-untitled-or-copied-notebook.yaml"
+    wrong = tmp_path / "MLN002-other-name.yaml"
+    wrong.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"must be named MLN002-untitled-or-copied-notebook\.yaml"):
+        load_entry(wrong)

@@ -1,0 +1,194 @@
+"""The command line as users meet it: exit codes, output formats, configuration errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlops_lint.cli import main
+from tests.helpers import git_init, write_files
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+JSON_FIELDS = {
+    "code", "name", "family", "severity", "message", "path", "line", "column",
+    "end_line", "end_column", "cell", "cell_line", "commit", "fix",
+}  # fmt: skip
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def examples_copy(tmp_path: Path) -> Path:
+    """The bundled example repository, copied so that fixes cannot touch the checkout."""
+    target = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, target)
+    git_init(target)
+    return target
+
+
+def test_check_examples_prints_findings_and_exits_1() -> None:
+    code, out, _ = run("check", str(EXAMPLES))
+    assert code == 1
+    assert "src/churn/train.py:4:8: MLN004 [*] Import pandas as 'pd' (found 'pds')" in out
+    assert "help: Rename 'pds' to 'pd'" in out
+    assert "scripts/legacy_export.py:4:1: MLX001" in out
+    assert "Found " in out and "fixable with `mlops-lint fix`" in out
+
+
+def test_default_command_is_check() -> None:
+    assert run(str(EXAMPLES))[0] == 1
+
+
+def test_json_output_is_a_list_of_findings_with_every_field() -> None:
+    code, out, _ = run("check", str(EXAMPLES), "--output-format", "json")
+    assert code == 1
+    findings = json.loads(out)
+    assert findings and all(set(f) == JSON_FIELDS for f in findings)
+    alias = next(f for f in findings if f["code"] == "MLN004")
+    assert alias["family"] == "naming" and alias["severity"] == "info"
+    assert (alias["line"], alias["column"], alias["end_line"], alias["end_column"]) == (4, 8, 4, 21)
+    assert alias["fix"]["applicability"] == "safe"
+    assert {"kind": "replace", "path": "src/churn/train.py", "start_line": 4, "start_column": 18,
+            "end_line": 4, "end_column": 21, "content": "pd"} in alias["fix"]["edits"]  # fmt: skip
+    internal = next(f for f in findings if f["code"] == "MLX001")
+    assert internal["family"] == "internal" and internal["line"] == 4
+
+
+def test_exit_zero() -> None:
+    code, out, _ = run("check", str(EXAMPLES), "--exit-zero")
+    assert code == 0 and "MLN004" in out
+
+
+def test_statistics() -> None:
+    code, out, _ = run("check", str(EXAMPLES), "--statistics")
+    assert code == 1
+    assert "1\tMLN004\t[*] nonstandard-import-alias" in out.splitlines()
+
+
+def test_select_and_ignore_on_the_command_line() -> None:
+    code, out, _ = run("check", str(EXAMPLES), "--select", "MLN004")
+    assert code == 1 and {line.split(": ")[1].split()[0] for line in out.splitlines() if ": ML" in line} == {"MLN004"}
+    code, out, _ = run("check", str(EXAMPLES), "--select", "naming", "--ignore", "MLN004,MLN001")
+    assert "MLN004" not in out and "MLN001" not in out and "MLN002" in out and "MLX001" not in out
+
+
+def test_unknown_selector_is_a_usage_error() -> None:
+    code, _, err = run("check", str(EXAMPLES), "--select", "MLN9")
+    assert code == 2
+    assert "'MLN9' matches no rule" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('selct = ["naming"]\n', "tool.mlops-lint.selct: unknown key"),
+        ('select = "naming"\n', "tool.mlops-lint.select: expected array, got str"),
+        ("[tool.mlops-lint.rules.MLN004]\nrequire-alias = 1\n",
+         "tool.mlops-lint.rules.MLN004.require-alias: expected boolean"),
+        ("[tool.mlops-lint.rules.MLN004]\naliasez = {}\n", "tool.mlops-lint.rules.MLN004.aliasez: unknown key"),
+        ("[tool.mlops-lint.rules.MLN998]\n", "tool.mlops-lint.rules.MLN998: no such rule"),
+        ("ignore = 3\n", "tool.mlops-lint.ignore: expected array or object, got int"),
+        ('[[tool.mlops-lint.naming.conventions]]\nglob = "a/"\npattern = "("\n',
+         "tool.mlops-lint.naming.conventions[0].pattern: invalid regular expression"),
+    ],
+)  # fmt: skip
+def test_malformed_configuration_exits_2_with_one_line_naming_the_key(tmp_path: Path, table: str, message: str) -> None:
+    git_init(tmp_path)
+    header = "" if table.startswith("[") else "[tool.mlops-lint]\n"
+    write_files(tmp_path, {"pyproject.toml": header + table, "train.py": "import pandas as pds\n"})
+    code, out, err = run("check", str(tmp_path))
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert message in lines[0]
+
+
+def test_invalid_toml_exits_2(tmp_path: Path) -> None:
+    write_files(tmp_path, {".mlops-lint.toml": "select = [\n"})
+    code, _, err = run("check", str(tmp_path))
+    assert code == 2 and ".mlops-lint.toml: invalid TOML" in err
+
+
+def test_syntax_error_is_an_internal_finding_and_other_files_are_still_checked(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(tmp_path, {"broken.py": "def f(:\n    pass\n", "ok.py": "import numpy as npy\n"})
+    code, out, _ = run("check", str(tmp_path), "--output-format", "json")
+    findings = json.loads(out)
+    assert code == 1
+    assert [(f["code"], f["path"], f["line"], f["family"]) for f in findings] == [
+        ("MLX001", "broken.py", 1, "internal"),
+        ("MLN004", "ok.py", 1, "naming"),
+    ]
+
+
+def test_clean_repository_exits_0(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/train.py": "import numpy as np\n"})
+    code, out, _ = run("check", str(tmp_path))
+    assert (code, out) == (0, "All checks passed (2 files).\n")
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path / "nope.py"))
+    assert code == 2 and "path does not exist" in err
+
+
+def test_rules_json_lists_every_rule_with_its_fields() -> None:
+    code, out, _ = run("rules", "--output-format", "json")
+    rules = json.loads(out)
+    assert code == 0
+    assert all({"code", "name", "family", "severity", "fixable", "summary"} <= set(r) for r in rules)
+    naming = [r for r in rules if r["family"] == "naming"]
+    assert len(naming) >= 5
+    assert next(r for r in rules if r["code"] == "MLN004")["fixable"] is True
+
+
+def test_rules_family_filter() -> None:
+    code, out, _ = run("rules", "--family", "internal")
+    assert code == 0 and out.startswith("MLX001") and "MLN" not in out
+
+
+def test_rules_explain_renders_the_docs_in_order() -> None:
+    code, out, _ = run("rules", "explain", "MLN004")
+    assert code == 0
+    order = ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Options", "## Fix safety"]
+    positions = [out.index(heading) for heading in order]
+    assert positions == sorted(positions)
+    assert run("rules", "explain", "nonstandard-import-alias")[1] == out
+    assert run("rules", "explain", "MLN000")[0] == 2
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("mlops-lint, version ")
+
+
+def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
+    before = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
+    code, out, _ = run("fix", str(examples_copy), "--diff")
+    assert code == 1
+    assert out.startswith("--- a/src/churn/train.py\n+++ b/src/churn/train.py\n")
+    assert "-import pandas as pds\n+import pandas as pd\n" in out
+    assert "\n-    frame = pds.read_csv(path)\n" in out and "\n+    frame = pd.read_csv(path)\n" in out
+    assert (examples_copy / "src/churn/train.py").read_text(encoding="utf-8") == before
+
+
+def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
+    code, out, _ = run("fix", str(examples_copy))
+    assert "Applied 1 fix in 1 file." in out
+    assert code == 1  # unfixable findings remain
+    assert "MLN004" not in out
+    text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
+    assert "import pandas as pd\n" in text and "pds" not in text
+    code, out, _ = run("fix", str(examples_copy))
+    assert "Applied 0 fixes in 0 files." in out
+    assert run("fix", str(examples_copy), "--diff")[1] == ""

@@ -1,0 +1,138 @@
+"""Configuration: where it is found, selection semantics, per-file ignores, inline suppression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlops_lint import api
+from mlops_lint.config import Config, ConfigError, build_config
+from mlops_lint.registry import metas
+from mlops_lint.selection import enabled_codes
+from tests.helpers import compact, git_init, write_files
+
+METAS = metas()
+
+
+def codes(config: Config) -> set[str]:
+    return set(enabled_codes(METAS, config))
+
+
+def test_default_set_leaves_opt_in_rules_off() -> None:
+    enabled = codes(Config())
+    assert "MLN004" in enabled and "MLN001" not in enabled
+
+
+def test_most_specific_selector_wins() -> None:
+    assert codes(Config(select=("naming",), ignore={"MLN001": ""})) == {
+        c for c, m in METAS.items() if m.family.value == "naming"
+    } - {"MLN001"}
+    assert codes(Config(select=("ALL",), ignore={"naming": ""}, extend_select=("MLN002",))) & {
+        c for c, m in METAS.items() if m.family.value == "naming"
+    } == {"MLN002"}
+    assert codes(Config(select=("nonstandard-import-alias",))) == {"MLN004"}
+    assert codes(Config(select=("MLN00",))) >= {"MLN001", "MLN002", "MLN004"}
+
+
+def test_ignore_table_with_reasons() -> None:
+    config = build_config({"ignore": {"MLN003": "artifact names are managed by the registry"}}, METAS, "x", None)
+    assert "MLN003" not in codes(config)
+    assert config.ignore == {"MLN003": "artifact names are managed by the registry"}
+
+
+def test_unknown_selector_in_file_is_refused() -> None:
+    with pytest.raises(ConfigError, match="'MLQ' matches no rule"):
+        codes(Config(ignore={"MLQ": ""}))
+
+
+def lint(root: Path, *paths: str) -> list[str]:
+    report = api.lint([root / p for p in paths] or [root])
+    return [compact(d) for d in report.diagnostics]
+
+
+def test_dedicated_file_wins_over_pyproject(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.mlops-lint]\nselect = ["MLN002"]\n',
+            ".mlops-lint.toml": 'select = ["MLN004"]\n',
+            "a.py": "import numpy as npy\n",
+            "Untitled.ipynb": "{}",
+        },
+    )
+    assert [line.split(": ")[1].split()[0] for line in lint(tmp_path)] == ["MLN004"]
+
+
+def test_pyproject_without_our_table_is_not_a_config(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "a.py": "import numpy as npy\n"})
+    assert len(lint(tmp_path)) == 1
+
+
+def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            ".mlops-lint.toml": 'extend-exclude = ["vendor/"]\n[per-file-ignores]\n"tests/**" = ["MLN004"]\n',
+            "tests/test_a.py": "import numpy as npy\n",
+            "vendor/lib.py": "import numpy as npy\n",
+            "src/a.py": "import numpy as npy\n",
+        },
+    )
+    assert lint(tmp_path) == ["src/a.py:1:8: MLN004 Import numpy as 'np' (found 'npy')"]
+    # an explicitly named excluded file stays excluded (pre-commit passes file names)
+    assert lint(tmp_path, "vendor/lib.py") == []
+
+
+def test_inline_suppressions(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "a.py": "import numpy as npy  # mlops-lint: ignore[MLN004]\n"
+            "import pandas as pds  # noqa: MLN004\n"
+            "import seaborn as sb  # noqa\n"
+            "import polars as pols  # mlops-lint: ignore[MLN002]\n"
+            "import tensorflow as tflow  # mlops-lint: ignore[nonstandard-import-alias]\n",
+            "b.py": "# mlops-lint: ignore-file[MLN004]\nimport numpy as npy\n",
+        },
+    )
+    assert lint(tmp_path) == ["a.py:4:8: MLN004 Import polars as 'pl' (found 'pols')"]
+    report = api.lint([tmp_path])
+    assert report.suppressed == 5
+
+
+def test_conventions_in_pyproject_report_the_team_message(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                "[tool.mlops-lint]\n"
+                "[[tool.mlops-lint.naming.conventions]]\n"
+                'name = "snapshots"\n'
+                'glob = "data/snapshots/*.parquet"\n'
+                'pattern = "\\\\d{4}-\\\\d{2}-\\\\d{2}"\n'
+                'target = "stem"\n'
+                'message = "snapshots are named by their ISO date: data/snapshots/2024-05-14.parquet"\n'
+            ),
+            "data/snapshots/2024-05-14.parquet": "x",
+            "data/snapshots/may.parquet": "x",
+        },
+    )
+    assert lint(tmp_path) == [
+        "data/snapshots/may.parquet: MLN007 data/snapshots/may.parquet breaks the naming convention 'snapshots': "
+        "snapshots are named by their ISO date: data/snapshots/2024-05-14.parquet"
+    ]
+
+
+def test_shipped_config_template_is_valid() -> None:
+    from mlops_lint.config import tomllib
+    from mlops_lint.resources import templates_dir
+
+    raw = tomllib.loads((templates_dir() / "mlops-lint.toml").read_text(encoding="utf-8"))
+    config = build_config(raw, METAS, "mlops-lint.toml", None)
+    assert config.rule_options["MLN001"] == {"paths": ["notebooks/**"]}
