@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.config import Config, load_config
+from mlops_lint.context.files import Decoded
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, find_root, select_targets
@@ -114,7 +115,7 @@ def fix(
 
 
 def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> FixReport:
-    boms: dict[str, bool] = {}
+    stored: dict[str, Decoded] = {}
 
     def lint_state(overlays: Mapping[str, str]) -> tuple[RunReport, Mapping[str, str]]:
         repo = session.repo(overlays)
@@ -130,7 +131,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
                 decoded = file.decoded
                 if decoded is not None:
                     texts[edit.path] = decoded.text
-                    boms.setdefault(edit.path, decoded.bom)
+                    stored.setdefault(edit.path, decoded)
         return report, texts
 
     report = fix_to_fixed_point(lint_state, unsafe)
@@ -145,7 +146,12 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
             elif target.is_symlink():
                 report.refused[path] = "is a symlink; fixes do not write through symlinks"
             else:
-                write_atomically(target, report.changed[path], bom=boms.get(path, False))
+                how = stored.get(path)
+                encoding = how.encoding if how else "utf-8"
+                try:
+                    write_atomically(target, report.changed[path], bom=bool(how and how.bom), encoding=encoding)
+                except UnicodeEncodeError:
+                    report.refused[path] = f"the fixed text cannot be written back as {encoding}"
     return report
 
 

@@ -21,7 +21,7 @@ from mlops_lint.diagnostics import Family
 from mlops_lint.docs import explain
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS
-from mlops_lint.reporters.text import statistics
+from mlops_lint.reporters.text import statistics, statistics_rows
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -130,7 +130,9 @@ def check(
     def action() -> int:
         _missing(paths)
         report = api.lint(list(paths), _overrides(select, extend_select, ignore, exclude, config_file))
-        if show_statistics and output_format == "text":
+        if show_statistics and output_format == "json":
+            click.echo(json.dumps(statistics_rows(report), indent=2))
+        elif show_statistics:
             click.echo(statistics(report), nl=False)
         else:
             colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -215,9 +217,11 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
             ]
             click.echo(json.dumps(rows, indent=2))
         else:
+            click.echo(f"{'code':<6} fix {'name':<34} {'family':<15} {'severity':<8} summary")
             for m in chosen:
                 fix_mark = "[*]" if m.fixable else "   "
                 click.echo(f"{m.code} {fix_mark} {m.name:<34} {m.family!s:<15} {m.severity!s:<8} {m.summary}")
+            click.echo("\n[*] has an automatic fix. Details: mlops-lint rules explain CODE")
         return EXIT_CLEAN
 
     _guarded(action)

@@ -43,6 +43,8 @@ DEFAULT_EXCLUDE = (
     ".mlops_lint_cache/",
     ".dvc/cache/",
     ".dvc/tmp/",
+    "*{{*",  # cookiecutter/Jinja templates are not code yet
+    "*{%*",
 )
 
 

@@ -74,7 +74,12 @@ def _engine_finding(rules: ActiveRules, path: str, span: Span | None, **args: st
 def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | None:
     if fix is None:
         return None
-    edits = tuple(TextEdit(path=path, span=context.span(node), content=text) for node, text in fix.replacements)
+    edits = tuple(
+        sorted(
+            (TextEdit(path=path, span=context.span(node), content=text) for node, text in fix.replacements),
+            key=lambda edit: edit.span,
+        )
+    )
     return Fix(title=fix.title, edits=edits, applicability=fix.applicability)
 
 
@@ -84,13 +89,13 @@ def _run_python(file: FileContext, rules: ActiveRules, result: FileResult) -> No
         problem = file.text_problem or "unreadable"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
-    wanted = [(s, c) for s, c in rules.python_rules if not c.triggers or any(t in text for t in c.triggers)]
-    parsed = parse_python(text)
+    wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
+    parsed = parse_python(text, need_tree=bool(wanted))
     if isinstance(parsed, ParseFailure):
         span = Span.point(parsed.line, parsed.column)
         result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
         return
-    if not wanted:
+    if parsed is None:
         return
     context = PythonContext(file.path, parsed)
     visitors = [cls(settings, context) for settings, cls in wanted]

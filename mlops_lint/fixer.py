@@ -79,7 +79,7 @@ def choose_fixes(diagnostics: list[Diagnostic], texts: Mapping[str, str], unsafe
 def still_parses(path: str, text: str) -> str | None:
     """Why the fixed text is refused, or None if it is acceptable."""
     if classify(path) is FileKind.PYTHON:
-        parsed = parse_python(text)
+        parsed = parse_python(text, need_tree=True)
         if isinstance(parsed, ParseFailure):
             return f"the fixed code would not parse ({parsed.message}, line {parsed.line})"
     return None
@@ -131,9 +131,9 @@ def _has_text_edits(fix: Fix) -> bool:
     return any(isinstance(edit, TextEdit) for edit in fix.edits)
 
 
-def write_atomically(path: Path, text: str, bom: bool) -> None:
+def write_atomically(path: Path, text: str, bom: bool, encoding: str = "utf-8") -> None:
     """Write via a temporary file in the same folder and a rename, keeping the file's mode."""
-    data = (UTF8_BOM if bom else b"") + text.encode("utf-8")
+    data = (UTF8_BOM if bom else b"") + text.encode(encoding)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None

@@ -114,6 +114,11 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
 
     triggers: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        """Whether the source text can trigger this rule at all (cheap substring test)."""
+        return not cls.triggers or any(token in text for token in cls.triggers)
+
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         Rule.__init__(self, settings)
         cst.BatchableCSTVisitor.__init__(self)

@@ -16,6 +16,7 @@ from pathspec import GitIgnoreSpec
 
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.config import Config, ConfigError
+from mlops_lint.diagnostics import Family
 from mlops_lint.globs import gitignore_spec
 
 FAMILY_SPECIFICITY = 3
@@ -37,8 +38,9 @@ def specificity(selector: str, meta: RuleMeta) -> int:
 
 def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], where: str) -> None:
     """Refuse selectors that name no rule, so a typo never silently disables nothing."""
+    families = {family.value for family in Family}
     for selector in selectors:
-        if not any(specificity(selector, meta) for meta in metas.values()):
+        if selector not in families and not any(specificity(selector, meta) for meta in metas.values()):
             raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name)")
 
 

@@ -111,3 +111,9 @@ def test_interrupted_write_leaves_the_original(tmp_path: Path, monkeypatch: pyte
         write_atomically(target, "new\n", bom=False)
     assert target.read_text(encoding="utf-8") == "original\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+
+
+def test_pep263_latin1_source_is_read_and_written_back_in_latin1(tmp_path: Path) -> None:
+    data = "# -*- coding: latin-1 -*-\nimport numpy as npy\nname = 'café'\nnpy.ones(1)\n".encode("latin-1")
+    fixed = _fix_file(tmp_path, "a.py", data)
+    assert fixed == "# -*- coding: latin-1 -*-\nimport numpy as np\nname = 'café'\nnp.ones(1)\n".encode("latin-1")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import keyword
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import PurePosixPath
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import ScopeProvider
 from pathspec import GitIgnoreSpec
 
-from mlops_lint.checks.artifacts import ARTIFACT_SUFFIXES, split_name
+from mlops_lint.checks.artifacts import ARTIFACT_SUFFIXES, MODEL_SUFFIXES, split_name
 from mlops_lint.context.dvc import pointer_outs, stage_outs
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.repo import RepoContext
@@ -71,7 +73,7 @@ class UntitledOrCopiedNotebook(PathRule):
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _TOKEN = re.compile(r"[^A-Za-z0-9]+")
-_COPY_MARK = re.compile(r"\(\d+\)|\s")
+_COPY_MARK = re.compile(r"\s*\(\d+\)")
 
 
 def name_tokens(stem: str) -> list[str]:
@@ -93,7 +95,7 @@ class AmbiguousArtifactName(PathRule):
     def ambiguity(self, name: str) -> str | None:
         stem, _suffix = split_name(name)
         if _COPY_MARK.search(stem):
-            return "spaces or a copy number"
+            return "a copy number"
         tokens = name_tokens(stem)
         for index, token in enumerate(tokens):
             bare = token.rstrip("0123456789") or token
@@ -106,10 +108,9 @@ class AmbiguousArtifactName(PathRule):
         if reason is None:
             return
         stem, suffix = split_name(name)
-        kept = [
-            t for t in name_tokens(_COPY_MARK.sub(" ", stem)) if (t.rstrip("0123456789") or t) not in self._anywhere
-        ]
-        base = "-".join(kept) or "model"
+        vague = self._anywhere | self._at_end
+        kept = [t for t in name_tokens(_COPY_MARK.sub(" ", stem)) if (t.rstrip("0123456789") or t) not in vague]
+        base = "-".join(kept) or ("model" if suffix.lower().endswith(tuple(MODEL_SUFFIXES)) else "data")
         yield self.diagnostic(
             Location(path=anchor, span=span),
             name=name,
@@ -134,29 +135,50 @@ class AmbiguousArtifactName(PathRule):
 # --- Python modules ----------------------------------------------------------------------------
 
 
-class ModuleNameInvalid(PathRule):
+def _package_names(file: FileContext, repo: RepoContext, scripts: bool) -> Iterator[tuple[str, str, str]]:
+    """(kind, name, stem) of what a Python file names: its package folder for `__init__.py`,
+    else the module itself when it lives inside a package (or `scripts` is set)."""
+    pure = PurePosixPath(file.path)
+    folder = str(pure.parent)
+    if pure.name == "__init__.py":
+        if folder != ".":
+            yield "Package", pure.parent.name, pure.parent.name
+    elif pure.stem != "__main__" and (folder in repo.package_dirs or scripts):
+        yield "Module", pure.name, pure.stem
+
+
+def import_problem(stem: str) -> str | None:
+    """Why `import` cannot spell `stem`, or None."""
+    if stem.isidentifier():
+        return f"'{stem}' is a Python keyword" if keyword.iskeyword(stem) else None
+    if stem[:1].isdigit():
+        return "it starts with a digit"
+    bad = next((ch for ch in stem if not (ch.isalnum() or ch == "_")), None)
+    return f"'{bad}' is not allowed in an identifier" if bad else "it is not an identifier"
+
+
+class ModuleNameNotImportable(PathRule):
     code = "MLN005"
     kinds = frozenset({FileKind.PYTHON})
 
-    def _bad(self, name: str) -> bool:
-        if name in ("__init__", "__main__"):
-            return False
-        if any(re.fullmatch(allowed, name) for allowed in self.options["allow"]):
-            return False
-        return not re.fullmatch(self.options["pattern"], name)
+    def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
+        for kind, name, stem in _package_names(file, repo, self.options["check-scripts"]):
+            if any(re.fullmatch(allowed, stem) for allowed in self.options["allow"]):
+                continue
+            reason = import_problem(stem)
+            if reason:
+                yield self.diagnostic(Location(path=file.path), kind=kind, name=name, reason=reason)
+
+
+class ModuleNameNotLowercase(PathRule):
+    code = "MLN006"
+    kinds = frozenset({FileKind.PYTHON})
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
-        pure = PurePosixPath(file.path)
-        folder = str(pure.parent)
-        in_package = folder in repo.package_dirs
-        if pure.name == "__init__.py" and self._bad(pure.parent.name) and folder != ".":
-            yield self.diagnostic(
-                Location(path=file.path), kind="Package", name=pure.parent.name, pattern=self.options["pattern"]
-            )
-        elif (in_package or self.options["check-scripts"]) and self._bad(pure.stem):
-            yield self.diagnostic(
-                Location(path=file.path), kind="Module", name=pure.name, pattern=self.options["pattern"]
-            )
+        for kind, name, stem in _package_names(file, repo, scripts=False):
+            if import_problem(stem) is None and stem != stem.lower():
+                suggestion = _CAMEL.sub("_", name).lower() if "_" not in stem else name.lower()
+                yield self.diagnostic(Location(path=file.path), kind=kind, name=name, suggestion=suggestion)
 
 
 # --- import aliases ----------------------------------------------------------------------------
@@ -172,8 +194,15 @@ def dotted(node: cst.BaseExpression) -> str:
 
 class NonstandardImportAlias(PythonRule):
     code = "MLN004"
-    triggers = ("import",)
-    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        """Only files with an `import <module> as <other>` that breaks the table are parsed for this rule."""
+        for module, expected in options["aliases"].items():
+            for found in re.findall(rf"\b{re.escape(module)}\s+as\s+(\w+)", text):
+                if found != expected:
+                    return True
+        return False
 
     def visit_Import(self, node: cst.Import) -> None:
         conventions: dict[str, str | None] = self.options["aliases"]
@@ -183,10 +212,8 @@ class NonstandardImportAlias(PythonRule):
                 continue
             expected = conventions[module]
             found = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-            if found == expected or (found is None and not self.options["require-alias"]):
-                continue
-            if found is None:
-                continue  # `import numpy` with require-alias: reported only, no rename of dotted uses
+            if found == expected or found is None:
+                continue  # `import numpy` unaliased is common in libraries and not reported
             shown = expected if expected is not None else module
             fix = self._rename_fix(node, alias, found, expected, module)
             self.report(alias, fix, module=module, expected=shown, found=found)
@@ -194,7 +221,11 @@ class NonstandardImportAlias(PythonRule):
     def _rename_fix(
         self, node: cst.Import, alias: cst.ImportAlias, found: str, expected: str | None, module: str
     ) -> NodeFix | None:
-        """Rename the alias and every reference to it, when that is provably safe."""
+        """Rename the alias and every reference to it, when that is provably safe.
+
+        Scope analysis is the expensive part of this rule, so it runs only here, for a file that
+        has an alias to rename; the position-free checks come first.
+        """
         target = expected if expected is not None else module
         if "." in target:
             return None
@@ -204,10 +235,10 @@ class NonstandardImportAlias(PythonRule):
             return None  # the new name is already used somewhere in the file
         if re.search(rf"[\"']{re.escape(found)}[\"'.\[]", text):
             return None  # the old alias appears in a string (__all__, a string annotation)
-        scope = self.get_metadata(ScopeProvider, node, None)
+        scope = self.context.wrapper.resolve(ScopeProvider).get(node)
         if scope is None:
             return None
-        assignments = [a for a in scope.assignments[found]]
+        assignments = list(scope.assignments[found])
         if len(assignments) != 1 or getattr(assignments[0], "node", None) is not node:
             return None
         replacements: list[tuple[cst.CSTNode, str]] = []
@@ -254,6 +285,7 @@ RULES = [
     UntitledOrCopiedNotebook,
     AmbiguousArtifactName,
     NonstandardImportAlias,
-    ModuleNameInvalid,
+    ModuleNameNotImportable,
+    ModuleNameNotLowercase,
     NamingConventionViolated,
 ]

@@ -7,7 +7,9 @@ repository has no text, and `text_problem` says why, so the engine can report it
 
 from __future__ import annotations
 
+import io
 import os
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -58,8 +60,11 @@ def classify(path: str) -> FileKind:
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
+    """Text and how it was stored, so that a fix can write it back the same way."""
+
     text: str
     bom: bool
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -107,6 +112,13 @@ class FileContext:
         try:
             self._decoded = Decoded(body.decode("utf-8"), bom=bom)
         except UnicodeDecodeError as exc:
+            declared = declared_encoding(body) if self.kind is FileKind.PYTHON else None
+            if declared is not None:
+                try:
+                    self._decoded = Decoded(body.decode(declared), bom=False, encoding=declared)
+                    return
+                except (UnicodeDecodeError, LookupError):
+                    pass
             line = body[: exc.start].count(b"\n") + 1
             self._problem = f"not valid UTF-8 (byte 0x{body[exc.start]:02x} on line {line})"
 
@@ -141,6 +153,15 @@ class FileContext:
             return self.abspath.lstat().st_size
         except OSError:
             return 0
+
+
+def declared_encoding(body: bytes) -> str | None:
+    """The PEP 263 `# -*- coding: ... -*-` of a Python source, if it declares one other than UTF-8."""
+    try:
+        encoding, _lines = tokenize.detect_encoding(io.BytesIO(body).readline)
+    except SyntaxError:
+        return None
+    return None if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def is_inside(root: Path, path: Path) -> bool:

@@ -17,6 +17,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mlops_lint.diagnostics import Span
 
+TOO_DEEP = "code is too deeply nested to parse safely"
+
 
 @dataclass(frozen=True, slots=True)
 class ParseFailure:
@@ -25,29 +27,42 @@ class ParseFailure:
     column: int
 
 
-def parse_python(text: str) -> cst.Module | ParseFailure:
-    """Parse `text` with the guard described above; never raises."""
+def check_syntax(text: str) -> ParseFailure | None:
+    """`ast.parse` only: is the text Python at all, and safe to hand to libcst?"""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc. is not ours
             ast.parse(text)
-        ast_failure = None
     except SyntaxError as exc:
-        ast_failure = ParseFailure(
-            message=f"{type(exc).__name__}: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1
-        )
+        return ParseFailure(message=f"{type(exc).__name__}: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
     except (RecursionError, MemoryError):
-        return ParseFailure(message="code is too deeply nested to parse safely", line=1, column=1)
+        return ParseFailure(message=TOO_DEEP, line=1, column=1)
     except ValueError as exc:
         return ParseFailure(message=str(exc), line=1, column=1)
+    return None
+
+
+def parse_python(text: str, need_tree: bool = True) -> cst.Module | ParseFailure | None:
+    """Parse `text` with the guard described above; never raises.
+
+    With `need_tree=False` only `ast` runs when it succeeds (None is returned): the cheap path for
+    files that no enabled Python rule wants to see. libcst still gets the last word on code that
+    `ast` rejects, since it may accept syntax newer than the running interpreter.
+    """
+    ast_failure = check_syntax(text)
+    if ast_failure is not None and (ast_failure.message == TOO_DEEP or "null bytes" in ast_failure.message):
+        return ast_failure
+    if ast_failure is None and not need_tree:
+        return None
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         if ast_failure is not None:
             return ast_failure
         return ParseFailure(message=f"libcst cannot parse: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1)
     except (RecursionError, MemoryError):
-        return ParseFailure(message="code is too deeply nested to parse safely", line=1, column=1)
+        return ParseFailure(message=TOO_DEEP, line=1, column=1)
+    return module if need_tree else None
 
 
 def code_range_to_span(code_range: CodeRange) -> Span:

@@ -13,6 +13,10 @@ from mlops_lint.fixes import Applicability
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def location_text(diagnostic: Diagnostic) -> str:
     location = diagnostic.location
     where = location.path
@@ -43,7 +47,7 @@ def _line(diagnostic: Diagnostic, colour: bool, show_fixes: bool) -> list[str]:
 def summary(report: RunReport) -> list[str]:
     diagnostics = report.diagnostics
     if not diagnostics and not report.errors:
-        return [f"All checks passed ({report.files_checked} files)."]
+        return [f"All checks passed ({plural(report.files_checked, 'file')})."]
     lines = []
     if diagnostics:
         counts = Counter(d.severity for d in diagnostics)
@@ -51,7 +55,7 @@ def summary(report: RunReport) -> list[str]:
             f"{counts[s]} {s}{'s' if counts[s] != 1 and s is not Severity.INFO else ''}" for s in Severity if counts[s]
         ]
         noun = "finding" if len(diagnostics) == 1 else "findings"
-        lines.append(f"Found {len(diagnostics)} {noun} ({', '.join(parts)}) in {report.files_checked} files.")
+        lines.append(f"Found {len(diagnostics)} {noun} ({', '.join(parts)}) in {plural(report.files_checked, 'file')}.")
         safe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.SAFE)
         unsafe = sum(1 for d in diagnostics if d.fix and d.fix.applicability is Applicability.UNSAFE)
         if safe:
@@ -63,15 +67,25 @@ def summary(report: RunReport) -> list[str]:
     return lines
 
 
-def statistics(report: RunReport) -> str:
+def statistics_rows(report: RunReport) -> list[dict[str, Any]]:
+    """One row per rule that fired: code, name, count, and whether its findings have safe fixes."""
     counts = Counter((d.code, d.name) for d in report.diagnostics)
     fixable = {d.code for d in report.diagnostics if d.fix and d.fix.applicability is Applicability.SAFE}
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    rows = [
-        f"{count:>{width}}\t{code}\t[{'*' if code in fixable else ' '}] {name}"
+    return [
+        {"code": code, "name": name, "count": count, "fixable": code in fixable}
         for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     ]
-    return "\n".join(rows) + ("\n" if rows else "")
+
+
+def statistics(report: RunReport) -> str:
+    rows = statistics_rows(report)
+    if not rows:
+        return "\n".join(summary(report)) + "\n"
+    width = max(len(str(row["count"])) for row in rows)
+    lines = [
+        f"{row['count']:>{width}}\t{row['code']}\t[{'*' if row['fixable'] else ' '}] {row['name']}" for row in rows
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render(report: RunReport, colour: bool = False, show_fixes: bool = False, **_: Any) -> str:
