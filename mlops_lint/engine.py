@@ -74,13 +74,12 @@ def _engine_finding(rules: ActiveRules, path: str, span: Span | None, **args: st
 def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | None:
     if fix is None:
         return None
-    edits = tuple(
-        sorted(
-            (TextEdit(path=path, span=context.span(node), content=text) for node, text in fix.replacements),
-            key=lambda edit: edit.span,
-        )
-    )
-    return Fix(title=fix.title, edits=edits, applicability=fix.applicability)
+    edits = [TextEdit(path=path, span=context.span(node), content=text) for node, text in fix.replacements]
+    for node, line in fix.lines_before:
+        span = context.span(node)
+        start = Span.point(span.start_line, span.start_col)
+        edits.append(TextEdit(path=path, span=start, content=line + context.newline + context.indent_at(span)))
+    return Fix(title=fix.title, edits=tuple(sorted(edits, key=lambda edit: edit.span)), applicability=fix.applicability)
 
 
 def _run_python(file: FileContext, rules: ActiveRules, result: FileResult) -> None:

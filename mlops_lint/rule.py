@@ -31,15 +31,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class NodeFix:
-    """A fix stated in nodes: each node is replaced by the given source text.
+    """A fix stated in nodes: each node is replaced by the given source text, and each
+    `lines_before` entry inserts a new line, indented like the node, above the node's line.
 
     The engine turns it into a `Fix` of `TextEdit`s once positions are known, so that a rule
-    never pays for position metadata on a file where it finds nothing.
+    never pays for position metadata on a file where it finds nothing. Replacement text for a
+    changed node is best produced with libcst itself: `context.code_for(node.with_changes(...))`.
     """
 
     title: str
     replacements: tuple[tuple[cst.CSTNode, str], ...]
     applicability: Applicability = Applicability.SAFE
+    lines_before: tuple[tuple[cst.CSTNode, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +135,7 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
         self,
         replacements: Iterable[tuple[cst.CSTNode, str]],
         applicability: Applicability | None = None,
+        lines_before: Iterable[tuple[cst.CSTNode, str]] = (),
         **title_args: Any,
     ) -> NodeFix:
         """A fix with the catalogue's title template and applicability (unless overridden)."""
@@ -139,4 +143,5 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
             title=self.fix_title(**title_args),
             replacements=tuple(replacements),
             applicability=applicability or self.meta.fix_applicability or Applicability.DISPLAY_ONLY,
+            lines_before=tuple(lines_before),
         )

@@ -1,8 +1,25 @@
-"""Rule logic, one module per family. `ALL_RULES` is the explicit list the registry reads."""
+"""Rule logic, one module per family (or per library within a family).
+
+`ALL_RULES` is the explicit list the registry reads; each module exports its own `RULES`.
+"""
 
 from __future__ import annotations
 
-from mlops_lint.checks import internal, naming
+from mlops_lint.checks import (
+    code_quality_pandas,
+    code_quality_sklearn,
+    code_quality_torch,
+    internal,
+    naming,
+    reproducibility,
+)
 from mlops_lint.rule import Rule
 
-ALL_RULES: list[type[Rule]] = [*internal.RULES, *naming.RULES]
+ALL_RULES: list[type[Rule]] = [
+    *internal.RULES,
+    *naming.RULES,
+    *code_quality_pandas.RULES,
+    *code_quality_torch.RULES,
+    *code_quality_sklearn.RULES,
+    *reproducibility.RULES,
+]

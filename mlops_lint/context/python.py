@@ -11,11 +11,14 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from mlops_lint.context.kinds import KindIndex
 from mlops_lint.diagnostics import Span
+from mlops_lint.fixes import line_starts
 
 TOO_DEEP = "code is too deeply nested to parse safely"
 
@@ -91,3 +94,24 @@ class PythonContext:
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    @property
+    def newline(self) -> str:
+        return self.module.default_newline
+
+    def indent_at(self, span: Span) -> str:
+        """The whitespace before `span` on its first line (the indentation of a statement)."""
+        line = self.lines[span.start_line - 1] if span.start_line <= len(self.lines) else ""
+        prefix = line[: span.start_col - 1]
+        return prefix if prefix.strip() == "" else ""
+
+    @cached_property
+    def lines(self) -> list[str]:
+        text = self.module.code
+        starts = line_starts(text)
+        return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+    @cached_property
+    def kinds(self) -> KindIndex:
+        """Kinds of expressions (DataFrame, Tensor, Optimizer...), computed once for all rules."""
+        return KindIndex(self.wrapper)

@@ -1,0 +1,379 @@
+"""What kind of object a Python expression is, as far as the source says, and nothing more.
+
+ML smells are about DataFrames, tensors, optimizers and estimators; a linter that guesses flags
+`values` on a dict and loses its users (dslinter's main false-positive source). So kinds come only
+from evidence: constructors and factories resolved through imports and aliases
+(`pd.read_csv`, `from torch import optim`), methods that keep a kind (`df.dropna()`), subscripts
+(`df["a"]` is a Series), parameter annotations (`df: pd.DataFrame`), and `self.x = nn.Linear(...)`
+in a class. A name bound several times keeps a kind only if every binding agrees. Anything else is
+`None`, and rules stay silent on it.
+
+The index is built once per module, lazily, by the first rule that asks, and shared by all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    MetadataWrapper,
+    ParentNodeProvider,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
+
+
+class Kind(str, Enum):
+    DATAFRAME = "DataFrame"
+    SERIES = "Series"
+    NDARRAY = "ndarray"
+    TENSOR = "Tensor"
+    MODULE = "Module"  # torch.nn.Module
+    LOSS_FUNCTION = "LossFunction"  # torch.nn.*Loss instances: calling one gives a loss tensor
+    LOSS = "Loss"  # a loss tensor, still attached to its autograd graph
+    OPTIMIZER = "Optimizer"
+    ESTIMATOR = "Estimator"  # scikit-learn (and xgboost/lightgbm) models
+    TRANSFORMER = "Transformer"  # scikit-learn preprocessing with learned state
+    DATALOADER = "DataLoader"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+FRAME_LIKE = frozenset({Kind.DATAFRAME, Kind.SERIES})
+
+_PANDAS_FRAME_FACTORIES = {
+    "pandas.DataFrame", "pandas.read_csv", "pandas.read_table", "pandas.read_excel", "pandas.read_json",
+    "pandas.read_parquet", "pandas.read_feather", "pandas.read_pickle", "pandas.read_sql", "pandas.read_sql_query",
+    "pandas.read_sql_table", "pandas.read_hdf", "pandas.read_orc", "pandas.read_stata", "pandas.read_sas",
+    "pandas.read_spss", "pandas.read_fwf", "pandas.read_xml", "pandas.read_html", "pandas.merge",
+    "pandas.get_dummies", "pandas.pivot_table", "pandas.crosstab", "pandas.json_normalize",
+}  # fmt: skip
+_FRAME_METHODS = {
+    "dropna", "fillna", "drop", "drop_duplicates", "rename", "replace", "astype", "sort_values", "sort_index",
+    "reset_index", "set_index", "merge", "join", "assign", "copy", "head", "tail", "sample", "query", "filter",
+    "reindex", "ffill", "bfill", "interpolate", "clip", "abs", "round", "where", "mask", "transpose",
+    "convert_dtypes", "infer_objects", "select_dtypes", "pivot", "pivot_table", "melt", "explode", "nlargest",
+    "nsmallest", "rename_axis", "add_prefix", "add_suffix", "set_axis", "isna", "notna", "isnull", "notnull",
+    "diff", "pct_change", "shift", "cumsum", "cumprod", "rank", "apply", "map", "applymap", "truncate",
+}  # fmt: skip
+_TENSOR_FACTORIES = {
+    "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.zeros", "torch.ones", "torch.empty", "torch.full",
+    "torch.rand", "torch.randn", "torch.randint", "torch.randperm", "torch.arange", "torch.linspace", "torch.stack",
+    "torch.cat", "torch.zeros_like", "torch.ones_like", "torch.rand_like", "torch.randn_like", "torch.Tensor",
+    "torch.FloatTensor", "torch.LongTensor", "torch.matmul", "torch.softmax", "torch.sigmoid", "torch.exp",
+}  # fmt: skip
+_TENSOR_METHODS = {
+    "to", "cpu", "cuda", "float", "double", "long", "int", "half", "bool", "view", "reshape", "permute",
+    "transpose", "contiguous", "detach", "clone", "squeeze", "unsqueeze", "flatten", "softmax", "sigmoid", "exp",
+    "mean", "sum",
+}  # fmt: skip
+_NUMPY_FACTORIES = {
+    "numpy.array", "numpy.asarray", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.arange",
+    "numpy.linspace", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.concatenate", "numpy.stack",
+    "numpy.vstack", "numpy.hstack", "numpy.random.rand", "numpy.random.randn", "numpy.random.random",
+}  # fmt: skip
+_SKLEARN_TRANSFORMER_MODULES = ("sklearn.preprocessing.", "sklearn.decomposition.", "sklearn.feature_selection.",
+                                "sklearn.impute.", "sklearn.feature_extraction.", "sklearn.random_projection.",
+                                "sklearn.kernel_approximation.", "sklearn.manifold.")  # fmt: skip
+_SKLEARN_ESTIMATOR_MODULES = ("sklearn.linear_model.", "sklearn.ensemble.", "sklearn.svm.", "sklearn.tree.",
+                              "sklearn.neighbors.", "sklearn.naive_bayes.", "sklearn.neural_network.",
+                              "sklearn.cluster.", "sklearn.discriminant_analysis.", "sklearn.gaussian_process.",
+                              "sklearn.kernel_ridge.", "sklearn.mixture.", "sklearn.pipeline.Pipeline",
+                              "sklearn.pipeline.make_pipeline", "xgboost.", "lightgbm.", "catboost.")  # fmt: skip
+_ANNOTATIONS = {
+    "pandas.DataFrame": Kind.DATAFRAME,
+    "pandas.core.frame.DataFrame": Kind.DATAFRAME,
+    "pandas.Series": Kind.SERIES,
+    "numpy.ndarray": Kind.NDARRAY,
+    "torch.Tensor": Kind.TENSOR,
+    "torch.nn.Module": Kind.MODULE,
+    "torch.optim.Optimizer": Kind.OPTIMIZER,
+    "torch.optim.optimizer.Optimizer": Kind.OPTIMIZER,
+    "torch.utils.data.DataLoader": Kind.DATALOADER,
+}
+# Parameters without annotations named like this are what the name says, in every code base we read.
+_PARAMETER_NAMES = {"optimizer": Kind.OPTIMIZER, "optim": Kind.OPTIMIZER}
+
+
+def call_kind(qualified: str) -> Kind | None:
+    """The kind returned by calling the function or class with this qualified name."""
+    if qualified in _PANDAS_FRAME_FACTORIES:
+        return Kind.DATAFRAME
+    if qualified == "pandas.Series":
+        return Kind.SERIES
+    if qualified in _TENSOR_FACTORIES:
+        return Kind.TENSOR
+    if qualified in _NUMPY_FACTORIES:
+        return Kind.NDARRAY
+    if qualified.startswith("torch.optim.") and qualified.count(".") == 2 and qualified[12:13].isupper():
+        return Kind.OPTIMIZER
+    if qualified in ("torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"):
+        return Kind.DATALOADER
+    if qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1][:1].isupper():
+        return Kind.LOSS_FUNCTION if qualified.endswith("Loss") else Kind.MODULE
+    if (qualified.startswith("torch.nn.functional.") and qualified.endswith("_loss")) or qualified in (
+        "torch.nn.functional.cross_entropy",
+        "torch.nn.functional.nll_loss",
+        "torch.nn.functional.binary_cross_entropy",
+        "torch.nn.functional.binary_cross_entropy_with_logits",
+    ):
+        return Kind.LOSS
+    last = qualified.rsplit(".", 1)[-1]
+    if qualified.startswith(_SKLEARN_TRANSFORMER_MODULES) and last[:1].isupper():
+        return Kind.TRANSFORMER
+    if (qualified.startswith(_SKLEARN_ESTIMATOR_MODULES) and last[:1].isupper()) or qualified.endswith("make_pipeline"):
+        return Kind.ESTIMATOR
+    return None
+
+
+class _Cycle:
+    """Marker for a binding that refers back to itself (`df = df.dropna()`): carries no evidence."""
+
+
+CYCLE = _Cycle()
+_Result = Kind | None | _Cycle
+
+
+class KindIndex:
+    """Kinds of expressions of one module; see the module docstring for the evidence used."""
+
+    def __init__(self, wrapper: MetadataWrapper) -> None:
+        self.wrapper = wrapper
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.qualified = wrapper.resolve(QualifiedNameProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self._values: dict[cst.CSTNode, tuple[cst.BaseExpression, int | None]] = {}
+        self._attributes: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
+        self._module_classes: dict[str, list[str]] = {}
+        self._active: set[int] = set()
+        self._memo: dict[int, _Result] = {}
+        wrapper.module.visit(_BindingCollector(self))
+
+    # -- public -------------------------------------------------------------------------------
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        names = self.qualified.get(node, set())
+        if callable(names):  # libcst resolves qualified names lazily (LazyValue)
+            names = names()
+        return {q.name for q in names}
+
+    def of(self, node: cst.BaseExpression) -> Kind | None:
+        result = self._eval(node)
+        return result if isinstance(result, Kind) else None
+
+    def is_kind(self, node: cst.BaseExpression, kinds: Iterable[Kind]) -> bool:
+        return self.of(node) in set(kinds)
+
+    def subclasses_module(self, class_name: str) -> bool:
+        """A class of this module that derives from torch.nn.Module (directly or via another such class)."""
+        seen: set[str] = set()
+        todo = [class_name]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for base in self._module_classes.get(name, []):
+                if base in ("torch.nn.Module", "torch.nn.modules.module.Module", "lightning.LightningModule",
+                            "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule"):  # fmt: skip
+                    return True
+                todo.append(base.rsplit(".", 1)[-1])
+        return False
+
+    # -- evaluation ---------------------------------------------------------------------------
+
+    def _eval(self, node: cst.BaseExpression) -> _Result:
+        key = id(node)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return CYCLE
+        self._active.add(key)
+        try:
+            result = self._compute(node)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _compute(self, node: cst.BaseExpression) -> _Result:
+        if isinstance(node, cst.Name):
+            return self._name_kind(node)
+        if isinstance(node, cst.Call):
+            return self._call_kind(node)
+        if isinstance(node, cst.Subscript):
+            base = self._eval(node.value)
+            if base is Kind.DATAFRAME and len(node.slice) == 1:
+                index = node.slice[0].slice
+                if isinstance(index, cst.Index):
+                    if isinstance(index.value, cst.SimpleString):
+                        return Kind.SERIES
+                    if isinstance(index.value, cst.List):
+                        return Kind.DATAFRAME
+            return None
+        if isinstance(node, cst.Attribute):
+            return self._attribute_kind(node)
+        return None
+
+    def _call_kind(self, node: cst.Call) -> _Result:
+        for name in self.qualified_names(node.func):
+            kind = call_kind(name)
+            if kind is not None:
+                return kind
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self._eval(func.value)
+            method = func.attr.value
+            if receiver in FRAME_LIKE and method in _FRAME_METHODS and not _has_inplace(node):
+                return receiver
+            if receiver is Kind.TENSOR and method in _TENSOR_METHODS:
+                return Kind.TENSOR
+            if receiver is Kind.LOSS and method in ("mean", "sum"):
+                return Kind.LOSS
+            if receiver is Kind.MODULE and method in ("to", "cuda", "cpu", "float", "double", "half"):
+                return Kind.MODULE
+            if receiver is CYCLE:
+                return CYCLE
+            return None
+        callee = self._eval(func)
+        if callee is Kind.LOSS_FUNCTION:
+            return Kind.LOSS
+        if isinstance(func, cst.Name) and callee is None and self._is_local_module_class(func):
+            return Kind.MODULE
+        return callee if callee is CYCLE else None
+
+    def _attribute_kind(self, node: cst.Attribute) -> _Result:
+        receiver = node.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            owner = self._enclosing_class(node)
+            if owner is not None:
+                values = self._attributes.get((owner, node.attr.value), [])
+                return self._combine(self._eval(v) for v in values) if values else None
+        if node.attr.value in ("values",) and self._eval(receiver) in FRAME_LIKE:
+            return Kind.NDARRAY
+        for name in self.qualified_names(node):
+            if name.startswith("torch.nn.") and name.rsplit(".", 1)[-1][:1].isupper():
+                return None  # a class object, not an instance
+        return None
+
+    def _name_kind(self, node: cst.Name) -> _Result:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        assignments = [a for a in scope[node.value] if isinstance(a, Assignment)]
+        if not assignments:
+            return None
+        return self._combine(self._binding_kind(a) for a in assignments)
+
+    def _binding_kind(self, assignment: Assignment) -> _Result:
+        target = assignment.node
+        if isinstance(target, cst.Param):
+            return self._param_kind(target)
+        bound = self._values.get(target)
+        if bound is None:
+            return None
+        value, index = bound
+        if index is None:
+            return self._eval(value)
+        return self._unpacked_kind(value, index)
+
+    def _unpacked_kind(self, value: cst.BaseExpression, index: int) -> _Result:
+        if isinstance(value, cst.Call) and any(
+            name.endswith("model_selection.train_test_split") for name in self.qualified_names(value.func)
+        ):
+            arrays = [a.value for a in value.args if a.keyword is None and a.star == ""]
+            if arrays:
+                return self._eval(arrays[index // 2]) if index // 2 < len(arrays) else None
+        return None
+
+    def _param_kind(self, param: cst.Param) -> _Result:
+        if param.annotation is not None:
+            for name in self.qualified_names(param.annotation.annotation):
+                if name in _ANNOTATIONS:
+                    return _ANNOTATIONS[name]
+            return None
+        return _PARAMETER_NAMES.get(param.name.value)
+
+    @staticmethod
+    def _combine(results: Iterable[_Result]) -> _Result:
+        kinds = set()
+        for result in results:
+            if result is None:
+                return None
+            if isinstance(result, Kind):
+                kinds.add(result)
+        if len(kinds) == 1:
+            return kinds.pop()
+        return None if kinds else CYCLE
+
+    def _enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        current: cst.CSTNode | None = node
+        while current is not None:
+            current = self.parents.get(current)
+            if isinstance(current, cst.ClassDef):
+                return current
+        return None
+
+    def _is_local_module_class(self, name: cst.Name) -> bool:
+        return name.value in self._module_classes and self.subclasses_module(name.value)
+
+
+def _has_inplace(call: cst.Call) -> bool:
+    return any(
+        arg.keyword is not None and arg.keyword.value == "inplace" and not _is_false(arg.value) for arg in call.args
+    )
+
+
+def _is_false(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"
+
+
+class _BindingCollector(cst.CSTVisitor):
+    """Record what value each assignment target receives, and what `self.x` is set to per class."""
+
+    def __init__(self, index: KindIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.classes: list[cst.ClassDef] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        bases = []
+        for arg in node.bases:
+            names = self.index.qualified_names(arg.value)
+            bases.extend(names or ({arg.value.value} if isinstance(arg.value, cst.Name) else set()))
+        self.index._module_classes[node.name.value] = bases
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.index._values[target] = (value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for position, element in enumerate(target.elements):
+                if isinstance(element.value, cst.Name):
+                    self.index._values[element.value] = (value, position)
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+            and self.classes
+        ):
+            self.index._attributes.setdefault((self.classes[-1], target.attr.value), []).append(value)
+
+
+__all__ = ["FRAME_LIKE", "Kind", "KindIndex", "Scope", "call_kind"]
