@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_lint.catalogue import RuleMeta
+from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
-from mlops_lint.context.files import Decoded
+from mlops_lint.context.files import Decoded, FileKind, classify
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.diagnostics import Diagnostic, RunReport
+from mlops_lint.diagnostics import Diagnostic, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.registry import registry
-from mlops_lint.selection import PerFileIgnores, enabled_codes
+from mlops_lint.ruff_bridge import run_ruff
+from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Session:
     rules: ActiveRules
     metas: Mapping[str, RuleMeta]
     per_file: PerFileIgnores
+    ruff_active: bool = False
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
         return RepoContext(self.root, self.inventory, self.config, overlays)
@@ -65,6 +68,8 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     options = {code: {**config.rule_options.get(code, {}), **overrides.options.get(code, {})} for code in codes}
     inventory = build_inventory(root, config.exclude)
     targets = select_targets(root, inventory, paths, config.exclude)
+    # the harness (`only`) runs ruff just for MLX002's own examples
+    ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff_selected(config)
     return Session(
         root=root,
         config=config,
@@ -73,6 +78,7 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         rules=ActiveRules.build(reg, codes, options),
         metas=metas,
         per_file=PerFileIgnores.from_config(config, metas),
+        ruff_active=ruff_active,
     )
 
 
@@ -86,6 +92,8 @@ def _common_dir(paths: Sequence[Path]) -> str:
 def _lint_repo(session: Session, repo: RepoContext, extra_targets: Sequence[str] = ()) -> RunReport:
     targets = list(dict.fromkeys([*session.targets, *extra_targets]))
     result = run(repo, targets, session.rules)
+    if session.ruff_active:
+        result.diagnostics += _ruff(session, repo, targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
     unique = sorted(set(kept), key=Diagnostic.sort_key)
     return RunReport(
@@ -95,6 +103,20 @@ def _lint_repo(session: Session, repo: RepoContext, extra_targets: Sequence[str]
         suppressed=dropped,
         root=str(session.root),
     )
+
+
+def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[Diagnostic]:
+    # only files we could read ourselves: never a symlink out of the repository
+    python = [path for path in targets if classify(path) is FileKind.PYTHON and repo.file(path).text is not None]
+    if not python:
+        return []
+    outcome = run_ruff(session.root, python, session.config.ruff, repo.overlays)
+    if outcome.failure is None:
+        return list(outcome.diagnostics)
+    settings = session.rules.engine_rules.get(RuffFailed.code)
+    if settings is None:
+        return []
+    return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)]
 
 
 def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:

@@ -67,6 +67,26 @@ class Convention:
         return self.glob.endswith("/")
 
 
+DEFAULT_SELECT = ("F", "E9", "NPY", "PD003", "PD004", "PD007", "PD101", "S301", "S506")
+
+
+@dataclass(frozen=True, slots=True)
+class RuffSettings:
+    enabled: bool = True
+    select: tuple[str, ...] = DEFAULT_SELECT
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> RuffSettings:
+        return cls(
+            enabled=table.get("enabled", True),
+            select=tuple(table.get("select", DEFAULT_SELECT)),
+            extend_select=tuple(table.get("extend-select", ())),
+            ignore=tuple(table.get("ignore", ())),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     source: str | None = None
@@ -77,6 +97,7 @@ class Config:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     conventions: tuple[Convention, ...] = ()
+    ruff: RuffSettings = field(default_factory=RuffSettings)
 
     def with_overrides(
         self,
@@ -218,4 +239,5 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
         exclude=exclude,
         rule_options=rule_options,
         conventions=tuple(conventions),
+        ruff=RuffSettings.from_table(raw.get("ruff", {})),
     )

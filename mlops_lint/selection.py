@@ -4,7 +4,8 @@ Selectors are codes (`MLN004`), code prefixes (`MLN`, `ML`), family words (`nami
 (`nonstandard-import-alias`) or `ALL`. As in ruff, the most specific selector wins: with
 `select = ["naming"]` and `ignore = ["MLN001"]`, MLN001 is off and the rest of the family is on;
 with `ignore = ["naming"]` and `extend-select = ["MLN002"]`, only MLN002 of the family runs.
-On a tie, ignore wins.
+On a tie, ignore wins. `internal` findings (a file that cannot be parsed) are on whatever is
+selected, unless ignored.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathspec import GitIgnoreSpec
 
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.config import Config, ConfigError
-from mlops_lint.diagnostics import Family
+from mlops_lint.diagnostics import Family, Severity
 from mlops_lint.globs import gitignore_spec
 
 FAMILY_SPECIFICITY = 3
@@ -40,8 +41,35 @@ def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], whe
     """Refuse selectors that name no rule, so a typo never silently disables nothing."""
     families = {family.value for family in Family}
     for selector in selectors:
-        if selector not in families and not any(specificity(selector, meta) for meta in metas.values()):
+        if (
+            selector not in families
+            and selector != "ruff"
+            and not any(specificity(selector, meta) for meta in metas.values())
+        ):
             raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name)")
+
+
+# ruff's findings are selected like a rule of the code-quality family named `ruff`
+# (`--select code-quality`, `--ignore ruff`); which ruff codes appear is [tool.mlops-lint.ruff]'s business.
+RUFF_PSEUDO_RULE = RuleMeta(
+    code="MLS000",
+    name="ruff",
+    family=Family.CODE_QUALITY,
+    summary="ruff's findings",
+    message="{message}",
+    severity=Severity.WARNING,
+    default=True,
+    fix_applicability=None,
+    fix_title=None,
+    options_schema={},
+    docs={},
+)
+
+
+def ruff_selected(config: Config) -> bool:
+    chosen = 1 if config.select is None else _best(config.select, RUFF_PSEUDO_RULE)
+    chosen = max(chosen, _best(config.extend_select, RUFF_PSEUDO_RULE))
+    return config.ruff.enabled and chosen > _best(config.ignore, RUFF_PSEUDO_RULE)
 
 
 def _best(selectors: Iterable[str], meta: RuleMeta) -> int:
@@ -57,6 +85,8 @@ def enabled_codes(metas: Mapping[str, RuleMeta], config: Config) -> list[str]:
     for code, meta in metas.items():
         chosen = (1 if meta.default else 0) if config.select is None else _best(config.select, meta)
         chosen = max(chosen, _best(config.extend_select, meta))
+        if meta.family is Family.INTERNAL:
+            chosen = max(chosen, 1)  # the engine's own findings stay on unless ignored by name
         if chosen and chosen > _best(config.ignore, meta):
             enabled.append(code)
     return enabled

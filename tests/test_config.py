@@ -16,7 +16,13 @@ METAS = metas()
 
 
 def codes(config: Config) -> set[str]:
-    return set(enabled_codes(METAS, config))
+    """Enabled codes, leaving out the engine's own (always on unless ignored)."""
+    return {code for code in enabled_codes(METAS, config) if not code.startswith("MLX")}
+
+
+def test_internal_findings_stay_on_unless_ignored() -> None:
+    assert {"MLX001", "MLX002"} <= set(enabled_codes(METAS, Config(select=("MLN004",))))
+    assert "MLX001" not in enabled_codes(METAS, Config(ignore={"internal": ""}))
 
 
 def test_default_set_leaves_opt_in_rules_off() -> None:
@@ -47,7 +53,7 @@ def test_unknown_selector_in_file_is_refused() -> None:
 
 
 def lint(root: Path, *paths: str) -> list[str]:
-    report = api.lint([root / p for p in paths] or [root])
+    report = api.lint([root / p for p in paths] or [root], api.Overrides(ignore=("ruff",)))
     return [compact(d) for d in report.diagnostics]
 
 
@@ -58,7 +64,7 @@ def test_dedicated_file_wins_over_pyproject(tmp_path: Path) -> None:
         {
             "pyproject.toml": '[tool.mlops-lint]\nselect = ["MLN002"]\n',
             ".mlops-lint.toml": 'select = ["MLN004"]\n',
-            "a.py": "import numpy as npy\n",
+            "a.py": "import numpy as npy\nnpy.ones(1)\n",
             "Untitled.ipynb": "{}",
         },
     )
@@ -67,7 +73,7 @@ def test_dedicated_file_wins_over_pyproject(tmp_path: Path) -> None:
 
 def test_pyproject_without_our_table_is_not_a_config(tmp_path: Path) -> None:
     git_init(tmp_path)
-    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "a.py": "import numpy as npy\n"})
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n", "a.py": "import numpy as npy\nnpy.ones(1)\n"})
     assert len(lint(tmp_path)) == 1
 
 
@@ -77,9 +83,9 @@ def test_per_file_ignores_and_exclude(tmp_path: Path) -> None:
         tmp_path,
         {
             ".mlops-lint.toml": 'extend-exclude = ["vendor/"]\n[per-file-ignores]\n"tests/**" = ["MLN004"]\n',
-            "tests/test_a.py": "import numpy as npy\n",
-            "vendor/lib.py": "import numpy as npy\n",
-            "src/a.py": "import numpy as npy\n",
+            "tests/test_a.py": "import numpy as npy\nnpy.ones(1)\n",
+            "vendor/lib.py": "import numpy as npy\nnpy.ones(1)\n",
+            "src/a.py": "import numpy as npy\nnpy.ones(1)\n",
         },
     )
     assert lint(tmp_path) == ["src/a.py:1:8: MLN004 Import numpy as 'np' (found 'npy')"]
@@ -101,7 +107,7 @@ def test_inline_suppressions(tmp_path: Path) -> None:
         },
     )
     assert lint(tmp_path) == ["a.py:4:8: MLN004 Import polars as 'pl' (found 'pols')"]
-    report = api.lint([tmp_path])
+    report = api.lint([tmp_path], api.Overrides(ignore=("ruff",)))
     assert report.suppressed == 5
 
 

@@ -27,7 +27,7 @@ def test_plain_folder_walk_honours_gitignore_and_skips_vcs(tmp_path: Path) -> No
 
 
 def test_outside_git_the_run_still_works(tmp_path: Path) -> None:
-    write_files(tmp_path, {"a.py": "import numpy as npy\n"})
+    write_files(tmp_path, {"a.py": "import numpy as npy\nnpy.ones(1)\n"})
     report = api.lint([tmp_path])
     assert [d.code for d in report.diagnostics] == ["MLN004"]
 
@@ -41,7 +41,8 @@ def test_nearest_configuration_is_the_root(tmp_path: Path) -> None:
 
 def test_explicit_files_are_linted_with_repo_relative_paths(tmp_path: Path, monkeypatch) -> None:
     git_init(tmp_path)
-    write_files(tmp_path, {"src/a.py": "import numpy as npy\n", "src/b.py": "import numpy as npy\n"})
+    source = "import numpy as npy\nnpy.ones(1)\n"
+    write_files(tmp_path, {"src/a.py": source, "src/b.py": source})
     monkeypatch.chdir(tmp_path)
     report = api.lint([Path("src/a.py")])
     assert [d.location.path for d in report.diagnostics] == ["src/a.py"]
@@ -51,7 +52,7 @@ def test_explicit_files_are_linted_with_repo_relative_paths(tmp_path: Path, monk
 def test_symlink_out_of_the_repository_is_not_followed(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     repo = tmp_path / "repo"
-    write_files(outside, {"secret.py": "import numpy as npy\n"})
+    write_files(outside, {"secret.py": "import numpy as npy\nnpy.ones(1)\n"})
     git_init(repo)
     (repo / "link.py").symlink_to(outside / "secret.py")
     (repo / "linkdir").symlink_to(outside, target_is_directory=True)

@@ -11,4 +11,10 @@ class UnparsableFile(EngineRule):
     code = "MLX001"
 
 
-RULES = [UnparsableFile]
+class RuffFailed(EngineRule):
+    """ruff could not be run; its findings are missing and the rest of the report stands."""
+
+    code = "MLX002"
+
+
+RULES = [UnparsableFile, RuffFailed]

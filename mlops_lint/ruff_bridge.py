@@ -1,0 +1,145 @@
+"""ruff as the general code-quality engine: one `ruff check` per run, merged into our report.
+
+The `ruff` binary comes from the ruff wheel (a declared dependency). It runs once over all Python
+targets with JSON output; in `fix` rounds, files that exist only in memory are sent through stdin
+one by one (only files an earlier round changed). ruff keeps its own codes (F401, NPY002...) and
+reads the project's own `[tool.ruff]` settings as usual; `[tool.mlops-lint.ruff]` chooses which ruff
+rules appear here. ruff's fixes become ordinary fixes, so `mlops-lint fix` applies its safe ones.
+If ruff is missing or fails, one internal finding (MLX002) says so and the rest of the report stands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlops_lint.config import RuffSettings
+from mlops_lint.diagnostics import Diagnostic, Family, Location, Severity, Span
+from mlops_lint.fixes import Applicability, Fix, TextEdit
+
+_RUFF_CODE = re.compile(r"^[A-Z]+[0-9]+$")
+_ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
+
+
+@dataclass(frozen=True, slots=True)
+class RuffResult:
+    diagnostics: tuple[Diagnostic, ...]
+    failure: str | None = None
+
+
+def ruff_binary() -> str | None:
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return None
+
+
+def _command(binary: str, settings: RuffSettings) -> list[str]:
+    command = [binary, "check", "--output-format", "json", "--no-cache", "--exit-zero", "--no-fix", "--force-exclude"]
+    command += ["--select", ",".join(settings.select)]
+    if settings.extend_select:
+        command += ["--extend-select", ",".join(settings.extend_select)]
+    if settings.ignore:
+        command += ["--ignore", ",".join(settings.ignore)]
+    return command
+
+
+def _span(start: Mapping[str, int], end: Mapping[str, int]) -> Span:
+    return Span(start_line=start["row"], start_col=start["column"], end_line=end["row"], end_col=end["column"])
+
+
+def _fix(path: str, raw: Mapping[str, Any] | None) -> Fix | None:
+    if not raw or not raw.get("edits"):
+        return None
+    edits = tuple(
+        TextEdit(path=path, span=_span(edit["location"], edit["end_location"]), content=edit["content"])
+        for edit in raw["edits"]
+    )
+    applicability = {"safe": Applicability.SAFE, "unsafe": Applicability.UNSAFE}.get(
+        raw.get("applicability", ""), Applicability.DISPLAY_ONLY
+    )
+    return Fix(title=raw.get("message") or "Apply ruff's fix", edits=edits, applicability=applicability)
+
+
+def to_diagnostics(items: Iterable[Mapping[str, Any]], root: Path, stdin_path: str | None = None) -> list[Diagnostic]:
+    found = []
+    for item in items:
+        code = item.get("code")
+        if not code or not _RUFF_CODE.match(code):
+            continue  # syntax errors (`invalid-syntax`): MLX001 reports them with the same position
+        path = stdin_path or _relative(item.get("filename", ""), root)
+        if path is None:
+            continue
+        found.append(
+            Diagnostic(
+                code=code,
+                name=item.get("name") or code,
+                family=Family.CODE_QUALITY,
+                severity=Severity.ERROR if code.startswith(_ERROR_CODES) else Severity.WARNING,
+                message=item["message"],
+                location=Location(path=path, span=_span(item["location"], item["end_location"])),
+                fix=_fix(path, item.get("fix")),
+            )
+        )
+    return found
+
+
+def _relative(filename: str, root: Path) -> str | None:
+    for base in (root, root.resolve()):
+        try:
+            return Path(filename).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+def run_ruff(
+    root: Path, paths: Sequence[str], settings: RuffSettings, overlays: Mapping[str, str] | None = None
+) -> RuffResult:
+    """ruff over `paths` (repo-relative); files in `overlays` are linted from memory via stdin."""
+    overlays = overlays or {}
+    binary = ruff_binary()
+    if binary is None:
+        return RuffResult((), "the ruff binary was not found (is the `ruff` package installed?)")
+    command = _command(binary, settings)
+    on_disk = [p for p in paths if p not in overlays]
+    found: list[Diagnostic] = []
+    try:
+        if on_disk:
+            result = subprocess.run([*command, "--", *on_disk], cwd=root, capture_output=True, check=False)
+            found += _parse(result, root, None)
+        for path in sorted(p for p in paths if p in overlays):
+            result = subprocess.run(
+                [*command, "--stdin-filename", path, "-"],
+                cwd=root,
+                input=overlays[path].encode("utf-8"),
+                capture_output=True,
+                check=False,
+            )
+            found += _parse(result, root, path)
+    except (OSError, _RuffError) as exc:
+        return RuffResult((), str(exc))
+    return RuffResult(tuple(found))
+
+
+class _RuffError(Exception):
+    pass
+
+
+def _parse(result: subprocess.CompletedProcess[bytes], root: Path, stdin_path: str | None) -> list[Diagnostic]:
+    if result.returncode not in (0, 1):
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise _RuffError(f"ruff failed (exit {result.returncode}): {message[-1] if message else 'no message'}")
+    try:
+        items = json.loads(result.stdout or b"[]")
+    except json.JSONDecodeError as exc:
+        raise _RuffError(f"ruff printed output that is not JSON ({exc})") from exc
+    return to_diagnostics(items, root, stdin_path)
