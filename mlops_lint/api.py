@@ -48,7 +48,8 @@ class Session:
     ruff_active: bool = False
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
-        return RepoContext(self.root, self.inventory, self.config, overlays)
+        extra = tuple(path for path in overlays or {} if path not in self.targets)
+        return RepoContext(self.root, self.inventory, self.config, overlays, targets=self.targets + extra)
 
 
 def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Session:
@@ -89,8 +90,8 @@ def _common_dir(paths: Sequence[Path]) -> str:
     return os.path.commonpath(resolved)
 
 
-def _lint_repo(session: Session, repo: RepoContext, extra_targets: Sequence[str] = ()) -> RunReport:
-    targets = list(dict.fromkeys([*session.targets, *extra_targets]))
+def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
+    targets = list(repo.targets)
     result = run(repo, targets, session.rules)
     if session.ruff_active:
         result.diagnostics += _ruff(session, repo, targets)
@@ -141,7 +142,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
 
     def lint_state(overlays: Mapping[str, str]) -> tuple[RunReport, Mapping[str, str]]:
         repo = session.repo(overlays)
-        report = _lint_repo(session, repo, extra_targets=[p for p in overlays if p not in session.targets])
+        report = _lint_repo(session, repo)
         texts: dict[str, str] = {}
         for diagnostic in report.diagnostics:
             if diagnostic.fix is None:

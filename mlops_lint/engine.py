@@ -82,21 +82,21 @@ def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | N
     return Fix(title=fix.title, edits=tuple(sorted(edits, key=lambda edit: edit.span)), applicability=fix.applicability)
 
 
-def _run_python(file: FileContext, rules: ActiveRules, result: FileResult) -> None:
+def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
     text = file.text
     if text is None:
         problem = file.text_problem or "unreadable"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
-    parsed = parse_python(text, need_tree=bool(wanted))
+    parsed = repo.python(file.path) if wanted else parse_python(text, need_tree=False)
     if isinstance(parsed, ParseFailure):
         span = Span.point(parsed.line, parsed.column)
         result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
         return
-    if parsed is None:
+    if not isinstance(parsed, PythonContext):
         return
-    context = PythonContext(file.path, parsed)
+    context = parsed
     visitors = [cls(settings, context) for settings, cls in wanted]
     try:
         context.wrapper.visit_batched(visitors)
@@ -132,7 +132,7 @@ def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
         except Exception as exc:
             result.errors.append(_error(settings.meta.code, path, exc))
     if file.kind is FileKind.PYTHON:
-        _run_python(file, rules, result)
+        _run_python(repo, file, rules, result)
     return result
 
 

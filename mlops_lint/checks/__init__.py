@@ -12,6 +12,7 @@ from mlops_lint.checks import (
     internal,
     naming,
     reproducibility,
+    reproducibility_project,
 )
 from mlops_lint.rule import Rule
 
@@ -22,4 +23,5 @@ ALL_RULES: list[type[Rule]] = [
     *code_quality_torch.RULES,
     *code_quality_sklearn.RULES,
     *reproducibility.RULES,
+    *reproducibility_project.RULES,
 ]

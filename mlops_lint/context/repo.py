@@ -14,6 +14,8 @@ from typing import Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.files import FileContext, classify
+from mlops_lint.context.python import ParseFailure, PythonContext, parse_python
+from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 
@@ -25,13 +27,17 @@ class RepoContext:
         inventory: Inventory,
         config: Config,
         overlays: Mapping[str, str] | None = None,
+        targets: tuple[str, ...] = (),
     ) -> None:
         self.root = root
+        self.targets = targets  # the files this run reports on (all of the inventory unless paths were given)
         self.inventory = inventory
         self.config = config
         self.overlays = dict(overlays or {})
         self._files: dict[str, FileContext] = {}
         self._yaml: dict[str, YamlDoc | YamlProblem | None] = {}
+        self._python: dict[str, PythonContext | ParseFailure | None] = {}
+        self._facts: dict[str, ModuleFacts | None] = {}
 
     @property
     def in_git(self) -> bool:
@@ -66,6 +72,24 @@ class RepoContext:
             text = self.file(path).text
             self._yaml[path] = None if text is None else load_yaml(text)
         return self._yaml[path]
+
+    def python(self, path: str) -> PythonContext | ParseFailure | None:
+        """The file parsed as Python, once per run (shared by the rules and by cross-file facts)."""
+        if path not in self._python:
+            text = self.file(path).text
+            if text is None:
+                self._python[path] = None
+            else:
+                parsed = parse_python(text)
+                self._python[path] = parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed)
+        return self._python[path]
+
+    def facts(self, path: str) -> ModuleFacts | None:
+        """Randomness facts of a Python module (None if it cannot be parsed), computed once."""
+        if path not in self._facts:
+            parsed = self.python(path)
+            self._facts[path] = module_facts(parsed) if isinstance(parsed, PythonContext) else None
+        return self._facts[path]
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.config.rule_options.get(code, {})

@@ -1,0 +1,251 @@
+"""Reproducibility across files: seeds reachable from entry points, pinned dependencies."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+from mlops_lint.context.commands import module_to_paths, scripts_in_command
+from mlops_lint.context.files import FileContext, FileKind
+from mlops_lint.context.python import PythonContext
+from mlops_lint.context.python_facts import ModuleFacts, ScopeFacts
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.yaml_doc import YamlDoc
+from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.rule import PathRule, RepoRule
+
+_SEED_HINTS = {
+    "numpy": "np.random.seed(SEED)",
+    "random": "random.seed(SEED)",
+    "torch": "torch.manual_seed(SEED)",
+    "tensorflow": "tf.random.set_seed(SEED)",
+}
+
+
+def pipeline_entry_points(repo: RepoContext) -> dict[str, str]:
+    """Python files that dvc.yaml stages and MLproject entry points run: path -> where it is declared."""
+    found: dict[str, str] = {}
+    for path in repo.file_set:
+        name = PurePosixPath(path).name
+        if name not in ("dvc.yaml", "MLproject"):
+            continue
+        doc = repo.yaml(path)
+        if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict):
+            continue
+        folder = posixpath.dirname(path)
+        section = doc.value.get("stages" if name == "dvc.yaml" else "entry_points")
+        if not isinstance(section, dict):
+            continue
+        for stage in section.values():
+            if not isinstance(stage, dict):
+                continue
+            commands = stage.get("cmd" if name == "dvc.yaml" else "command")
+            wdir = stage.get("wdir", ".") if isinstance(stage.get("wdir", "."), str) else "."
+            for command in commands if isinstance(commands, list) else [commands]:
+                if not isinstance(command, str):
+                    continue
+                for kind, target in scripts_in_command(command):
+                    base = posixpath.normpath(posixpath.join(folder, wdir))
+                    base = "" if base == "." else base + "/"
+                    candidates = module_to_paths(target, (base,)) if kind == "module" else [base + target]
+                    for candidate in candidates:
+                        candidate = posixpath.normpath(candidate)
+                        if candidate.endswith(".py") and repo.has(candidate):
+                            found.setdefault(candidate, path)
+                            break
+    return found
+
+
+class _Reach:
+    """Walks what an entry point can execute: its module, first-party imports, called functions."""
+
+    def __init__(self, repo: RepoContext, entry: str) -> None:
+        self.repo = repo
+        self.entry = entry
+        self.roots = ("", "src/", posixpath.dirname(entry) + "/" if posixpath.dirname(entry) else "")
+        self.seeds: set[str] = set()
+        self.uses: dict[str, tuple[str, cst.CSTNode]] = {}
+        self._seen_scopes: set[int] = set()
+        self._seen_modules: set[str] = set()
+        self._queue: list[tuple[str, ScopeFacts]] = []
+
+    def run(self) -> None:
+        self._enter_module(self.entry)
+        while self._queue:
+            path, scope = self._queue.pop()
+            self.seeds |= scope.seeds
+            for library, node in scope.uses.items():
+                self.uses.setdefault(library, (path, node))
+            facts = self.repo.facts(path)
+            if facts is None:
+                continue
+            for name in scope.calls:
+                self._call(path, facts, name)
+            for name in scope.call_names:  # methods and aliases: match by name, erring towards "seeded"
+                for module in (path, *self._imported(path, facts)):
+                    self._add_functions(module, name)
+
+    def _enter_module(self, path: str) -> None:
+        if path in self._seen_modules:
+            return
+        self._seen_modules.add(path)
+        facts = self.repo.facts(path)
+        if facts is None:
+            return
+        self._push(path, facts.top_level)  # importing a module runs its top level
+        for module in self._imported(path, facts):
+            self._enter_module(module)
+
+    def _push(self, path: str, scope: ScopeFacts) -> None:
+        if id(scope) not in self._seen_scopes:
+            self._seen_scopes.add(id(scope))
+            self._queue.append((path, scope))
+
+    def _add_functions(self, path: str, name: str) -> None:
+        facts = self.repo.facts(path)
+        if facts is not None:
+            for scope in facts.functions.get(name, []):
+                self._push(path, scope)
+
+    def _call(self, path: str, facts: ModuleFacts, qualified: str) -> None:
+        if "." not in qualified:
+            self._add_functions(path, qualified)
+            return
+        module, _, function = qualified.rpartition(".")
+        for target in self._resolve(path, module):
+            self._enter_module(target)
+            self._add_functions(target, function)
+
+    def _resolve(self, importer: str, module: str) -> list[str]:
+        if module.startswith("."):
+            level = len(module) - len(module.lstrip("."))
+            base = posixpath.dirname(importer)
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            rest = module.lstrip(".").replace(".", "/")
+            stem = posixpath.join(base, rest) if rest else base
+            candidates = [f"{stem}.py", f"{stem}/__init__.py"]
+        else:
+            candidates = module_to_paths(module, self.roots)
+        return [c for c in candidates if self.repo.has(c)][:1]
+
+    def _imported(self, path: str, facts: ModuleFacts) -> list[str]:
+        modules: list[str] = []
+        for name in sorted(facts.imports):
+            modules += self._resolve(path, name)
+        return modules
+
+
+class GlobalSeedMissing(RepoRule):
+    code = "MLR002"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        pipelines = pipeline_entry_points(repo) if self.options["pipeline-scripts"] else {}
+        for path in sorted(repo.targets):
+            if repo.file(path).kind is not FileKind.PYTHON:
+                continue
+            facts = repo.facts(path)
+            if facts is None or (facts.main_guard is None and path not in pipelines):
+                continue
+            reach = _Reach(repo, path)
+            reach.run()
+            missing = sorted(set(reach.uses) - reach.seeds)
+            if not missing:
+                continue
+            yield self.diagnostic(
+                Location(path=path, span=self._anchor(repo, path, facts, reach, missing)),
+                entry="Pipeline script" if path in pipelines else "Entry point",
+                libraries=", ".join(missing),
+                hint=", ".join(_SEED_HINTS[library] for library in missing),
+            )
+
+    @staticmethod
+    def _anchor(repo: RepoContext, path: str, facts: ModuleFacts, reach: _Reach, missing: list[str]) -> Span | None:
+        context = repo.python(path)
+        if not isinstance(context, PythonContext):
+            return None
+        for library in missing:
+            where, node = reach.uses[library]
+            if where == path:
+                return context.span(node)
+        return context.span(facts.main_guard) if facts.main_guard is not None else None
+
+
+# --- dependencies ------------------------------------------------------------------------------
+
+_LOCK_FILES = ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock")
+_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
+_CONDA = re.compile(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+
+
+def _lock_present(repo: RepoContext) -> str | None:
+    for path in sorted(repo.file_set):
+        name = PurePosixPath(path).name
+        if name in _LOCK_FILES or re.fullmatch(r"requirements.*\.lock", name):
+            return path
+    return None
+
+
+def _pinned(spec: str) -> bool:
+    spec = spec.split(";", 1)[0].split("#", 1)[0].strip()
+    return spec.startswith(("==", "===")) and "*" not in spec and "," not in spec
+
+
+class UnpinnedDependency(PathRule):
+    code = "MLR005"
+    kinds = None
+
+    def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
+        from mlops_lint.globs import gitignore_spec
+
+        if not gitignore_spec(self.options["files"]).match_file(file.path) or file.text is None:
+            return
+        if _lock_present(repo):
+            return
+        if file.path.endswith((".yml", ".yaml")):
+            yield from self._conda(file)
+        else:
+            yield from self._requirements(file)
+
+    def _requirements(self, file: FileContext) -> Iterator[Diagnostic]:
+        text = file.text or ""
+        if "--hash=" in text:
+            return  # pip-compile --generate-hashes output pins everything
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.split(" #", 1)[0].strip()
+            if not line or line.startswith(("#", "-", ".", "/")) or "://" in line or "@" in line:
+                continue  # options, includes, local paths, URLs and VCS references
+            match = _REQUIREMENT.match(line)
+            if match and not _pinned(match.group(3)):
+                yield self._finding(file, number, raw, match.group(1), match.group(3).strip())
+
+    def _conda(self, file: FileContext) -> Iterator[Diagnostic]:
+        in_dependencies = False
+        for number, raw in enumerate((file.text or "").splitlines(), start=1):
+            if re.match(r"^dependencies\s*:", raw):
+                in_dependencies = True
+                continue
+            if in_dependencies and raw and not raw[0].isspace() and not raw.startswith("-"):
+                in_dependencies = False
+            if not in_dependencies:
+                continue
+            match = _CONDA.match(raw.split("#", 1)[0])
+            if not match or match.group(1) in ("pip", "python") or raw.strip().endswith(":"):
+                continue
+            spec = match.group(2).strip()
+            conda_pinned = re.match(r"^=?=\s*[0-9][^*,<>]*$", spec) is not None
+            if not conda_pinned and not _pinned(spec):
+                yield self._finding(file, number, raw, match.group(1), spec)
+
+    def _finding(self, file: FileContext, number: int, raw: str, name: str, spec: str) -> Diagnostic:
+        column = raw.find(name) + 1
+        span = Span(start_line=number, start_col=column, end_line=number, end_col=column + len(name))
+        state = f"only constrained by '{spec}'" if spec else "not pinned"
+        return self.diagnostic(Location(path=file.path, span=span), package=name, state=state)
+
+
+RULES = [GlobalSeedMissing, UnpinnedDependency]
