@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.files import FileContext, FileKind
-from mlops_lint.context.python import ParseFailure, PythonContext, parse_python
+from mlops_lint.context.python import ParseFailure, PythonContext
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
@@ -89,7 +89,7 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
-    parsed = repo.python(file.path) if wanted else parse_python(text, need_tree=False)
+    parsed = repo.python(file.path) if wanted else repo.python_ast(file.path)
     if isinstance(parsed, ParseFailure):
         span = Span.point(parsed.line, parsed.column)
         result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)

@@ -79,7 +79,7 @@ def choose_fixes(diagnostics: list[Diagnostic], texts: Mapping[str, str], unsafe
 def still_parses(path: str, text: str) -> str | None:
     """Why the fixed text is refused, or None if it is acceptable."""
     if classify(path) is FileKind.PYTHON:
-        parsed = parse_python(text, need_tree=True)
+        parsed = parse_python(text)
         if isinstance(parsed, ParseFailure):
             return f"the fixed code would not parse ({parsed.message}, line {parsed.line})"
     return None

@@ -7,12 +7,9 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-import libcst as cst
-
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.files import FileContext, FileKind
-from mlops_lint.context.python import PythonContext
-from mlops_lint.context.python_facts import ModuleFacts, ScopeFacts
+from mlops_lint.context.python_facts import ModuleFacts, ScopeFacts, Where
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -60,45 +57,50 @@ def pipeline_entry_points(repo: RepoContext) -> dict[str, str]:
     return found
 
 
+MAX_IMPORT_DEPTH = 3
+
+
 class _Reach:
-    """Walks what an entry point can execute: its module, first-party imports, called functions."""
+    """Walks what an entry point can execute: its module, first-party imports (to a bounded depth),
+    and the functions it calls; collects the seeds set and the global generators used on the way."""
 
     def __init__(self, repo: RepoContext, entry: str) -> None:
         self.repo = repo
         self.entry = entry
-        self.roots = ("", "src/", posixpath.dirname(entry) + "/" if posixpath.dirname(entry) else "")
+        folder = posixpath.dirname(entry)
+        self.roots = ("", "src/", folder + "/") if folder else ("", "src/")
         self.seeds: set[str] = set()
-        self.uses: dict[str, tuple[str, cst.CSTNode]] = {}
+        self.uses: dict[str, tuple[str, Where]] = {}
         self._seen_scopes: set[int] = set()
-        self._seen_modules: set[str] = set()
+        self._depth: dict[str, int] = {}
+        self._imports: dict[str, list[str]] = {}
         self._queue: list[tuple[str, ScopeFacts]] = []
 
     def run(self) -> None:
-        self._enter_module(self.entry)
+        self._enter_module(self.entry, 0)
         while self._queue:
             path, scope = self._queue.pop()
             self.seeds |= scope.seeds
-            for library, node in scope.uses.items():
-                self.uses.setdefault(library, (path, node))
-            facts = self.repo.facts(path)
-            if facts is None:
-                continue
+            for library, where in scope.uses.items():
+                self.uses.setdefault(library, (path, where))
+            depth = self._depth.get(path, 0)
             for name in scope.calls:
-                self._call(path, facts, name)
-            for name in scope.call_names:  # methods and aliases: match by name, erring towards "seeded"
-                for module in (path, *self._imported(path, facts)):
+                self._call(path, name, depth)
+            for name in scope.call_names:  # methods and aliases: matched by name, erring towards "seeded"
+                for module in (path, *self._imported(path)):
                     self._add_functions(module, name)
 
-    def _enter_module(self, path: str) -> None:
-        if path in self._seen_modules:
+    def _enter_module(self, path: str, depth: int) -> None:
+        if path in self._depth and self._depth[path] <= depth:
             return
-        self._seen_modules.add(path)
+        self._depth[path] = depth
         facts = self.repo.facts(path)
         if facts is None:
             return
         self._push(path, facts.top_level)  # importing a module runs its top level
-        for module in self._imported(path, facts):
-            self._enter_module(module)
+        if depth < MAX_IMPORT_DEPTH:
+            for module in self._imported(path):
+                self._enter_module(module, depth + 1)
 
     def _push(self, path: str, scope: ScopeFacts) -> None:
         if id(scope) not in self._seen_scopes:
@@ -106,18 +108,20 @@ class _Reach:
             self._queue.append((path, scope))
 
     def _add_functions(self, path: str, name: str) -> None:
+        if path not in self._depth:
+            return  # only modules the entry point can reach
         facts = self.repo.facts(path)
         if facts is not None:
             for scope in facts.functions.get(name, []):
                 self._push(path, scope)
 
-    def _call(self, path: str, facts: ModuleFacts, qualified: str) -> None:
+    def _call(self, path: str, qualified: str, depth: int) -> None:
         if "." not in qualified:
             self._add_functions(path, qualified)
             return
         module, _, function = qualified.rpartition(".")
         for target in self._resolve(path, module):
-            self._enter_module(target)
+            self._enter_module(target, min(depth + 1, MAX_IMPORT_DEPTH))
             self._add_functions(target, function)
 
     def _resolve(self, importer: str, module: str) -> list[str]:
@@ -133,11 +137,30 @@ class _Reach:
             candidates = module_to_paths(module, self.roots)
         return [c for c in candidates if self.repo.has(c)][:1]
 
-    def _imported(self, path: str, facts: ModuleFacts) -> list[str]:
-        modules: list[str] = []
-        for name in sorted(facts.imports):
-            modules += self._resolve(path, name)
-        return modules
+    def _imported(self, path: str) -> list[str]:
+        if path not in self._imports:
+            facts = self.repo.facts(path)
+            modules: list[str] = []
+            for name in sorted(facts.imports if facts else ()):
+                modules += self._resolve(path, name)
+            self._imports[path] = list(dict.fromkeys(modules))
+        return self._imports[path]
+
+
+def where_to_span(text: str, where: Where) -> Span:
+    """An `ast` position (UTF-8 byte columns) as a Span (1-based character columns)."""
+    lines = text.splitlines()
+
+    def column(line: int, byte_col: int) -> int:
+        raw = lines[line - 1].encode("utf-8") if 0 < line <= len(lines) else b""
+        return len(raw[:byte_col].decode("utf-8", errors="replace")) + 1
+
+    return Span(
+        start_line=where.line,
+        start_col=column(where.line, where.col),
+        end_line=where.end_line,
+        end_col=column(where.end_line, where.end_col),
+    )
 
 
 class GlobalSeedMissing(RepoRule):
@@ -157,22 +180,19 @@ class GlobalSeedMissing(RepoRule):
             if not missing:
                 continue
             yield self.diagnostic(
-                Location(path=path, span=self._anchor(repo, path, facts, reach, missing)),
+                Location(path=path, span=self._anchor(repo.file(path).text or "", path, facts, reach, missing)),
                 entry="Pipeline script" if path in pipelines else "Entry point",
                 libraries=", ".join(missing),
                 hint=", ".join(_SEED_HINTS[library] for library in missing),
             )
 
     @staticmethod
-    def _anchor(repo: RepoContext, path: str, facts: ModuleFacts, reach: _Reach, missing: list[str]) -> Span | None:
-        context = repo.python(path)
-        if not isinstance(context, PythonContext):
-            return None
+    def _anchor(text: str, path: str, facts: ModuleFacts, reach: _Reach, missing: list[str]) -> Span | None:
         for library in missing:
-            where, node = reach.uses[library]
-            if where == path:
-                return context.span(node)
-        return context.span(facts.main_guard) if facts.main_guard is not None else None
+            where_path, where = reach.uses[library]
+            if where_path == path:
+                return where_to_span(text, where)
+        return where_to_span(text, facts.main_guard) if facts.main_guard is not None else None
 
 
 # --- dependencies ------------------------------------------------------------------------------

@@ -30,42 +30,39 @@ class ParseFailure:
     column: int
 
 
-def check_syntax(text: str) -> ParseFailure | None:
-    """`ast.parse` only: is the text Python at all, and safe to hand to libcst?"""
+def parse_ast(text: str) -> ast.Module | ParseFailure:
+    """`ast.parse`, never raising: the syntax check, the guard for libcst, and the cheap tree
+    that cross-file facts are read from."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc. is not ours
-            ast.parse(text)
+            return ast.parse(text)
     except SyntaxError as exc:
         return ParseFailure(message=f"{type(exc).__name__}: {exc.msg}", line=exc.lineno or 1, column=exc.offset or 1)
     except (RecursionError, MemoryError):
         return ParseFailure(message=TOO_DEEP, line=1, column=1)
     except ValueError as exc:
         return ParseFailure(message=str(exc), line=1, column=1)
-    return None
 
 
-def parse_python(text: str, need_tree: bool = True) -> cst.Module | ParseFailure | None:
-    """Parse `text` with the guard described above; never raises.
-
-    With `need_tree=False` only `ast` runs when it succeeds (None is returned): the cheap path for
-    files that no enabled Python rule wants to see. libcst still gets the last word on code that
-    `ast` rejects, since it may accept syntax newer than the running interpreter.
-    """
-    ast_failure = check_syntax(text)
-    if ast_failure is not None and (ast_failure.message == TOO_DEEP or "null bytes" in ast_failure.message):
-        return ast_failure
-    if ast_failure is None and not need_tree:
-        return None
+def parse_cst(text: str, syntax: ast.Module | ParseFailure) -> cst.Module | ParseFailure:
+    """libcst's tree, only for code `ast` accepted or cannot judge (syntax newer than this Python);
+    never for code `ast` found too deep or with NUL bytes. Never raises."""
+    if isinstance(syntax, ParseFailure) and (syntax.message == TOO_DEEP or "null bytes" in syntax.message):
+        return syntax
     try:
-        module = cst.parse_module(text)
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        if ast_failure is not None:
-            return ast_failure
+        if isinstance(syntax, ParseFailure):
+            return syntax
         return ParseFailure(message=f"libcst cannot parse: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1)
     except (RecursionError, MemoryError):
         return ParseFailure(message=TOO_DEEP, line=1, column=1)
-    return module if need_tree else None
+
+
+def parse_python(text: str) -> cst.Module | ParseFailure:
+    """Both parses, guard first (used where no cached `ast` tree exists, e.g. to check a fix)."""
+    return parse_cst(text, parse_ast(text))
 
 
 def code_range_to_span(code_range: CodeRange) -> Span:

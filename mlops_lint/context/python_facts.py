@@ -4,17 +4,14 @@ Cross-file rules (is a seed reachable from this entry point?) read these facts, 
 what each function (and the module's top level, `__main__` block included) seeds, which global
 random generators it draws from, and what it calls. Facts are computed lazily per module and
 cached on the repository context, so each module is analysed once however many entry points
-import it.
+import it. They are read from the `ast` tree the syntax check already built (several times
+cheaper than libcst), with import aliases resolved by a flow-insensitive alias table, as ruff does.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
-
-import libcst as cst
-from libcst.metadata import QualifiedNameProvider
-
-from mlops_lint.context.python import PythonContext
 
 ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
 _TORCH_AND_FRIENDS = frozenset({"numpy", "random", "torch"})
@@ -81,13 +78,27 @@ def global_rng_library(name: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """An `ast` position: 1-based lines, 0-based UTF-8 byte columns (convert before reporting)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def of(cls, node: ast.expr | ast.stmt) -> Where:
+        return cls(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or node.col_offset)
+
+
 @dataclass
 class ScopeFacts:
     """What one function (or a module's top level) does with randomness, and what it calls."""
 
     seeds: set[str] = field(default_factory=set)
-    uses: dict[str, cst.CSTNode] = field(default_factory=dict)
-    calls: set[str] = field(default_factory=set)  # qualified names of called functions
+    uses: dict[str, Where] = field(default_factory=dict)
+    calls: set[str] = field(default_factory=set)  # resolved dotted names of called functions
     call_names: set[str] = field(default_factory=set)  # bare names: f() and x.f() -> "f"
 
 
@@ -95,92 +106,113 @@ class ScopeFacts:
 class ModuleFacts:
     top_level: ScopeFacts = field(default_factory=ScopeFacts)
     functions: dict[str, list[ScopeFacts]] = field(default_factory=dict)  # by bare name (methods too)
-    main_guard: cst.CSTNode | None = None
+    main_guard: Where | None = None
     imports: set[str] = field(default_factory=set)  # imported module names, relative ones with dots
 
 
-def _is_main_guard(node: cst.If) -> bool:
+def _is_main_guard(node: ast.If) -> bool:
     test = node.test
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
-    sides = [test.left, test.comparisons[0].comparator]
-    names = [s for s in sides if isinstance(s, cst.Name) and s.value == "__name__"]
-    strings = [s for s in sides if isinstance(s, cst.SimpleString) and s.evaluated_value == "__main__"]
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    strings = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
     return bool(names and strings)
 
 
-class _FactsCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
 
+
+class _FactsCollector(ast.NodeVisitor):
     def __init__(self) -> None:
-        super().__init__()
         self.facts = ModuleFacts()
         self.stack: list[ScopeFacts] = [self.facts.top_level]
+        self.aliases: dict[str, str] = {}
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def collect(self, tree: ast.Module) -> ModuleFacts:
+        for node in ast.walk(tree):  # aliases first, wherever they are (flow-insensitive)
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound = alias.asname or alias.name.split(".")[0]
+                    self.aliases[bound] = alias.name if alias.asname else bound
+                    self.facts.imports.add(alias.name)
+            elif isinstance(node, ast.ImportFrom):
+                base = "." * node.level + (node.module or "")
+                self.facts.imports.add(base)
+                for alias in node.names:
+                    joined = f"{base}.{alias.name}" if not base.endswith(".") else f"{base}{alias.name}"
+                    self.aliases[alias.asname or alias.name] = joined
+                    self.facts.imports.add(joined)  # `from pkg import module` imports a module too
+        self.visit(tree)
+        return self.facts
+
+    def resolve(self, node: ast.expr) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return dotted
+        return f"{target}.{rest}" if rest else target
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         scope = ScopeFacts()
-        self.facts.functions.setdefault(node.name.value, []).append(scope)
+        self.facts.functions.setdefault(node.name, []).append(scope)
         self.stack.append(scope)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.generic_visit(node)
         self.stack.pop()
 
-    def visit_If(self, node: cst.If) -> None:
-        if len(self.stack) == 1 and _is_main_guard(node):
-            self.facts.main_guard = node
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function(node)
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            self.facts.imports.add(cst.Module([]).code_for_node(alias.name))
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function(node)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        dots = "." * len(node.relative)
-        base = cst.Module([]).code_for_node(node.module) if node.module else ""
-        self.facts.imports.add(dots + base)
-        if isinstance(node.names, (list, tuple)):
-            for alias in node.names:  # `from pkg import module` imports a module too
-                self.facts.imports.add(f"{dots}{base}.{cst.Module([]).code_for_node(alias.name)}".replace("..", "."))
+    def visit_If(self, node: ast.If) -> None:
+        if len(self.stack) == 1 and self.facts.main_guard is None and _is_main_guard(node):
+            self.facts.main_guard = Where.of(node)
+        self.generic_visit(node)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         scope = self.stack[-1]
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, node.func, set())}
-        for name in names:
+        name = self.resolve(node.func)
+        if name is not None:
             if name in SEED_APIS and not _seeding_disabled(node):
                 scope.seeds |= SEED_APIS[name]
             library = global_rng_library(name)
+            if library is None and _shuffling_loader(name, node):
+                library = "torch"
             if library is not None:
-                scope.uses.setdefault(library, node)
-            if _shuffling_loader(name, node):
-                scope.uses.setdefault("torch", node)
-        scope.calls |= names
-        func = node.func
-        if isinstance(func, cst.Name):
-            scope.call_names.add(func.value)
-        elif isinstance(func, cst.Attribute):
-            scope.call_names.add(func.attr.value)
+                scope.uses.setdefault(library, Where.of(node))
+            scope.calls.add(name)
+        if isinstance(node.func, ast.Name):
+            scope.call_names.add(node.func.id)
+        elif isinstance(node.func, ast.Attribute):
+            scope.call_names.add(node.func.attr)
+        self.generic_visit(node)
 
 
-def _seeding_disabled(call: cst.Call) -> bool:
-    """`LightningCLI(seed_everything_default=False)` does not seed."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "seed_everything_default":
-            return isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")
-    return False
-
-
-def _shuffling_loader(name: str, call: cst.Call) -> bool:
-    if not name.endswith("DataLoader") or not name.startswith("torch."):
-        return False
+def _keyword_is(call: ast.Call, name: str, values: tuple[object, ...]) -> bool:
     return any(
-        arg.keyword is not None
-        and arg.keyword.value == "shuffle"
-        and isinstance(arg.value, cst.Name)
-        and arg.value.value == "True"
-        for arg in call.args
+        kw.arg == name and isinstance(kw.value, ast.Constant) and kw.value.value in values for kw in call.keywords
     )
 
 
-def module_facts(context: PythonContext) -> ModuleFacts:
-    collector = _FactsCollector()
-    context.wrapper.visit(collector)
-    return collector.facts
+def _seeding_disabled(call: ast.Call) -> bool:
+    """`LightningCLI(seed_everything_default=False)` does not seed."""
+    return _keyword_is(call, "seed_everything_default", (False, None))
+
+
+def _shuffling_loader(name: str, call: ast.Call) -> bool:
+    return name.startswith("torch.") and name.endswith("DataLoader") and _keyword_is(call, "shuffle", (True,))
+
+
+def module_facts(tree: ast.Module) -> ModuleFacts:
+    return _FactsCollector().collect(tree)

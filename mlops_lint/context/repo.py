@@ -7,6 +7,7 @@ earlier fix rounds changed.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -14,7 +15,7 @@ from typing import Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.files import FileContext, classify
-from mlops_lint.context.python import ParseFailure, PythonContext, parse_python
+from mlops_lint.context.python import ParseFailure, PythonContext, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
@@ -37,6 +38,7 @@ class RepoContext:
         self._files: dict[str, FileContext] = {}
         self._yaml: dict[str, YamlDoc | YamlProblem | None] = {}
         self._python: dict[str, PythonContext | ParseFailure | None] = {}
+        self._ast: dict[str, ast.Module | ParseFailure | None] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
 
     @property
@@ -73,22 +75,30 @@ class RepoContext:
             self._yaml[path] = None if text is None else load_yaml(text)
         return self._yaml[path]
 
+    def python_ast(self, path: str) -> ast.Module | ParseFailure | None:
+        """The file's `ast` tree, once per run: the syntax check, and what cross-file facts read."""
+        if path not in self._ast:
+            text = self.file(path).text
+            self._ast[path] = None if text is None else parse_ast(text)
+        return self._ast[path]
+
     def python(self, path: str) -> PythonContext | ParseFailure | None:
-        """The file parsed as Python, once per run (shared by the rules and by cross-file facts)."""
+        """The file's libcst tree, once per run, for the Python rules (behind the `ast` guard)."""
         if path not in self._python:
             text = self.file(path).text
-            if text is None:
+            syntax = self.python_ast(path)
+            if text is None or syntax is None:
                 self._python[path] = None
             else:
-                parsed = parse_python(text)
+                parsed = parse_cst(text, syntax)
                 self._python[path] = parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed)
         return self._python[path]
 
     def facts(self, path: str) -> ModuleFacts | None:
         """Randomness facts of a Python module (None if it cannot be parsed), computed once."""
         if path not in self._facts:
-            parsed = self.python(path)
-            self._facts[path] = module_facts(parsed) if isinstance(parsed, PythonContext) else None
+            tree = self.python_ast(path)
+            self._facts[path] = module_facts(tree) if isinstance(tree, ast.Module) else None
         return self._facts[path]
 
     def options(self, code: str) -> Mapping[str, Any]:
