@@ -6,12 +6,14 @@ loops) but not nested function or class definitions, whose code does not run in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import IntEnum
+from typing import Any
 
 import libcst as cst
 
 from mlops_lint.context.kinds import Kind, KindIndex
+from mlops_lint.rule import PythonRule
 
 Loop = cst.For | cst.While
 NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -101,6 +103,120 @@ def optimizer_of_step(kinds: KindIndex, call: cst.Call) -> cst.BaseExpression | 
     return None
 
 
+# -- rule bases -----------------------------------------------------------------------------------
+
+
+class TorchRule(PythonRule):
+    """Shared lookups: parents and kinds come from the module's KindIndex, built once for all rules."""
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.context.kinds.parents.get(node)
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        return self.context.kinds.qualified_names(node)
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.context.code_for(node)
+
+
+class TrainingLoopRule(TorchRule):
+    """Finds the training loops of a module and judges them once the whole module is seen, since
+    a helper such as `evaluate()` is often defined below the loop that calls it.
+
+    During the traversal it records the module's functions and every `.backward()` / `.step()`
+    call; a training loop is a loop around one of those (an optimizer's step only). Subclasses
+    that visit calls too must call `super().visit_Call(node)`, and implement `judge()`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.functions: dict[tuple[cst.ClassDef | None, str], cst.FunctionDef] = {}
+        self.backward_calls: list[cst.Call] = []
+        self.step_calls: list[cst.Call] = []
+        self._bodies: dict[int, list[cst.CSTNode]] = {}
+        self._function_facts: dict[tuple[int, str], bool] = {}
+        self._training: dict[Loop, tuple[list[cst.Call], list[cst.BaseExpression]]] | None = None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        block = self.parent(node)
+        owner = self.parent(block) if block is not None else None
+        if isinstance(owner, cst.ClassDef):
+            self.functions[(owner, node.name.value)] = node
+        elif isinstance(block, cst.Module):
+            self.functions[(None, node.name.value)] = node
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute):
+            if node.func.attr.value == "backward":
+                self.backward_calls.append(node)
+            elif node.func.attr.value == "step":
+                self.step_calls.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if self.backward_calls or self.step_calls:
+            self.judge()
+
+    def judge(self) -> None:
+        raise NotImplementedError
+
+    # -- facts, computed on demand and cached ---------------------------------------------------
+
+    def training_loops(self) -> dict[Loop, tuple[list[cst.Call], list[cst.BaseExpression]]]:
+        """Each loop around a training call -> (its backward calls, the optimizers it steps).
+
+        (Not a cached_property: libcst's `get_visitors` inspects every attribute of a visitor.)
+        """
+        if self._training is None:
+            parents = self.context.kinds.parents
+            self._training = {}
+            for call in self.backward_calls:
+                for loop in enclosing_loops(parents, call):
+                    self._training.setdefault(loop, ([], []))[0].append(call)
+            for call in self.step_calls:
+                optimizer = optimizer_of_step(self.context.kinds, call)
+                if optimizer is not None:
+                    for loop in enclosing_loops(parents, call):
+                        optimizers = self._training.setdefault(loop, ([], []))[1]
+                        if is_simple_reference(optimizer):
+                            optimizers.append(optimizer)
+        return self._training
+
+    def body(self, loop: Loop) -> list[cst.CSTNode]:
+        if id(loop) not in self._bodies:
+            self._bodies[id(loop)] = list(body_nodes(loop))
+        return self._bodies[id(loop)]
+
+    def helper(self, call: cst.Call) -> cst.FunctionDef | None:
+        """The same-module function called: `helper(...)`, or `self.method(...)` of the enclosing class."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            return self.functions.get((None, func.value))
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            owner = self.parent(call)
+            while owner is not None and not isinstance(owner, cst.ClassDef):
+                owner = self.parent(owner)
+            return self.functions.get((owner, func.attr.value)) if owner is not None else None
+        return None
+
+    def does(self, nodes: Iterable[cst.CSTNode], test: Callable[[cst.CSTNode], bool], depth: int = 0) -> bool:
+        """Some node satisfies `test`, directly or inside a same-module function called (depth <= 3)."""
+        for node in nodes:
+            if test(node):
+                return True
+            if depth < 3 and isinstance(node, cst.Call):
+                function = self.helper(node)
+                if function is not None and self.function_does(function, test, depth + 1):
+                    return True
+        return False
+
+    def function_does(self, function: cst.FunctionDef, test: Callable[[cst.CSTNode], bool], depth: int = 1) -> bool:
+        key = (id(function), test.__name__)
+        if key not in self._function_facts:
+            self._function_facts[key] = False  # recursion guard
+            self._function_facts[key] = self.does(block_nodes(function.body), test, depth)
+        return self._function_facts[key]
+
+
 # -- where a value goes ----------------------------------------------------------------------------
 
 
@@ -187,3 +303,7 @@ class UseAnalysis:
         if isinstance(func, cst.Attribute) and func.attr.value in _LOGGING_METHODS:
             return Use.FLOAT
         return Use.UNKNOWN
+
+
+def is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
