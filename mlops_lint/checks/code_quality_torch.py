@@ -38,11 +38,11 @@ from mlops_lint.rule import Rule
 # -- MLS012 ------------------------------------------------------------------------------------------
 
 _NO_GRAD = {"torch.no_grad", "torch.inference_mode"}
+_GRAPH_FREE = {"item", "detach", "tolist", "numpy", "cpu"}
 
 
 class LossAccumulatedWithGraph(TrainingLoopRule):
     code = "MLS012"
-    triggers = ("backward",)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -75,6 +75,8 @@ class LossAccumulatedWithGraph(TrainingLoopRule):
             if not backed and self.context.kinds.of(loss) is not Kind.LOSS:
                 continue
             scope = enclosing_scope(parents, node)
+            if self._rebound_without_graph(scope, loss.value):
+                continue  # `loss = loss.item()` somewhere: the name may hold a float here
             if self._backpropagated(scope, accumulator):
                 continue  # a loss built up on purpose (several terms summed, then one backward())
             method = self._fix_method(scope, accumulator)
@@ -91,6 +93,18 @@ class LossAccumulatedWithGraph(TrainingLoopRule):
             ):
                 return True
             current = self.parent(current)
+        return False
+
+    @staticmethod
+    def _rebound_without_graph(scope: cst.CSTNode, name: str) -> bool:
+        for node in scope_nodes(scope):
+            if isinstance(node, cst.Assign) and any(is_name(t.target, name) for t in node.targets):
+                value = node.value
+                if isinstance(value, cst.Call) and (
+                    (isinstance(value.func, cst.Name) and value.func.value in ("float", "int"))
+                    or (isinstance(value.func, cst.Attribute) and value.func.attr.value in _GRAPH_FREE)
+                ):
+                    return True
         return False
 
     def _backpropagated(self, scope: cst.CSTNode, accumulator: cst.BaseExpression) -> bool:
@@ -137,7 +151,6 @@ def _sets_train(node: cst.CSTNode) -> bool:
 
 class TrainEvalModeNotRestored(TrainingLoopRule):
     code = "MLS014"
-    triggers = (".eval()", "train(False)")
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -166,7 +179,7 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
             if loop is None:
                 continue
             model = self._switches_to_eval(call)
-            if model is False:
+            if model is False or self._leaves_loop(call, loop):
                 continue
             key = (id(loop), model if isinstance(model, str) else self.source(call.func))
             if key in reported or self.does(self.body(loop), _sets_train):
@@ -177,6 +190,19 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
             if isinstance(model, str) and statement is not None:
                 fix = self.node_fix([], lines_before=[(statement, f"{model}.train()")], model=model)
             self.report(call, fix, call=f"{self.source(call.func)}()")
+
+    def _leaves_loop(self, call: cst.Call, loop: Loop) -> bool:
+        """The call is in a block that ends with break/return/raise: no training step follows it."""
+        current = self.parent(call)
+        while current is not None and current is not loop:
+            if isinstance(current, cst.IndentedBlock) and current is not loop.body:
+                last = current.body[-1] if current.body else None
+                if isinstance(last, cst.SimpleStatementLine) and isinstance(
+                    last.body[-1], (cst.Break, cst.Return, cst.Raise)
+                ):
+                    return True
+            current = self.parent(current)
+        return False
 
     def _switches_to_eval(self, call: cst.Call) -> str | bool | None:
         """False if the call does not leave a module in eval mode; else the module's text, or None."""
@@ -211,10 +237,12 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
 
 
 def _clears_gradients(node: cst.CSTNode) -> bool:
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        method = node.func.attr.value
-        receiver = pyutil.dotted_name(node.func.value) or ""
-        return method == "zero_grad" or (method in ("zero_", "detach_") and ".grad" in receiver)
+    """`zero_grad()` on any receiver (or a function named like it), `p.grad.zero_()`, `p.grad = None`."""
+    if isinstance(node, cst.Call):
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        receiver = (pyutil.dotted_name(func.value) or "") if isinstance(func, cst.Attribute) else ""
+        return name.endswith("zero_grad") or (name in ("zero_", "detach_") and ".grad" in receiver)
     if isinstance(node, cst.Assign) and pyutil.is_none(node.value):
         return any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "grad" for t in node.targets)
     return False
@@ -222,7 +250,6 @@ def _clears_gradients(node: cst.CSTNode) -> bool:
 
 class GradientsNotCleared(TrainingLoopRule):
     code = "MLS016"
-    triggers = ("backward",)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -22,14 +22,14 @@ _CONSTANT_TENSORS = {
     "torch.ones", "torch.zeros", "torch.full", "torch.eye", "torch.tril", "torch.triu", "torch.ones_like",
     "torch.full_like",
 }  # fmt: skip
-_EPSILON_WORDS = ("eps", "tiny", "smooth")
+# eps, EPS, self.eps, min_eps, eps1, epsilon, tiny, smoothing, torch.finfo(t).eps; not "steps"
+_EPSILON = re.compile(r"(?:^|_)(?:eps|epsilon|tiny|smooth\w*)(?:$|_|\d)")
 # `torch.log(`, `tf.math.log(`, `np.log10(` or a bare imported `log(`; not `self.log(` or `math.log(`
 _LOG_CALL = re.compile(r"\b(?:torch|tf|tensorflow|np|numpy)\.(?:math\.)?log(?:2|10)?\s*\(|(?<![\w.])log(?:2|10)?\s*\(")
 
 
 class LogWithoutMask(TorchRule):
     code = "MLS013"
-    triggers = ("log",)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -85,7 +85,7 @@ def _is_epsilon(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
     last = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
-    return any(word in last.lower() for word in _EPSILON_WORDS)  # eps, self.eps, torch.finfo(t).eps
+    return _EPSILON.search(last.lower()) is not None
 
 
 # -- MLS015 ------------------------------------------------------------------------------------------
@@ -120,6 +120,7 @@ _WRITES = {
     "pickle.dump": (1, "file"), "joblib.dump": (1, "filename"), "torch.save": (1, "f"), "dill.dump": (1, "file"),
     "cloudpickle.dump": (1, "file"), "numpy.save": (0, "file"),
 }  # fmt: skip
+_OPENERS = {"open", "builtins.open", "io.open", "pathlib.Path"}
 _DUMPS = {"pickle.dumps", "dill.dumps", "cloudpickle.dumps"}
 _PATH_KEYWORDS = ("f", "file", "filename", "filepath_or_buffer", "path")
 
@@ -128,8 +129,8 @@ class UnsafeModelDeserialization(TorchRule):
     code = "MLS019"
     triggers = ("torch.load", "pickle", "joblib", "dill")  # pickle: also read_pickle, allow_pickle
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.loads: list[tuple[cst.Call, str, str | None]] = []
         self.written: set[str] = set()
 
@@ -197,8 +198,7 @@ class UnsafeModelDeserialization(TorchRule):
         literal = pyutil.string_value(node)
         if literal is not None:
             return literal
-        if isinstance(node, cst.Call) and self.qualified(node.func) & {"open", "builtins.open", "io.open",
-                                                                        "pathlib.Path"}:  # fmt: skip
+        if isinstance(node, cst.Call) and self.qualified(node.func) & _OPENERS:
             return self._path(_argument(node, 0, ("file", "path")), depth + 1)
         if isinstance(node, cst.Name):
             return self._path(self._with_item(node) or self._bound_value(node), depth + 1)
