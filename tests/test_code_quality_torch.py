@@ -138,6 +138,27 @@ class Trainer:
         self.validate()
 """
 
+ONE_OF_TWO_MODELS_RESTORED = """
+def fit(gen, disc, loader, optimizer):
+    for x in loader:
+        gen.train()
+        optimizer.zero_grad()
+        (gen(x) + disc(x)).backward()
+        optimizer.step()
+        gen.eval()
+        disc.eval()
+"""
+
+DDP_MODULE_RESTORED = """
+def fit(model, loader, optimizer):
+    for x in loader:
+        model.module.train()
+        optimizer.zero_grad()
+        model(x).backward()
+        optimizer.step()
+        model.eval()
+"""
+
 LOSS_REBOUND_TO_FLOAT = """
 def train(model, loader, optimizer):
     total = 0.0
@@ -191,6 +212,8 @@ class Wrapper(nn.Module):
         ("MLS014", FINAL_EVAL_THEN_BREAK, []),
         ("MLS014", EVAL_RESTORED_INLINE, []),
         ("MLS014", TWO_MODELS_EVAL_IN_HELPER_METHOD, []),
+        ("MLS014", ONE_OF_TWO_MODELS_RESTORED, ["9:9"]),
+        ("MLS014", DDP_MODULE_RESTORED, []),
         ("MLS012", LOSS_REBOUND_TO_FLOAT, []),
         ("MLS012", LOSS_NOT_A_LOSS, []),
         ("MLS015", FORWARD_OF_UNKNOWN, []),

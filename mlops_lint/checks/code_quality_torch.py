@@ -182,7 +182,7 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
             if model is False or self._leaves_loop(call, loop):
                 continue
             key = (id(loop), model if isinstance(model, str) else self.source(call.func))
-            if key in reported or self.does(self.body(loop), _sets_train):
+            if key in reported or self._restores(loop, model if isinstance(model, str) else None):
                 continue
             reported.add(key)
             statement = first_statement(loop)
@@ -190,6 +190,21 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
             if isinstance(model, str) and statement is not None:
                 fix = self.node_fix([], lines_before=[(statement, f"{model}.train()")], model=model)
             self.report(call, fix, call=f"{self.source(call.func)}()")
+
+    def _restores(self, loop: Loop, model: str | None) -> bool:
+        """The loop switches `model` back: `model.train()` (or `model.module.train()`), a helper that
+        calls `train()`, or any `train()` when the model cannot be named or the receiver is complex."""
+        for node in self.body(loop):
+            if _sets_train(node):
+                receiver = node.func.value  # type: ignore[attr-defined]
+                text = self.source(receiver)
+                if model is None or not is_simple_reference(receiver) or _same_object(text, model):
+                    return True
+            elif isinstance(node, cst.Call):
+                function = self.helper(node)
+                if function is not None and self.function_does(function, _sets_train):
+                    return True
+        return False
 
     def _leaves_loop(self, call: cst.Call, loop: Loop) -> bool:
         """The call is in a block that ends with break/return/raise: no training step follows it."""
@@ -231,6 +246,11 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
             if (arg.keyword.value == root) if arg.keyword else (index == position and not arg.star):
                 return self.source(arg.value) + (f".{rest}" if rest else "") if is_simple_reference(arg.value) else None
         return None
+
+
+def _same_object(a: str, b: str) -> bool:
+    """`model` and `model.module` (a DDP wrapper and what it wraps) are one model for this purpose."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 # -- MLS016 ------------------------------------------------------------------------------------------
