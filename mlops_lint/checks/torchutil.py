@@ -1,0 +1,309 @@
+"""Facts about training loops for the PyTorch rules: what a loop body calls, and where a value goes.
+
+A "loop body" is the body of a `for`/`while` including nested blocks (`if`, `with`, `try`, inner
+loops) but not nested function or class definitions, whose code does not run in the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from enum import IntEnum
+from typing import Any
+
+import libcst as cst
+
+from mlops_lint.context.kinds import Kind, KindIndex
+from mlops_lint.rule import PythonRule
+
+Loop = cst.For | cst.While
+NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def body_nodes(loop: Loop) -> Iterator[cst.CSTNode]:
+    """Every node of the loop body in source order, without entering nested definitions."""
+    return block_nodes(loop.body)
+
+
+def block_nodes(block: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of a block (a loop or function body) in source order, without nested definitions."""
+    stack: list[cst.CSTNode] = [block]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in reversed(current.children) if not isinstance(child, NESTED_SCOPES))
+
+
+def scope_nodes(scope: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of a function (or module), nested definitions included."""
+    stack = [scope]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def method_calls(nodes: list[cst.CSTNode], method: str) -> list[cst.Call]:
+    return [
+        node
+        for node in nodes
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
+    ]
+
+
+def enclosing_loops(parents: Mapping[cst.CSTNode, cst.CSTNode], node: cst.CSTNode) -> list[Loop]:
+    """The loops whose body holds `node`, innermost first, up to the enclosing definition."""
+    loops: list[Loop] = []
+    child, current = node, parents.get(node)
+    while current is not None and not isinstance(current, NESTED_SCOPES):
+        if isinstance(current, (cst.For, cst.While)) and child is current.body:
+            loops.append(current)
+        child, current = current, parents.get(current)
+    return loops
+
+
+def enclosing_scope(parents: Mapping[cst.CSTNode, cst.CSTNode], node: cst.CSTNode) -> cst.CSTNode:
+    """The function definition holding `node`, or the module."""
+    current = parents.get(node)
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.Module)):
+        current = parents.get(current)
+    return current if current is not None else node
+
+
+def body_statement(parents: Mapping[cst.CSTNode, cst.CSTNode], loop: Loop, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The statement directly in the loop's (indented) body that holds `node`."""
+    if not isinstance(loop.body, cst.IndentedBlock):
+        return None
+    current: cst.CSTNode | None = node
+    while current is not None and parents.get(current) is not loop.body:
+        current = parents.get(current)
+    return current
+
+
+def first_statement(loop: Loop) -> cst.BaseStatement | None:
+    body = loop.body
+    return body.body[0] if isinstance(body, cst.IndentedBlock) and body.body else None
+
+
+def is_simple_reference(node: cst.BaseExpression) -> bool:
+    """`name` or `a.b.c`: an expression that can be repeated in a fix without side effects."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def optimizer_of_step(kinds: KindIndex, call: cst.Call) -> cst.BaseExpression | None:
+    """The optimizer stepped by `optimizer.step()` or by a GradScaler's `scaler.step(optimizer)`."""
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "step"):
+        return None
+    if kinds.of(call.func.value) is Kind.OPTIMIZER:
+        return call.func.value
+    first = call.args[0].value if call.args and call.args[0].keyword is None and not call.args[0].star else None
+    if first is not None and kinds.of(first) is Kind.OPTIMIZER:
+        return first
+    return None
+
+
+# -- rule bases -----------------------------------------------------------------------------------
+
+
+class TorchRule(PythonRule):
+    """Shared lookups: parents and kinds come from the module's KindIndex, built once for all rules."""
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.context.kinds.parents.get(node)
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        return self.context.kinds.qualified_names(node)
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.context.code_for(node)
+
+
+class TrainingLoopRule(TorchRule):
+    """Finds the training loops of a module and judges them once the whole module is seen, since
+    a helper such as `evaluate()` is often defined below the loop that calls it.
+
+    During the traversal it records the module's functions and every `.backward()` / `.step()`
+    call; a training loop is a loop around one of those (an optimizer's step only). Subclasses
+    that visit calls too must call `super().visit_Call(node)`, and implement `judge()`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.functions: dict[tuple[cst.ClassDef | None, str], cst.FunctionDef] = {}
+        self.backward_calls: list[cst.Call] = []
+        self.step_calls: list[cst.Call] = []
+        self._bodies: dict[int, list[cst.CSTNode]] = {}
+        self._function_facts: dict[tuple[int, str], bool] = {}
+        self._training: dict[Loop, tuple[list[cst.Call], list[cst.BaseExpression]]] | None = None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        block = self.parent(node)
+        owner = self.parent(block) if block is not None else None
+        if isinstance(owner, cst.ClassDef):
+            self.functions[(owner, node.name.value)] = node
+        elif isinstance(block, cst.Module):
+            self.functions[(None, node.name.value)] = node
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute):
+            if node.func.attr.value == "backward":
+                self.backward_calls.append(node)
+            elif node.func.attr.value == "step":
+                self.step_calls.append(node)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if self.backward_calls or self.step_calls:
+            self.judge()
+
+    def judge(self) -> None:
+        raise NotImplementedError
+
+    # -- facts, computed on demand and cached ---------------------------------------------------
+
+    def training_loops(self) -> dict[Loop, tuple[list[cst.Call], list[cst.BaseExpression]]]:
+        """Each loop around a training call -> (its backward calls, the optimizers it steps).
+
+        (Not a cached_property: libcst's `get_visitors` inspects every attribute of a visitor.)
+        """
+        if self._training is None:
+            parents = self.context.kinds.parents
+            self._training = {}
+            for call in self.backward_calls:
+                for loop in enclosing_loops(parents, call):
+                    self._training.setdefault(loop, ([], []))[0].append(call)
+            for call in self.step_calls:
+                optimizer = optimizer_of_step(self.context.kinds, call)
+                if optimizer is not None:
+                    for loop in enclosing_loops(parents, call):
+                        optimizers = self._training.setdefault(loop, ([], []))[1]
+                        if is_simple_reference(optimizer):
+                            optimizers.append(optimizer)
+        return self._training
+
+    def body(self, loop: Loop) -> list[cst.CSTNode]:
+        if id(loop) not in self._bodies:
+            self._bodies[id(loop)] = list(body_nodes(loop))
+        return self._bodies[id(loop)]
+
+    def helper(self, call: cst.Call) -> cst.FunctionDef | None:
+        """The same-module function called: `helper(...)`, or `self.method(...)` of the enclosing class."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            return self.functions.get((None, func.value))
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            owner = self.parent(call)
+            while owner is not None and not isinstance(owner, cst.ClassDef):
+                owner = self.parent(owner)
+            return self.functions.get((owner, func.attr.value)) if owner is not None else None
+        return None
+
+    def does(self, nodes: Iterable[cst.CSTNode], test: Callable[[cst.CSTNode], bool], depth: int = 0) -> bool:
+        """Some node satisfies `test`, directly or inside a same-module function called (depth <= 3)."""
+        for node in nodes:
+            if test(node):
+                return True
+            if depth < 3 and isinstance(node, cst.Call):
+                function = self.helper(node)
+                if function is not None and self.function_does(function, test, depth + 1):
+                    return True
+        return False
+
+    def function_does(self, function: cst.FunctionDef, test: Callable[[cst.CSTNode], bool], depth: int = 1) -> bool:
+        key = (id(function), test.__name__)
+        if key not in self._function_facts:
+            self._function_facts[key] = False  # recursion guard
+            self._function_facts[key] = self.does(block_nodes(function.body), test, depth)
+        return self._function_facts[key]
+
+
+# -- where a value goes ----------------------------------------------------------------------------
+
+
+class Use(IntEnum):
+    """How a value is used, ordered from harmless to unknown, so that the worst use wins with max()."""
+
+    FLOAT = 0  # a Python float would do: printed, formatted, compared, logged, averaged by numpy
+    TENSOR = 1  # needs a tensor: `.item()`, `.cpu()`, a torch.* function
+    UNKNOWN = 2  # returned, passed to an unknown function, anything else
+
+
+_FLOAT_BUILTINS = {"print", "float", "int", "str", "len", "format", "repr", "isinstance", "bool"}
+_PASS_THROUGH = {"sum", "min", "max", "abs", "round"}
+_LOGGING_METHODS = {
+    "log", "log_metric", "log_metrics", "log_dict", "add_scalar", "add_scalars", "info", "debug", "warning",
+    "write", "set_postfix", "set_description", "append", "extend", "format",
+}  # fmt: skip
+_LIST_METHODS = {"append", "extend", "clear", "insert"}
+
+
+class UseAnalysis:
+    """Classifies every use of a name inside one function, following one or two assignments."""
+
+    def __init__(self, kinds: KindIndex, scope: cst.CSTNode) -> None:
+        self.kinds = kinds
+        self.parents = kinds.parents
+        self.nodes = list(scope_nodes(scope))
+
+    def of_name(self, name: str, depth: int = 0) -> Use:
+        worst = Use.FLOAT
+        for node in self.nodes:
+            if isinstance(node, cst.Name) and node.value == name and not self._is_attribute_name(node):
+                worst = max(worst, self._use(node, depth))
+                if worst is Use.UNKNOWN:
+                    break
+        return worst
+
+    def _is_attribute_name(self, node: cst.Name) -> bool:
+        parent = self.parents.get(node)
+        return isinstance(parent, cst.Attribute) and parent.attr is node
+
+    def _use(self, node: cst.CSTNode, depth: int) -> Use:
+        while True:
+            parent = self.parents.get(node)
+            if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation)) or (
+                isinstance(parent, cst.Subscript) and parent.value is node
+            ):
+                node = parent
+            elif isinstance(parent, (cst.Element, cst.DictElement)) and parent.value is node:
+                node = self.parents[parent]
+            elif isinstance(parent, cst.Arg):
+                call = self.parents[parent]
+                assert isinstance(call, cst.Call)
+                if isinstance(call.func, cst.Name) and call.func.value in _PASS_THROUGH:
+                    node = call
+                    continue
+                return self._argument_use(call)
+            elif isinstance(parent, cst.Attribute) and parent.value is node:
+                is_list_method = isinstance(node, cst.Name) and parent.attr.value in _LIST_METHODS
+                return Use.FLOAT if is_list_method else Use.TENSOR
+            elif isinstance(parent, (cst.FormattedStringExpression, cst.Comparison, cst.ComparisonTarget)):
+                return Use.FLOAT
+            elif isinstance(parent, (cst.AssignTarget, cst.Del)) or (
+                isinstance(parent, (cst.AugAssign, cst.For)) and parent.target is node
+            ):
+                return Use.FLOAT  # a (re)binding of the name itself
+            elif isinstance(parent, cst.Assign) and parent.value is node:
+                targets = [t.target for t in parent.targets]
+                if depth < 2 and len(targets) == 1 and isinstance(targets[0], cst.Name):
+                    return self.of_name(targets[0].value, depth + 1)
+                return Use.UNKNOWN
+            else:
+                return Use.UNKNOWN
+
+    def _argument_use(self, call: cst.Call) -> Use:
+        func = call.func
+        if isinstance(func, cst.Name) and func.value in _FLOAT_BUILTINS:
+            return Use.FLOAT
+        names = self.kinds.qualified_names(func)
+        if any(n.startswith("torch.") for n in names):
+            return Use.TENSOR
+        if any(n.split(".", 1)[0] in ("numpy", "math", "statistics") for n in names):
+            return Use.FLOAT
+        if isinstance(func, cst.Attribute) and func.attr.value in _LOGGING_METHODS:
+            return Use.FLOAT
+        return Use.UNKNOWN
+
+
+def is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
