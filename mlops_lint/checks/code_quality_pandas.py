@@ -49,6 +49,16 @@ def _inplace(call: cst.Call) -> bool | None:
     return False if _is_false(arg.value) else None
 
 
+def _argument(call: cst.Call, name: str, parameters: Sequence[str]) -> cst.BaseExpression | None:
+    """The value passed for parameter `name`, by keyword or by position in `parameters`."""
+    arg = pyutil.keyword(call, name)
+    if arg is not None:
+        return arg.value
+    positional = pyutil.positional(call)
+    index = parameters.index(name)
+    return positional[index].value if index < len(positional) else None
+
+
 # --- MLS001 -----------------------------------------------------------------------------------
 
 
@@ -71,10 +81,9 @@ class DataframeRowIteration(_PandasRule):
         found = pyutil.method_call(node)
         if not found or found[1] != "apply" or self.kind(found[0]) is not Kind.DATAFRAME:
             return
-        axis = pyutil.keyword(node, "axis")
-        if axis is None:
+        value = _argument(node, "axis", ("func", "axis"))
+        if value is None:
             return
-        value = axis.value
         if (isinstance(value, cst.Integer) and value.value == "1") or pyutil.string_value(value) == "columns":
             self.report(node, method="apply(axis=1)")
 
@@ -217,6 +226,8 @@ class ReadWithoutDtype(_PandasRule):
 # --- MLS006 -----------------------------------------------------------------------------------
 
 _KEYS = "on (or left_on/right_on, left_index/right_index)"
+_MERGE_PARAMETERS = ("left", "right", "how", "on", "left_on", "right_on", "left_index", "right_index", "sort",
+                     "suffixes", "copy", "indicator", "validate")  # fmt: skip
 
 
 class MergeParametersNotSet(_PandasRule):
@@ -226,34 +237,28 @@ class MergeParametersNotSet(_PandasRule):
     def visit_Call(self, node: cst.Call) -> None:
         found = pyutil.method_call(node)
         if pyutil.call_name_in(self, node, {"pandas.merge"}):
-            function = "pandas.merge"
+            function, parameters = "pandas.merge", _MERGE_PARAMETERS
         elif found and found[1] == "merge" and self.kind(found[0]) is Kind.DATAFRAME:
-            function = "DataFrame.merge"
+            function, parameters = "DataFrame.merge", _MERGE_PARAMETERS[1:]  # `self` is the left frame
         else:
             return
-        if pyutil.has_star_kwargs(node):
+        if pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
             return
-        missing = []
-        how = pyutil.keyword(node, "how")
-        if how is None:
-            missing.append("how")
-        cross = how is not None and pyutil.string_value(how.value) == "cross"
-        if not cross and not self._keys(node):
+
+        def given(name: str) -> bool:
+            value = _argument(node, name, parameters)
+            return value is not None and not pyutil.is_none(value) and not _is_false(value)
+
+        how = _argument(node, "how", parameters)
+        cross = how is not None and pyutil.string_value(how) == "cross"
+        missing = [] if given("how") else ["how"]
+        left, right = given("left_on") or given("left_index"), given("right_on") or given("right_index")
+        if not cross and not (given("on") or (left and right)):
             missing.append(_KEYS)
-        if not cross and pyutil.keyword(node, "validate") is None:
+        if not cross and not given("validate"):
             missing.append("validate")
         if missing:
             self.report(node, function=function, missing=", ".join(missing))
-
-    @staticmethod
-    def _keys(node: cst.Call) -> bool:
-        def given(name: str) -> bool:
-            arg = pyutil.keyword(node, name)
-            return arg is not None and not pyutil.is_none(arg.value) and not _is_false(arg.value)
-
-        left = given("left_on") or given("left_index")
-        right = given("right_on") or given("right_index")
-        return given("on") or (left and right)
 
 
 # --- MLS007 -----------------------------------------------------------------------------------
@@ -373,14 +378,23 @@ class DataframeValuesAttribute(_PandasRule):
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
-        self.called: set[int] = set()
+        self.not_reads: set[int] = set()  # `.values` nodes that are not attribute reads
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "values":
-            self.called.add(id(node.func))  # `x.values()` is a method call (dict), not the attribute
+            self.not_reads.add(id(node.func))  # `x.values()` is a method call (dict), not the attribute
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.not_reads.add(id(node.target))  # `df.values = ...` is not a read (and has no fix)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.not_reads.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.not_reads.add(id(node.target))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value != "values" or id(node) in self.called:
+        if node.attr.value != "values" or id(node) in self.not_reads:
             return
         kind = self.kind(node.value)
         if kind not in FRAME_LIKE:
