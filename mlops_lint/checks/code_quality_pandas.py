@@ -121,22 +121,19 @@ class NanEqualityComparison(PythonRule):
         for target in node.comparisons:
             right = target.comparator
             if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
-                missing_left, missing_right = self._nan(left), self._nan(right)
-                if missing_left or missing_right:
-                    nan_side, other = (right, left) if missing_right else (left, right)
-                    missing = missing_right or missing_left
-                    equal = isinstance(target.operator, cst.Equal)
-                    single = len(node.comparisons) == 1
-                    self._report(node, nan_side, other, missing or "NaN", equal, single)
-                    return
+                for nan_side, other in ((right, left), (left, right)):
+                    missing = self._nan(nan_side)
+                    if missing:
+                        self._report(node, nan_side, other, missing, isinstance(target.operator, cst.Equal))
+                        return
             left = right
 
     def _report(
-        self, node: cst.Comparison, nan_side: cst.BaseExpression, other: cst.BaseExpression,
-        missing: str, equal: bool, single: bool,
-    ) -> None:  # fmt: skip
+        self, node: cst.Comparison, nan_side: cst.BaseExpression, other: cst.BaseExpression, missing: str, equal: bool
+    ) -> None:
         op = "==" if equal else "!="
         outcome = "NA" if missing == "NA" else ("False" if equal else "True")
+        single = len(node.comparisons) == 1  # `a < b == np.nan` has no one-call rewrite
         function = self._isnan_function(other, missing) if single else None
         fix = None
         if function is not None and (equal or self.context.kinds.of(other) in _ARRAY_LIKE):
