@@ -353,12 +353,8 @@ class InplaceResultAssigned(_PandasRule):
         args = [a for a in value.args if a is not arg]
         if args and value.args[-1] is arg:
             args[-1] = args[-1].with_changes(comma=arg.comma)
-        same = (
-            len(targets) == 1
-            and isinstance(targets[0], cst.Name)
-            and isinstance(receiver, cst.Name)
-            and targets[0].value == receiver.value
-        )
+        name = pyutil.dotted_name(receiver)  # `df` or `self.df`
+        same = len(targets) == 1 and name is not None and pyutil.dotted_name(targets[0]) == name
         fix = self.node_fix(
             [(value, self.context.code_for(value.with_changes(args=args)))],
             applicability=Applicability.SAFE if same else Applicability.UNSAFE,
