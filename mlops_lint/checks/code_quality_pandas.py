@@ -1,7 +1,409 @@
-"""Code quality: pandas and NumPy smells (NaN comparisons, discarded results, inplace, chained indexing)."""
+"""Code quality: pandas and NumPy smells (NaN comparisons, discarded results, inplace, chained indexing).
+
+Every rule here that is about a DataFrame or Series fires only when the kind index knows the
+object is one (`self.context.kinds`), and library calls are resolved by qualified name, so
+`from pandas import read_csv as rc` counts and a dict called `values` never does.
+"""
 
 from __future__ import annotations
 
-from mlops_lint.rule import Rule
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-RULES: list[type[Rule]] = []
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from mlops_lint.checks import pyutil
+from mlops_lint.context.kinds import FRAME_LIKE, Kind
+from mlops_lint.fixes import Applicability
+from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
+
+if TYPE_CHECKING:
+    from mlops_lint.context.python import PythonContext
+
+
+class _PandasRule(PythonRule):
+    """A rule about pandas objects: the file must mention pandas and one of `triggers`."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return "pandas" in text and super().wants(text, options)
+
+    def kind(self, node: cst.BaseExpression) -> Kind | None:
+        return self.context.kinds.of(node)
+
+
+def _is_false(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"
+
+
+def _inplace(call: cst.Call) -> bool | None:
+    """True/False when the call says so literally (absent means False); None when unknown."""
+    arg = pyutil.keyword(call, "inplace")
+    if arg is None:
+        return None if pyutil.has_star_kwargs(call) else False
+    if pyutil.is_true(arg.value):
+        return True
+    return False if _is_false(arg.value) else None
+
+
+def _argument(call: cst.Call, name: str, parameters: Sequence[str]) -> cst.BaseExpression | None:
+    """The value passed for parameter `name`, by keyword or by position in `parameters`."""
+    arg = pyutil.keyword(call, name)
+    if arg is not None:
+        return arg.value
+    positional = pyutil.positional(call)
+    index = parameters.index(name)
+    return positional[index].value if index < len(positional) else None
+
+
+# --- MLS001 -----------------------------------------------------------------------------------
+
+
+class DataframeRowIteration(_PandasRule):
+    code = "MLS001"
+    triggers = ("iterrows", "itertuples", "apply")
+
+    def _check_iterable(self, iterable: cst.BaseExpression) -> None:
+        found = pyutil.method_call(iterable)
+        if found and found[1] in ("iterrows", "itertuples") and self.kind(found[0]) is Kind.DATAFRAME:
+            self.report(iterable, method=f"{found[1]}()")
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check_iterable(node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._check_iterable(node.iter)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = pyutil.method_call(node)
+        if not found or found[1] != "apply" or self.kind(found[0]) is not Kind.DATAFRAME:
+            return
+        value = _argument(node, "axis", ("func", "axis"))
+        if value is None:
+            return
+        if (isinstance(value, cst.Integer) and value.value == "1") or pyutil.string_value(value) == "columns":
+            self.report(node, method="apply(axis=1)")
+
+
+# --- MLS002 -----------------------------------------------------------------------------------
+
+_NAN_NAMES = {"numpy.nan", "numpy.NaN", "numpy.NAN", "math.nan", "torch.nan", "pandas.NA"}
+_ARRAY_LIKE = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
+
+
+class NanEqualityComparison(PythonRule):
+    code = "MLS002"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return "nan" in text.lower() or "NA" in text
+
+    def _nan(self, node: cst.BaseExpression) -> str | None:
+        """'NaN' or 'NA' when the expression is a missing-value constant, else None."""
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            names = pyutil.qualified_names(self, node) & _NAN_NAMES
+            if names:
+                return "NA" if names == {"pandas.NA"} else "NaN"
+        if isinstance(node, cst.Call) and "builtins.float" in pyutil.qualified_names(self, node.func):
+            args = pyutil.positional(node)
+            if len(node.args) == 1 and len(args) == 1:
+                text = pyutil.string_value(args[0].value)
+                if text is not None and text.strip().lower().lstrip("+-") == "nan":
+                    return "NaN"
+        return None
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+                for nan_side, other in ((right, left), (left, right)):
+                    missing = self._nan(nan_side)
+                    if missing:
+                        self._report(node, nan_side, other, missing, isinstance(target.operator, cst.Equal))
+                        return
+            left = right
+
+    def _report(
+        self, node: cst.Comparison, nan_side: cst.BaseExpression, other: cst.BaseExpression, missing: str, equal: bool
+    ) -> None:
+        op = "==" if equal else "!="
+        outcome = "NA" if missing == "NA" else ("False" if equal else "True")
+        single = len(node.comparisons) == 1  # `a < b == np.nan` has no one-call rewrite
+        function = self._isnan_function(other, missing) if single else None
+        fix = None
+        if function is not None and (equal or self.context.kinds.of(other) in _ARRAY_LIKE):
+            argument = other
+            if (argument.lpar or argument.rpar) and not isinstance(argument, (cst.Tuple, cst.Yield)):
+                argument = argument.with_changes(lpar=[], rpar=[])
+            replacement = f"{'' if equal else '~'}{function}({self.context.code_for(argument)})"
+            fix = self.node_fix([(node, replacement)], replacement=replacement)
+        use = f"{function}()" if function else "isna()/isnan()"
+        self.report(node, fix, op=op, nan=self.context.code_for(nan_side), outcome=outcome, use=use)
+
+    def _isnan_function(self, other: cst.BaseExpression, missing: str) -> str | None:
+        """The missing-value test to call on `other`, spelled with the module's own import alias."""
+        module = self.context.module
+        kind = self.context.kinds.of(other)
+        if kind is Kind.TENSOR:
+            alias = pyutil.module_alias(module, "torch")
+            return f"{alias}.isnan" if alias else None
+        pandas = pyutil.module_alias(module, "pandas")
+        if pandas:
+            return f"{pandas}.isna"
+        if missing == "NA":
+            return None
+        numpy = pyutil.module_alias(module, "numpy")
+        if numpy:
+            return f"{numpy}.isnan"
+        math = pyutil.module_alias(module, "math")
+        return f"{math}.isnan" if math and kind is None else None
+
+
+# --- MLS003 -----------------------------------------------------------------------------------
+
+
+def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
+    """The index of `x[i]` when it is one plain index (not a slice, not `x[i, j]`)."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice
+        return index.value if index.star is None else None
+    return None
+
+
+class ChainedIndexingAssignment(_PandasRule):
+    code = "MLS003"
+    triggers = ("][",)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._check(target.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._check(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._check(node.target)
+
+    def _check(self, target: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Subscript):
+            return
+        inner = target.value
+        if self.kind(inner.value) is not Kind.DATAFRAME:
+            return
+        frame = self.context.code_for(inner.value)
+        column, row = _single_index(inner), _single_index(target)
+        fix = None
+        if column is not None and row is not None and pyutil.string_value(column) is not None:
+            code = self.context.code_for
+            replacement = f"{frame}.loc[{code(row)}, {code(column)}]"
+            fix = self.node_fix([(target, replacement)], replacement=replacement)
+        self.report(target, fix, target=self.context.code_for(target), frame=frame)
+
+
+# --- MLS004 -----------------------------------------------------------------------------------
+
+_SCHEMALESS_READERS = {"pandas.read_csv", "pandas.read_table", "pandas.read_excel", "pandas.read_json"}
+
+
+class ReadWithoutDtype(_PandasRule):
+    code = "MLS004"
+    triggers = ("read_",)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        function = pyutil.call_name_in(self, node, _SCHEMALESS_READERS)
+        if function is not None and not pyutil.passes(node, "dtype"):
+            self.report(node, function=function)
+
+
+# --- MLS006 -----------------------------------------------------------------------------------
+
+_KEYS = "on (or left_on/right_on, left_index/right_index)"
+_MERGE_PARAMETERS = ("left", "right", "how", "on", "left_on", "right_on", "left_index", "right_index", "sort",
+                     "suffixes", "copy", "indicator", "validate")  # fmt: skip
+
+
+class MergeParametersNotSet(_PandasRule):
+    code = "MLS006"
+    triggers = ("merge",)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = pyutil.method_call(node)
+        if pyutil.call_name_in(self, node, {"pandas.merge"}):
+            function, parameters = "pandas.merge", _MERGE_PARAMETERS
+        elif found and found[1] == "merge" and self.kind(found[0]) is Kind.DATAFRAME:
+            function, parameters = "DataFrame.merge", _MERGE_PARAMETERS[1:]  # `self` is the left frame
+        else:
+            return
+        if pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
+            return
+
+        def given(name: str) -> bool:
+            value = _argument(node, name, parameters)
+            return value is not None and not pyutil.is_none(value) and not _is_false(value)
+
+        how = _argument(node, "how", parameters)
+        cross = how is not None and pyutil.string_value(how) == "cross"
+        missing = [] if given("how") else ["how"]
+        left, right = given("left_on") or given("left_index"), given("right_on") or given("right_index")
+        if not cross and not (given("on") or (left and right)):
+            missing.append(_KEYS)
+        if not cross and not given("validate"):
+            missing.append("validate")
+        if missing:
+            self.report(node, function=function, missing=", ".join(missing))
+
+
+# --- MLS007 -----------------------------------------------------------------------------------
+
+_PURE_FRAME_METHODS = {
+    "dropna", "fillna", "drop", "drop_duplicates", "rename", "replace", "astype", "sort_values", "sort_index",
+    "reset_index", "set_index", "merge", "join", "assign", "clip", "abs", "round", "where", "mask", "ffill",
+    "bfill", "interpolate", "reindex", "rename_axis", "add_prefix", "add_suffix", "set_axis", "transpose",
+    "convert_dtypes", "infer_objects", "select_dtypes", "query", "explode", "melt", "pivot", "truncate",
+    "tz_localize", "tz_convert",
+}  # fmt: skip
+# NumPy functions that return a new array, with the number of positional parameters before `out`
+# (None: the function has no `out`); a call with more positional arguments passes `out` positionally.
+_PURE_NUMPY = {
+    "clip": 3, "round": 2, "around": 2, "abs": 1, "absolute": 1, "sqrt": 1, "exp": 1, "log": 1, "floor": 1,
+    "ceil": 1, "rint": 1, "maximum": 2, "minimum": 2, "concatenate": 2, "where": None, "sort": None,
+    "argsort": None, "append": None, "insert": None, "delete": None, "flip": None, "squeeze": None,
+    "expand_dims": None, "reshape": None, "transpose": None, "unique": None, "nan_to_num": None,
+}  # fmt: skip
+
+
+class DiscardedResult(PythonRule):
+    code = "MLS007"
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    triggers = ("pandas", "numpy")
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if not isinstance(call, cst.Call) or pyutil.has_star_args(call):
+            return
+        found = pyutil.method_call(call)
+        if found and found[1] in _PURE_FRAME_METHODS:
+            receiver, method = found
+            kind = self.context.kinds.of(receiver)
+            if kind in FRAME_LIKE:
+                if _inplace(call) is False:
+                    self.report(call, self._assign_fix(call, receiver), call=f"{kind}.{method}", returns=str(kind))
+                return
+        for name in pyutil.qualified_names(self, call.func):
+            short = name.removeprefix("numpy.")
+            if short == name or short not in _PURE_NUMPY:
+                continue
+            if self._writes_in_place(call, _PURE_NUMPY[short]):
+                return
+            self.report(call, call=name, returns=str(Kind.NDARRAY))
+            return
+
+    @staticmethod
+    def _writes_in_place(call: cst.Call, before_out: int | None) -> bool:
+        if pyutil.has_star_kwargs(call) or pyutil.keyword(call, "out") is not None:
+            return True
+        copy = pyutil.keyword(call, "copy")  # np.nan_to_num(x, copy=False)
+        if copy is not None and not pyutil.is_true(copy.value):
+            return True
+        return before_out is not None and len(pyutil.positional(call)) > before_out
+
+    def _assign_fix(self, call: cst.Call, receiver: cst.BaseExpression) -> NodeFix | None:
+        """`df = df.dropna()`, when `df` is a plain name bound in the statement's own scope.
+
+        Binding a name that the scope only reads (a global used in a function) would make it local
+        and break the reads above, so that case gets no fix.
+        """
+        if not isinstance(receiver, cst.Name):
+            return None
+        scope = self.context.kinds.scopes.get(receiver)
+        if scope is None or not any(a.scope is scope for a in scope[receiver.value]):
+            return None
+        statement = f"{receiver.value} = {self.context.code_for(call)}"
+        return self.node_fix([(call, statement)], statement=statement)
+
+
+# --- MLS008 -----------------------------------------------------------------------------------
+
+
+class InplaceResultAssigned(_PandasRule):
+    code = "MLS008"
+    triggers = ("inplace",)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._check(node, [t.target for t in node.targets], node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._check(node, [node.target], node.value)
+
+    def _check(self, node: cst.CSTNode, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression) -> None:
+        found = pyutil.method_call(value)
+        if not found or not isinstance(value, cst.Call) or _inplace(value) is not True:
+            return
+        receiver, method = found
+        if self.kind(receiver) not in FRAME_LIKE:
+            return
+        arg = pyutil.keyword(value, "inplace")
+        assert arg is not None
+        args = [a for a in value.args if a is not arg]
+        if args and value.args[-1] is arg:
+            args[-1] = args[-1].with_changes(comma=arg.comma)
+        name = pyutil.dotted_name(receiver)  # `df` or `self.df`
+        same = len(targets) == 1 and name is not None and pyutil.dotted_name(targets[0]) == name
+        fix = self.node_fix(
+            [(value, self.context.code_for(value.with_changes(args=args)))],
+            applicability=Applicability.SAFE if same else Applicability.UNSAFE,
+        )
+        self.report(node, fix, method=method, target=self.context.code_for(targets[0]))
+
+
+# --- MLS009 -----------------------------------------------------------------------------------
+
+
+class DataframeValuesAttribute(_PandasRule):
+    code = "MLS009"
+    triggers = (".values",)
+
+    def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
+        super().__init__(settings, context)
+        self.not_reads: set[int] = set()  # `.values` nodes that are not attribute reads
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "values":
+            self.not_reads.add(id(node.func))  # `x.values()` is a method call (dict), not the attribute
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.not_reads.add(id(node.target))  # `df.values = ...` is not a read (and has no fix)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.not_reads.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.not_reads.add(id(node.target))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value != "values" or id(node) in self.not_reads:
+            return
+        kind = self.kind(node.value)
+        if kind not in FRAME_LIKE:
+            return
+        applicability = Applicability.SAFE if kind is Kind.DATAFRAME else Applicability.UNSAFE
+        fix = self.node_fix([(node.attr, "to_numpy()")], applicability=applicability)
+        self.report(node, fix, kind=str(kind))
+
+
+RULES: list[type[Rule]] = [
+    DataframeRowIteration,
+    NanEqualityComparison,
+    ChainedIndexingAssignment,
+    ReadWithoutDtype,
+    MergeParametersNotSet,
+    DiscardedResult,
+    InplaceResultAssigned,
+    DataframeValuesAttribute,
+]

@@ -231,6 +231,8 @@ class KindIndex:
             method = func.attr.value
             if receiver in FRAME_LIKE and method in _FRAME_METHODS and not _has_inplace(node):
                 return receiver
+            if receiver in FRAME_LIKE and _has_inplace(node):
+                return CYCLE  # `df = df.dropna(inplace=True)` gives None: a bug (MLS008), no evidence about df
             if receiver is Kind.TENSOR and method in _TENSOR_METHODS:
                 return Kind.TENSOR
             if receiver is Kind.LOSS and method in ("mean", "sum"):
