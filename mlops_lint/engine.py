@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.files import FileContext, FileKind
-from mlops_lint.context.python import ParseFailure, PythonContext
+from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
@@ -63,6 +63,9 @@ def _error(code: str, path: str, exc: BaseException) -> RuleError:
     return RuleError(code=code, location=Location(path=path), error=f"{type(exc).__name__}: {exc}{where}")
 
 
+TOO_DEEP_TO_ANALYSE = "code is nested too deeply for libcst to analyse (other checks still ran)"
+
+
 def _engine_finding(rules: ActiveRules, path: str, span: Span | None, **args: str) -> list[Diagnostic]:
     settings = rules.engine_rules.get(UnparsableFile.code)
     if settings is None:
@@ -99,7 +102,13 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     context = parsed
     visitors = [cls(settings, context) for settings, cls in wanted]
     try:
-        context.wrapper.visit_batched(visitors)
+        with deep_recursion():
+            context.wrapper.visit_batched(visitors)
+            if any(visitor.reports for visitor in visitors):
+                context.span(context.module)  # resolve positions while the limit is raised
+    except RecursionError:  # libcst's recursive traversal on very deep code: the file's problem, not a rule's
+        result.diagnostics += _engine_finding(rules, file.path, None, reason=TOO_DEEP_TO_ANALYSE)
+        return
     except Exception:  # one rule broke the shared traversal: rerun each alone to isolate it
         survivors = []
         for settings, cls in wanted:

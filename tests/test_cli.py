@@ -211,3 +211,17 @@ def test_templates_are_not_linted_by_default(tmp_path: Path) -> None:
     git_init(tmp_path)
     write_files(tmp_path, {"{{ cookiecutter.name }}/{{ cookiecutter.module }}/__init__.py": "{% if x %}\n"})
     assert run("check", str(tmp_path))[0] == 0
+
+
+def test_long_expressions_are_analysed_and_pathological_nesting_is_one_finding(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    # 2,000 chained additions: ast accepts it and libcst needs a deep stack (real Kaggle code has such lines)
+    long = "import pandas as pd\n\ndf = pd.DataFrame()\nx = " + " + ".join(["df"] * 2000) + "\nprint(df.values)\n"
+    deep = "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"  # beyond what ast.parse accepts
+    write_files(tmp_path, {"long.py": long, "deep.py": deep, "ok.py": "import numpy as npy\n\nnpy.ones(1)\n"})
+    code, out, err = run("check", str(tmp_path), "--ignore", "ruff")
+    assert code == 1, err
+    assert "long.py:5:7: MLS009" in out
+    assert "deep.py:1:" in out and "MLX001 File cannot be parsed" in out
+    assert "ok.py:1:8: MLN004" in out
+    assert "crashed" not in out + err

@@ -9,7 +9,10 @@ syntax than the running interpreter), reaches libcst.
 from __future__ import annotations
 
 import ast
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,6 +31,22 @@ class ParseFailure:
     message: str
     line: int
     column: int
+
+
+DEEP_RECURSION_LIMIT = 20_000
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Let libcst's recursive parser and visitors handle long expressions (an 11,000-character
+    line of `a + b + ...` is real code). Pure-Python recursion on CPython 3.11+ does not grow the C
+    stack, so a higher limit is safe; `ast.parse` has already refused anything pathological."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, DEEP_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def parse_ast(text: str) -> ast.Module | ParseFailure:
@@ -51,7 +70,8 @@ def parse_cst(text: str, syntax: ast.Module | ParseFailure) -> cst.Module | Pars
     if isinstance(syntax, ParseFailure) and (syntax.message == TOO_DEEP or "null bytes" in syntax.message):
         return syntax
     try:
-        return cst.parse_module(text)
+        with deep_recursion():
+            return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         if isinstance(syntax, ParseFailure):
             return syntax

@@ -15,7 +15,7 @@ from typing import Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.files import FileContext, classify
-from mlops_lint.context.python import ParseFailure, PythonContext, parse_ast, parse_cst
+from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
@@ -98,7 +98,11 @@ class RepoContext:
         """Randomness facts of a Python module (None if it cannot be parsed), computed once."""
         if path not in self._facts:
             tree = self.python_ast(path)
-            self._facts[path] = module_facts(tree) if isinstance(tree, ast.Module) else None
+            try:
+                with deep_recursion():
+                    self._facts[path] = module_facts(tree) if isinstance(tree, ast.Module) else None
+            except RecursionError:
+                self._facts[path] = None  # the syntax check reports what is wrong with the file
         return self._facts[path]
 
     def options(self, code: str) -> Mapping[str, Any]:

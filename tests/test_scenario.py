@@ -1,0 +1,78 @@
+"""Whole-repository scenarios: the exact report on a small ML repository, then fix and check again.
+
+The expected reports are snapshots in tests/fixtures/<scenario>.*.txt. After a deliberate change
+of behaviour, regenerate them with `UPDATE_SNAPSHOTS=1 python -m pytest tests/test_scenario.py`
+and read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mlops_lint.cli import main
+from tests.helpers import git_init
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def check(repo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", str(repo), *args])
+    return result.exit_code, result.stdout
+
+
+def fix(repo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["fix", str(repo), *args])
+    return result.exit_code, result.stdout
+
+
+def matches_snapshot(name: str, text: str) -> None:
+    snapshot = FIXTURES / f"{name}.txt"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        snapshot.write_text(text, encoding="utf-8")
+    assert text == snapshot.read_text(encoding="utf-8"), f"{snapshot.name} differs (UPDATE_SNAPSHOTS=1 to renew)"
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    repo = tmp_path / "scenario"
+    shutil.copytree(FIXTURES / "scenario", repo)
+    git_init(repo)
+    return repo
+
+
+def test_scenario_report_fix_and_fixed_point(scenario: Path) -> None:
+    code, report = check(scenario)
+    assert code == 1
+    matches_snapshot("scenario.check", report)
+    assert ": F401 " in report and ": MLS0" in report and ": MLR0" in report  # ruff and ours, one report
+
+    code, diff = fix(scenario, "--diff")
+    assert code == 1
+    matches_snapshot("scenario.diff", diff)
+    assert not any(line.startswith("-") and "torch.load(" in line for line in diff.splitlines()), "unsafe fix shown"
+
+    code, _ = fix(scenario)
+    code, after = check(scenario)
+    assert code == 1
+    matches_snapshot("scenario.after-fix", after)
+    assert "[*]" not in after.split("\n\n")[0], "a safe fix is still pending after fix"
+
+    before = {p: p.read_bytes() for p in scenario.rglob("*") if p.is_file() and ".git" not in p.parts}
+    code, out = fix(scenario)
+    assert "Applied 0 fixes in 0 files." in out
+    assert before == {p: p.read_bytes() for p in scenario.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
+def test_unsafe_fixes_only_on_request(scenario: Path) -> None:
+    code, diff = fix(scenario, "--diff", "--unsafe-fixes")
+    assert "+    return torch.load(\"/home/alice/checkpoints/churn.pt\", weights_only=True), running" in diff
+    assert (scenario / "src/churn/train.py").read_text(encoding="utf-8").count("weights_only") == 0
+    fix(scenario)
+    assert "weights_only" not in (scenario / "src/churn/train.py").read_text(encoding="utf-8")
+    fix(scenario, "--unsafe-fixes")
+    assert "weights_only=True" in (scenario / "src/churn/train.py").read_text(encoding="utf-8")
