@@ -7,8 +7,8 @@ values by their visible bindings (`clf = SVC()`); anything else keeps a rule sil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.metadata import Assignment, QualifiedNameProvider, ScopeProvider
@@ -137,6 +137,10 @@ def _looks_like_scaling(divisor: cst.BaseExpression) -> bool:
 class ScalingMissingBeforeSensitiveEstimator(BindingRule):
     code = "MLS010"
     triggers = ("PCA", "SVC", "SVR", "SGD", "MLP", "KNeighbors", "OneClassSVM")
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return "sklearn" in text and super().wants(text, options)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
@@ -270,6 +274,10 @@ class HyperparameterNotSet(PythonRule):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("sklearn", "torch")
 
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return super().wants(text, options) and any(name in text for name in _HYPERPARAMETERS)
+
     def visit_Call(self, node: cst.Call) -> None:
         entry = self._entry(node)
         if entry is None or pyutil.has_star_args(node) or pyutil.has_star_kwargs(node):
@@ -278,6 +286,9 @@ class HyperparameterNotSet(PythonRule):
         if name == "DataLoader" and pyutil.keyword(node, "batch_sampler") is not None:
             return  # batch_size must not be given with a batch sampler
         given = set(order[: len(pyutil.positional(node))])
+        kernel = pyutil.keyword(node, "kernel")
+        if kernel is not None and pyutil.string_value(kernel.value) == "linear":
+            given.add("gamma")  # gamma is ignored by a linear kernel
         missing = [p for p in wanted if p not in given and pyutil.keyword(node, p) is None]
         if missing:
             self.report(node, call=name, missing=", ".join(missing))
@@ -293,12 +304,15 @@ class HyperparameterNotSet(PythonRule):
 
 # --- MLS017 data-leakage -----------------------------------------------------------------------
 
+_ESTIMATOR_LIBRARIES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost")
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_resample"})
 # Transformers whose fitted state carries no statistics of the rows (or only the set of labels).
 _STATELESS = frozenset({
     "FunctionTransformer", "Normalizer", "Binarizer", "PolynomialFeatures", "HashingVectorizer", "FeatureHasher",
     "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer", "OneHotEncoder", "OrdinalEncoder",
 })  # fmt: skip
+# Manifold learners without `transform`: fitted only to draw a picture of the data they are given.
+_EMBEDDING_ONLY = frozenset({"TSNE", "MDS", "SpectralEmbedding"})
 _CV_SINKS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
 _SPLITTERS = frozenset({
     "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",
@@ -320,6 +334,10 @@ def _is_held_out_name(name: str) -> bool:
 class DataLeakage(BindingRule):
     code = "MLS017"
     triggers = ("fit",)
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return super().wants(text, options) and any(lib in text for lib in _ESTIMATOR_LIBRARIES)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
@@ -500,7 +518,7 @@ class _Flow:
         held = next(
             (n for n in sorted(self.bases(data, any_rows=True)) if n in self.held_out or _is_held_out_name(n)), None
         )
-        if held is not None:
+        if held is not None and self.rule.class_of(receiver) not in _STATELESS | _EMBEDDING_ONLY:
             self.rule.leak(call, f"the held-out split '{held}'")
         if not self.rule.learns_state(receiver, verb):
             return
@@ -567,6 +585,10 @@ class ThresholdDependentValidationOnly(PythonRule):
     code = "MLS018"
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("_score",)
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return "sklearn" in text and super().wants(text, options)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
+from mlops_lint.checks.code_quality_sklearn import library_class
 from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
     from mlops_lint.context.python import PythonContext
 
 
-def library_class(rule: PythonRule, node: cst.CSTNode, roots: Iterable[str]) -> tuple[str, str] | None:
-    """(library, last name) when `node` resolves into one of the libraries `roots`
-    (`sklearn.svm.SVC` and `sklearn.svm._classes.SVC` are both ('sklearn', 'SVC'))."""
-    for name in pyutil.qualified_names(rule, node):
-        root, _, rest = name.partition(".")
-        if root in roots and rest:
-            return root, name.rsplit(".", 1)[-1]
-    return None
-
-
 # --- MLR001 random-state-not-set ----------------------------------------------------------------
 
+_RESEEDING_ENSEMBLES = frozenset({"BaggingClassifier", "BaggingRegressor", "AdaBoostClassifier", "AdaBoostRegressor"})
 _ALWAYS_RANDOM = frozenset({
     "train_test_split", "ShuffleSplit", "StratifiedShuffleSplit", "GroupShuffleSplit", "RepeatedKFold",
     "RepeatedStratifiedKFold", "make_classification", "make_regression", "make_blobs", "make_moons",
@@ -35,7 +27,7 @@ _ALWAYS_RANDOM = frozenset({
     "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
     "HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "MLPClassifier", "MLPRegressor",
     "SGDClassifier", "SGDRegressor", "SGDOneClassSVM", "KMeans", "MiniBatchKMeans", "DecisionTreeClassifier",
-    "DecisionTreeRegressor", "IsolationForest", "TSNE", "TruncatedSVD",
+    "DecisionTreeRegressor", "IsolationForest", "TSNE", "TruncatedSVD", *_RESEEDING_ENSEMBLES,
 })  # fmt: skip
 _RANDOM_WITH_SHUFFLE = frozenset({"KFold", "StratifiedKFold", "StratifiedGroupKFold"})
 _RANDOM_SOLVERS = {"PCA": ("svd_solver", {"randomized", "arpack"}),
@@ -66,9 +58,20 @@ class RandomStateNotSet(PythonRule):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("sklearn", "xgboost", "lightgbm", "catboost")
 
+    def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
+        super().__init__(settings, context)
+        self.reseeding: list[cst.Call] = []  # enclosing ensembles that seed their sub-estimators
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if self.reseeding and self.reseeding[-1] is original_node:
+            self.reseeding.pop()
+
     def visit_Call(self, node: cst.Call) -> None:
         found = library_class(self, node.func, ("sklearn", *_BOOSTING))
-        if found is None or pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
+        nested = bool(self.reseeding)  # `BaggingClassifier(DecisionTreeClassifier())`: the ensemble seeds the tree
+        if found is not None and found[1] in _RESEEDING_ENSEMBLES:
+            self.reseeding.append(node)
+        if nested or found is None or pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
             return
         library, name = found
         keywords: tuple[str, ...] = ("random_state",)
@@ -103,21 +106,21 @@ class RandomStateNotSet(PythonRule):
     def _add_keyword(self, call: cst.Call, keyword: str) -> tuple[cst.CSTNode, str]:
         """Append `keyword` to the call's arguments, keeping a multi-line call's layout.
 
-        A one-line call is re-rendered with libcst; in a multi-line call only the last argument's
-        value is replaced (by its own source text plus the new argument), because a node rendered
-        on its own loses the indentation of the block it sits in.
+        A one-line call is re-rendered with libcst; in a multi-line call only the last argument is
+        replaced (by its own source text plus the new argument), because a node rendered on its
+        own loses the indentation of the block it sits in.
         """
         name, _, value = keyword.partition("=")
         if "\n" not in self.context.code_for(call) or not call.args:
             return call, self.context.code_for(pyutil.with_keyword(call, name, value))
         last = call.args[-1]
-        text = self._source(last.value)
+        text = self._source(last)  # an argument's span covers its value's parentheses, not its comma
         comma = last.comma
         if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
             line = self.context.lines[self.context.span(last).start_line - 1]
             indent = line[: len(line) - len(line.lstrip())]
-            return last.value, f"{text},{self.context.newline}{indent}{keyword}"
-        return last.value, f"{text}, {keyword}"
+            return last, f"{text},{self.context.newline}{indent}{keyword}"
+        return last, f"{text}, {keyword}"
 
     def _source(self, node: cst.CSTNode) -> str:
         span = self.context.span(node)
@@ -166,6 +169,10 @@ class DataloaderShuffleWithoutGenerator(PythonRule):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("DataLoader",)
 
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return super().wants(text, options) and bool(re.search(r"shuffle\s*=\s*True", text))
+
     def visit_Call(self, node: cst.Call) -> None:
         if pyutil.call_name_in(self, node, _DATALOADERS) is None:
             return
@@ -187,6 +194,10 @@ class NondeterministicTorchTraining(PythonRule):
     code = "MLR004"
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("backward", "cudnn")
+
+    @classmethod
+    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
+        return "torch" in text and super().wants(text, options)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
@@ -228,7 +239,7 @@ def _is_false(node: cst.BaseExpression) -> bool:
 
 _USER_PATH = re.compile(
     r"^(?:/(?:home|Users)/[^/]+/|[A-Za-z]:[\\/](?:Users|Documents and Settings)[\\/]|/content/drive/."
-    r"|~/[^.]|/mnt/[A-Za-z]/Users/|/root/.)"
+    r"|~/(?!Library/)[^.]|/mnt/[A-Za-z]/Users/|/root/.)"
 )
 _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
 
