@@ -58,6 +58,7 @@ class BindingRule(PythonRule):
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
         self.bound: dict[int, tuple[cst.BaseExpression, int | None]] = {}
+        self.self_attributes: dict[str, list[tuple[cst.BaseExpression, int | None]]] = {}
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -70,6 +71,8 @@ class BindingRule(PythonRule):
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.bound[id(target)] = (value, None)
+        elif isinstance(target, cst.Attribute) and pyutil.dotted_name(target.value) == "self":
+            self.self_attributes.setdefault(target.attr.value, []).append((value, None))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for position, element in enumerate(target.elements):
                 if isinstance(element.value, cst.Name):
@@ -88,14 +91,29 @@ class BindingRule(PythonRule):
         return found or None
 
     def class_of(self, expr: cst.BaseExpression) -> str | None:
-        """The scikit-learn class an expression was built from: `SVC()` or a name bound only to `SVC(...)`."""
+        """The scikit-learn class an expression was built from: `SVC()`, or a name (or `self.x`)
+        bound only to `SVC(...)` or to its own `.fit(...)`, which returns the estimator itself."""
+        return self._class_of(expr, set()) or None
+
+    def _class_of(self, expr: cst.BaseExpression, active: set[str]) -> str | None:
+        """As `class_of`; "" marks a binding that refers back to itself and carries no evidence."""
         if isinstance(expr, cst.Call):
+            method = pyutil.method_call(expr)
+            if method is not None and method[1] in ("fit", "set_params"):
+                return self._class_of(method[0], active)
             return sklearn_name(self, expr.func)
+        name = pyutil.dotted_name(expr)
+        if name is None or name in active:
+            return "" if name is not None else None
         if isinstance(expr, cst.Name):
             values = self.values_of(expr) or []
-            names = {sklearn_name(self, v.func) if isinstance(v, cst.Call) and i is None else None for v, i in values}
-            return names.pop() if len(names) == 1 else None
-        return None
+        elif isinstance(expr, cst.Attribute) and pyutil.dotted_name(expr.value) == "self":
+            values = self.self_attributes.get(expr.attr.value, [])
+        else:
+            return None
+        found = {self._class_of(v, active | {name}) if i is None else None for v, i in values}
+        found.discard("")
+        return found.pop() if len(found) == 1 else None if found else ""
 
 
 # --- MLS010 scaling-missing-before-sensitive-estimator ------------------------------------------
@@ -109,6 +127,8 @@ _SCALERS = frozenset({
     "StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler", "Normalizer", "QuantileTransformer",
     "PowerTransformer", "ColumnTransformer", "make_column_transformer", "scale", "minmax_scale", "robust_scale",
     "maxabs_scale", "normalize", "quantile_transform", "power_transform",
+    # text features: TF-IDF rows are L2-normalised, and counts share one unit
+    "TfidfVectorizer", "TfidfTransformer", "HashingVectorizer", "CountVectorizer", "DictVectorizer", "FeatureHasher",
 })  # fmt: skip
 # Steps that may rescale their output or hide other steps: a pipeline with one of them is not judged.
 _OPAQUE_STEPS = frozenset({"FunctionTransformer", "Pipeline", "make_pipeline", "FeatureUnion", "make_union"})
@@ -311,8 +331,9 @@ _STATELESS = frozenset({
     "FunctionTransformer", "Normalizer", "Binarizer", "PolynomialFeatures", "HashingVectorizer", "FeatureHasher",
     "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer", "OneHotEncoder", "OrdinalEncoder",
 })  # fmt: skip
-# Manifold learners without `transform`: fitted only to draw a picture of the data they are given.
-_EMBEDDING_ONLY = frozenset({"TSNE", "MDS", "SpectralEmbedding"})
+# Manifold learners without `transform` only draw the data they are given; a neighbours index
+# only stores it.
+_EMBEDDING_ONLY = frozenset({"TSNE", "MDS", "SpectralEmbedding", "NearestNeighbors"})
 _CV_SINKS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
 _SPLITTERS = frozenset({
     "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",

@@ -61,6 +61,11 @@ class RandomStateNotSet(PythonRule):
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
         self.reseeding: list[cst.Call] = []  # enclosing ensembles that seed their sub-estimators
+        self.inspected: set[int] = set()  # `MLPClassifier().get_params()`: built only to be looked at
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Call) and node.attr.value in ("get_params", "_get_param_names"):
+            self.inspected.add(id(node.value))
 
     def leave_Call(self, original_node: cst.Call) -> None:
         if self.reseeding and self.reseeding[-1] is original_node:
@@ -71,7 +76,9 @@ class RandomStateNotSet(PythonRule):
         nested = bool(self.reseeding)  # `BaggingClassifier(DecisionTreeClassifier())`: the ensemble seeds the tree
         if found is not None and found[1] in _RESEEDING_ENSEMBLES:
             self.reseeding.append(node)
-        if nested or found is None or pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
+        if nested or found is None or id(node) in self.inspected:
+            return
+        if pyutil.has_star_kwargs(node) or pyutil.has_star_args(node):
             return
         library, name = found
         keywords: tuple[str, ...] = ("random_state",)
