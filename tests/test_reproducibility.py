@@ -72,6 +72,56 @@ FIXES = {
                 )
         """,
     ),
+    "hanging-arguments-with-a-comment": (
+        """
+        from sklearn.ensemble import AdaBoostClassifier
+
+        grid = search(AdaBoostClassifier(n_estimators=50,  # many weak learners
+                                         learning_rate=0.5,
+                                         ), grid)
+        """,
+        """
+        from sklearn.ensemble import AdaBoostClassifier
+
+        grid = search(AdaBoostClassifier(n_estimators=50,  # many weak learners
+                                         learning_rate=0.5,
+                                         random_state=42,
+                                         ), grid)
+        """,
+    ),
+    "trailing-comment-on-the-last-keyword": (
+        """
+        from sklearn.ensemble import AdaBoostClassifier
+
+        model = AdaBoostClassifier(estimator=None,  # a decision stump
+        )
+        """,
+        """
+        from sklearn.ensemble import AdaBoostClassifier
+
+        model = AdaBoostClassifier(random_state=42, estimator=None,  # a decision stump
+        )
+        """,
+    ),
+    "one-argument-a-line-without-trailing-comma": (
+        """
+        from sklearn.tree import DecisionTreeClassifier
+
+        tree = DecisionTreeClassifier(
+            max_depth=3,
+            min_samples_leaf=5
+        )
+        """,
+        """
+        from sklearn.tree import DecisionTreeClassifier
+
+        tree = DecisionTreeClassifier(
+            max_depth=3,
+            min_samples_leaf=5,
+            random_state=42
+        )
+        """,
+    ),
     "empty-call-and-annotated-constant": (
         """
         from sklearn.cluster import KMeans

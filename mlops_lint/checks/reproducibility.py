@@ -122,10 +122,18 @@ class RandomStateNotSet(PythonRule):
             return call, self.context.code_for(pyutil.with_keyword(call, name, value))
         last = call.args[-1]
         text = self._source(last)  # an argument's span covers its value's parentheses, not its comma
-        comma = last.comma
-        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-            line = self.context.lines[self.context.span(last).start_line - 1]
-            indent = line[: len(line) - len(line.lstrip())]
+        after = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+        before = call.args[-2].comma if len(call.args) > 1 else None
+        one_per_line = isinstance(after, cst.ParenthesizedWhitespace) and (
+            isinstance(last.comma, cst.Comma)
+            or (isinstance(before, cst.Comma) and isinstance(before.whitespace_after, cst.ParenthesizedWhitespace))
+        )
+        if isinstance(after, cst.ParenthesizedWhitespace) and after.first_line.comment and last.keyword:
+            return last, f"{keyword}, {text}"  # keep the comment next to the argument it explains
+        if one_per_line:
+            span = self.context.span(last)
+            prefix = self.context.lines[span.start_line - 1][: span.start_col - 1]
+            indent = "".join(c if c in " \t" else " " for c in prefix)  # line up under the last argument
             return last, f"{text},{self.context.newline}{indent}{keyword}"
         return last, f"{text}, {keyword}"
 
