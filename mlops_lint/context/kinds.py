@@ -79,7 +79,10 @@ _NUMPY_FACTORIES = {
 }  # fmt: skip
 _SKLEARN_TRANSFORMER_MODULES = ("sklearn.preprocessing.", "sklearn.decomposition.", "sklearn.feature_selection.",
                                 "sklearn.impute.", "sklearn.feature_extraction.", "sklearn.random_projection.",
-                                "sklearn.kernel_approximation.", "sklearn.manifold.")  # fmt: skip
+                                "sklearn.kernel_approximation.", "sklearn.manifold.",
+                                "sklearn.compose.ColumnTransformer", "sklearn.pipeline.FeatureUnion",
+                                "imblearn.over_sampling.", "imblearn.under_sampling.", "imblearn.combine.")  # fmt: skip
+_SKLEARN_TRANSFORMER_FACTORIES = {"sklearn.compose.make_column_transformer", "sklearn.pipeline.make_union"}
 _SKLEARN_ESTIMATOR_MODULES = ("sklearn.linear_model.", "sklearn.ensemble.", "sklearn.svm.", "sklearn.tree.",
                               "sklearn.neighbors.", "sklearn.naive_bayes.", "sklearn.neural_network.",
                               "sklearn.cluster.", "sklearn.discriminant_analysis.", "sklearn.gaussian_process.",
@@ -124,7 +127,9 @@ def call_kind(qualified: str) -> Kind | None:
     ):
         return Kind.LOSS
     last = qualified.rsplit(".", 1)[-1]
-    if qualified.startswith(_SKLEARN_TRANSFORMER_MODULES) and last[:1].isupper():
+    if (qualified.startswith(_SKLEARN_TRANSFORMER_MODULES) and last[:1].isupper()) or (
+        qualified in _SKLEARN_TRANSFORMER_FACTORIES
+    ):
         return Kind.TRANSFORMER
     if (qualified.startswith(_SKLEARN_ESTIMATOR_MODULES) and last[:1].isupper()) or qualified.endswith("make_pipeline"):
         return Kind.ESTIMATOR
