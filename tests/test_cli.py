@@ -184,7 +184,7 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 1 fix in 1 file." in out
+    assert "Applied 2 fixes in 1 file." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
@@ -225,3 +225,18 @@ def test_long_expressions_are_analysed_and_pathological_nesting_is_one_finding(t
     assert "deep.py:1:" in out and "MLX001 File cannot be parsed" in out
     assert "ok.py:1:8: MLN004" in out
     assert "crashed" not in out + err
+
+
+def test_code_libcst_refuses_is_one_internal_finding(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "a.py": "import numpy as npy\n\nx = 1.4 if npy.e else(1.0 if npy.pi else 0.6)\n",  # valid Python
+            "b.py": "import numpy as npy\n\nnpy.ones(1)\n",
+        },
+    )
+    code, out, err = run("check", str(tmp_path), "--ignore", "ruff")
+    assert code == 1 and "crashed" not in out + err
+    assert "a.py:1:1: MLX001 File cannot be parsed: libcst, which the Python rules use, rejects this valid code" in out
+    assert "b.py:1:8: MLN004" in out

@@ -69,8 +69,8 @@ def test_scenario_report_fix_and_fixed_point(scenario: Path) -> None:
 
 
 def test_unsafe_fixes_only_on_request(scenario: Path) -> None:
-    code, diff = fix(scenario, "--diff", "--unsafe-fixes")
-    assert "+    return torch.load(\"/home/alice/checkpoints/churn.pt\", weights_only=True), running" in diff
+    _, diff = fix(scenario, "--diff", "--unsafe-fixes")
+    assert '+    return torch.load("/home/alice/checkpoints/churn.pt", weights_only=True), running' in diff
     assert (scenario / "src/churn/train.py").read_text(encoding="utf-8").count("weights_only") == 0
     fix(scenario)
     assert "weights_only" not in (scenario / "src/churn/train.py").read_text(encoding="utf-8")

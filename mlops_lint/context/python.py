@@ -76,6 +76,10 @@ def parse_cst(text: str, syntax: ast.Module | ParseFailure) -> cst.Module | Pars
         if isinstance(syntax, ParseFailure):
             return syntax
         return ParseFailure(message=f"libcst cannot parse: {exc.message}", line=exc.raw_line, column=exc.raw_column + 1)
+    except cst.CSTValidationError as exc:  # libcst builds a node it then refuses (e.g. `else(` with no space)
+        return ParseFailure(
+            message=f"libcst, which the Python rules use, rejects this valid code: {exc}", line=1, column=1
+        )
     except (RecursionError, MemoryError):
         return ParseFailure(message=TOO_DEEP, line=1, column=1)
 
