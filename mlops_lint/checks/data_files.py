@@ -165,7 +165,11 @@ class DvcDataOutOfDate(RepoRule):
                 what = self._difference(found, md5, size, out, limit)
                 if what is not None:
                     line, column = doc.position_of(("outs", index, "path"))
-                    yield self.diagnostic(Location(path=pointer, span=Span.point(line, column)), path=rel, what=what)
+                    # an imported pointer (`dvc import`) is refreshed with `dvc update`, not re-added
+                    imported = isinstance(doc.value.get("deps"), list) and bool(doc.value["deps"])
+                    command = f"dvc update {pointer}" if imported else f"dvc add {rel}"
+                    location = Location(path=pointer, span=Span.point(line, column))
+                    yield self.diagnostic(location, path=rel, what=what, command=command)
 
     @staticmethod
     def _difference(found: Any, md5: str, size: Any, out: Mapping[str, Any], limit: int) -> str | None:
