@@ -16,6 +16,7 @@ import click
 
 from mlops_lint import __version__, api
 from mlops_lint.catalogue import CatalogueError
+from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.docs import explain
@@ -113,6 +114,11 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("--show-fixes", is_flag=True, help="Also show display-only fix suggestions.")
+@click.option(
+    "--check-data",
+    is_flag=True,
+    help="Also compare workspace data with its .dvc pointers (MLD004, MLD014); off by default.",
+)
 def check(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -124,8 +130,11 @@ def check(
     exit_zero: bool,
     show_statistics: bool,
     show_fixes: bool,
+    check_data: bool,
 ) -> None:
     """Lint PATHS (default: the current folder)."""
+    if check_data:
+        extend_select = (*extend_select, *CHECK_DATA_CODES)
 
     def action() -> int:
         _missing(paths)

@@ -1,0 +1,276 @@
+"""Data in git and data against its pointers: LFS problems, raw data and model files committed at
+HEAD, and (opt-in, `--check-data`) workspace data that no longer matches its `.dvc` pointer or its
+declared columns. Reading happens in the contexts (git_objects, lfs, data_workspace)."""
+
+from __future__ import annotations
+
+import csv
+import posixpath
+from collections.abc import Iterator, Mapping
+from pathlib import PurePosixPath
+from typing import Any
+
+import pathspec
+
+from mlops_lint.checks.artifacts import DATA_SUFFIXES, MODEL_SUFFIXES
+from mlops_lint.context import data_workspace as ws
+from mlops_lint.context.dvc import pointer_outs
+from mlops_lint.context.git_objects import Blob, head_blobs
+from mlops_lint.context.lfs import is_valid_pointer, lfs_attributes, looks_like_pointer, pointer_problem
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.yaml_doc import YamlDoc
+from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.rule import RepoRule
+
+CHECK_DATA_CODES = ("MLD004", "MLD014")  # what `mlops-lint check --check-data` adds to the selection
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _dvc_pointers(repo: RepoContext) -> Iterator[tuple[str, YamlDoc]]:
+    for path in sorted(repo.file_set):
+        if path.endswith(".dvc") and not path.startswith(".dvc/"):
+            doc = repo.yaml(path)
+            if isinstance(doc, YamlDoc) and isinstance(doc.value, dict):
+                yield path, doc
+
+
+def _dvc_out_paths(repo: RepoContext) -> set[str]:
+    return {out.path for pointer, doc in _dvc_pointers(repo) for out in pointer_outs(doc, pointer)}
+
+
+class LfsPointerProblem(RepoRule):
+    code = "MLD010"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        blobs = head_blobs(repo)
+        attributes = lfs_attributes(repo)
+        targets = set(repo.targets)
+        for path, blob in sorted(blobs.items()):
+            if path not in targets:
+                continue
+            if looks_like_pointer(blob.content):
+                problem = pointer_problem(blob.content or b"")
+                if problem is not None:
+                    yield self.diagnostic(
+                        Location(path=path, span=Span.point(problem.line)),
+                        problem=f"invalid LFS pointer: {problem.problem}",
+                        command="git lfs fsck --pointers",
+                    )
+                continue
+            rule = attributes.rule_for(path)
+            if rule is not None and blob.size > 0:
+                yield self.diagnostic(
+                    Location(path=path),
+                    problem=(
+                        f"matches '{rule.pattern} filter=lfs' ({rule.source}:{rule.line}) but its committed "
+                        f"blob is raw content ({_size(blob.size)}), not an LFS pointer"
+                    ),
+                    command=f'git lfs migrate import --include="{path}"',
+                )
+
+
+class _CommittedArtifact(RepoRule):
+    suffixes: frozenset[str] = frozenset()
+    label = ""
+
+    def _threshold(self, path: str) -> int:
+        return int(self.options["min-bytes"])
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        blobs = head_blobs(repo)
+        if not blobs:
+            return
+        attributes = lfs_attributes(repo)
+        fixtures = pathspec.GitIgnoreSpec.from_lines(self.options["fixture-patterns"])
+        max_fixture = int(self.options["max-fixture-bytes"])
+        dvc_outs = _dvc_out_paths(repo)
+        targets = set(repo.targets)
+        for path, blob in sorted(blobs.items()):
+            suffix = PurePosixPath(path).suffix.lower()
+            if path not in targets or suffix not in self.suffixes or not self._big(path, blob):
+                continue
+            if is_valid_pointer(blob.content) or looks_like_pointer(blob.content):
+                continue  # LFS pointers (broken ones are MLD010's)
+            if attributes.rule_for(path) is not None or path in dvc_outs:
+                continue  # raw blob under an LFS pattern: MLD010; tracked by git and DVC: MLD003
+            if blob.size < max_fixture and fixtures.match_file(path):
+                continue
+            yield self.diagnostic(
+                Location(path=path),
+                kind=self.label,
+                size=_size(blob.size),
+                path=path,
+                pattern=f"*{suffix}",
+            )
+
+    def _big(self, path: str, blob: Blob) -> bool:
+        return blob.size >= self._threshold(path) and blob.size > 0
+
+
+class DataFileCommitted(_CommittedArtifact):
+    code = "MLD012"
+    suffixes = DATA_SUFFIXES
+    label = "Data"
+
+
+class ModelFileCommitted(_CommittedArtifact):
+    code = "MLD013"
+    suffixes = MODEL_SUFFIXES
+    label = "Model"
+
+    def _threshold(self, path: str) -> int:
+        pure = PurePosixPath(path)
+        if pure.suffix.lower() == ".ckpt" or "checkpoints" in pure.parts[:-1]:
+            return 1
+        return int(self.options["min-bytes"])
+
+
+def _outs(doc: YamlDoc) -> Iterator[tuple[int, dict[str, Any]]]:
+    outs = doc.value.get("outs")
+    if isinstance(outs, list):
+        for index, out in enumerate(outs):
+            if isinstance(out, dict) and isinstance(out.get("path"), str):
+                yield index, out
+
+
+def _out_path(pointer: str, declared: str) -> str | None:
+    if declared.startswith("/") or "://" in declared:
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(pointer), declared))
+    return None if joined == ".." or joined.startswith("../") else joined
+
+
+class DvcDataOutOfDate(RepoRule):
+    code = "MLD004"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        limit = int(self.options["max-hash-bytes"])
+        for pointer, doc in _dvc_pointers(repo):
+            if pointer not in repo.targets:
+                continue
+            for index, out in _outs(doc):
+                rel = _out_path(pointer, out["path"])
+                md5, size = out.get("md5"), out.get("size")
+                if rel is None or not isinstance(md5, str):
+                    continue
+                found = ws.inside(repo.root, rel)
+                if found is None:
+                    continue  # not pulled: silent
+                what = self._difference(found, md5, size, out, limit)
+                if what is not None:
+                    line, column = doc.position_of(("outs", index, "path"))
+                    # an imported pointer (`dvc import`) is refreshed with `dvc update`, not re-added
+                    imported = isinstance(doc.value.get("deps"), list) and bool(doc.value["deps"])
+                    command = f"dvc update {pointer}" if imported else f"dvc add {rel}"
+                    location = Location(path=pointer, span=Span.point(line, column))
+                    yield self.diagnostic(location, path=rel, what=what, command=command)
+
+    @staticmethod
+    def _difference(found: Any, md5: str, size: Any, out: Mapping[str, Any], limit: int) -> str | None:
+        if md5.endswith(".dir"):
+            if not found.is_dir():
+                return "a file where the pointer records a folder"
+            totals = ws.folder_totals(found)
+            nfiles = out.get("nfiles")
+            if isinstance(nfiles, int) and nfiles != totals.nfiles:
+                return f"{totals.nfiles} files, pointer says {nfiles}"
+            if isinstance(size, int) and size != totals.size:
+                return f"{_size(totals.size)} in total, pointer says {size} bytes"
+            return None
+        if not found.is_file():
+            return "a folder where the pointer records a file" if found.is_dir() else None
+        actual = found.stat().st_size
+        if isinstance(size, int) and size != actual:
+            return f"size {actual} bytes, pointer says {size}"
+        if actual > limit:
+            return None
+        legacy = "hash" not in out
+        if ws.file_md5(found, dos2unix=legacy) != md5:
+            return "md5 differs" + (" (legacy md5-dos2unix)" if legacy else "")
+        return None
+
+
+def _declared_columns(value: Any) -> list[str] | None:
+    if isinstance(value, dict):
+        columns = value.get("columns")
+        if isinstance(columns, dict):
+            return [str(name) for name in columns]
+        if isinstance(columns, list) and all(isinstance(c, (str, int, float)) for c in columns):
+            return [str(c) for c in columns]
+    return None
+
+
+def column_difference(declared: list[str], actual: list[str]) -> str | None:
+    """missing / extra / renamed columns, or None when the names agree (order ignored)."""
+    missing = [c for c in declared if c not in actual]
+    extra = [c for c in actual if c not in declared]
+    if not missing and not extra:
+        return None
+    parts: list[str] = []
+    if len(declared) == len(actual):
+        renamed = [(d, a) for d, a in zip(declared, actual, strict=True) if d in missing and a in extra]
+        if renamed:
+            parts.append("renamed " + ", ".join(f"'{d}' -> '{a}'" for d, a in renamed))
+            missing = [c for c in missing if c not in {d for d, _ in renamed}]
+            extra = [c for c in extra if c not in {a for _, a in renamed}]
+    if missing:
+        parts.append("missing " + ", ".join(f"'{c}'" for c in missing))
+    if extra:
+        parts.append("extra " + ", ".join(f"'{c}'" for c in extra))
+    return "; ".join(parts)
+
+
+class DataSchemaMismatch(RepoRule):
+    code = "MLD014"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        for pointer, doc in _dvc_pointers(repo):
+            if pointer not in repo.targets:
+                continue
+            top = _declared_columns(doc.value.get("meta"))
+            for index, out in _outs(doc):
+                own = _declared_columns(out.get("meta"))
+                declared = own if own is not None else top
+                rel = _out_path(pointer, out["path"])
+                if declared is None or rel is None:
+                    continue
+                key = ("outs", index, "meta", "columns") if own is not None else ("meta", "columns")
+                line, column = doc.position_of(key)
+                yield from self._compare(repo, rel, declared, Location(path=pointer, span=Span.point(line, column)))
+        for data, schema in sorted(dict(self.options["schemas"]).items()):
+            schema_doc = repo.yaml(schema) if repo.has(schema) else None
+            if isinstance(schema_doc, YamlDoc):
+                declared = _declared_columns(schema_doc.value)
+                if declared is not None:
+                    line, column = schema_doc.position_of(("columns",))
+                    yield from self._compare(repo, data, declared, Location(path=schema, span=Span.point(line, column)))
+
+    def _compare(self, repo: RepoContext, rel: str, declared: list[str], where: Location) -> Iterator[Diagnostic]:
+        found = ws.inside(repo.root, rel)
+        if found is None or not found.is_file():
+            return
+        suffix = found.suffix.lower()
+        if suffix in (".csv", ".tsv"):
+            header = ws.first_line(found)
+            if header is None or not header.strip():
+                return
+            actual = next(csv.reader([header], delimiter="\t" if suffix == ".tsv" else ","), [])
+        elif suffix == ".parquet":
+            columns = ws.parquet_columns(found)
+            if columns is None:
+                return
+            actual = columns
+        else:
+            return
+        difference = column_difference(declared, [c.strip() for c in actual])
+        if difference is not None:
+            yield self.diagnostic(where, path=rel, difference=difference)
+
+
+RULES = [LfsPointerProblem, DataFileCommitted, ModelFileCommitted, DvcDataOutOfDate, DataSchemaMismatch]

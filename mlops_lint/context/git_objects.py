@@ -1,0 +1,92 @@
+"""What HEAD holds, read in bulk: every tracked blob's id and size, and the content of small blobs.
+
+One `git ls-tree -r -l -z HEAD` lists the blobs with their sizes; one `git cat-file --batch`
+process streams the content of the blobs at or under `max_content` bytes. No subprocess per file.
+Outside git, in an empty repository (no HEAD) or when git fails, the answer is empty.
+Results are cached per `RepoContext` (a weak key, so a finished run frees them).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlops_lint.context.repo import RepoContext
+
+SMALL_BLOB = 1024  # git-lfs pointers are at most this long
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    path: str
+    oid: str
+    size: int
+    content: bytes | None  # only for blobs of at most SMALL_BLOB bytes
+
+
+_CACHE: weakref.WeakKeyDictionary[RepoContext, Mapping[str, Blob]] = weakref.WeakKeyDictionary()
+
+
+def head_blobs(repo: RepoContext) -> Mapping[str, Blob]:
+    """Every blob tracked at HEAD, by repo-relative path (cached per run)."""
+    found = _CACHE.get(repo)
+    if found is None:
+        found = read_head_blobs(repo.root) if repo.in_git else {}
+        _CACHE[repo] = found
+    return found
+
+
+def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+    except OSError:
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def list_head(root: Path) -> list[tuple[str, str, int]]:
+    """(path, oid, size) of every blob at HEAD; gitlinks (submodules) and symlinks are left out."""
+    out = _git(root, ["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"])
+    rows: list[tuple[str, str, int]] = []
+    for record in (out or b"").split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        parts = meta.split()
+        if len(parts) != 4 or parts[1] != b"blob" or parts[0] == b"120000" or not parts[3].isdigit():
+            continue
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        rows.append((path, parts[2].decode("ascii"), int(parts[3])))
+    return rows
+
+
+def read_blobs(root: Path, oids: list[str]) -> dict[str, bytes]:
+    """Contents of the given blobs through one `git cat-file --batch` process."""
+    unique = list(dict.fromkeys(oids))
+    if not unique:
+        return {}
+    out = _git(root, ["cat-file", "--batch"], stdin="".join(oid + "\n" for oid in unique).encode("ascii"))
+    contents: dict[str, bytes] = {}
+    position = 0
+    data = out or b""
+    while position < len(data):
+        header_end = data.index(b"\n", position)
+        header = data[position:header_end].split()
+        position = header_end + 1
+        if len(header) != 3:  # "<oid> missing"
+            continue
+        size = int(header[2])
+        contents[header[0].decode("ascii")] = data[position : position + size]
+        position += size + 1  # the content is followed by a newline
+    return contents
+
+
+def read_head_blobs(root: Path, max_content: int = SMALL_BLOB) -> dict[str, Blob]:
+    rows = list_head(root)
+    contents = read_blobs(root, [oid for _path, oid, size in rows if size <= max_content])
+    return {path: Blob(path, oid, size, contents.get(oid) if size <= max_content else None) for path, oid, size in rows}
