@@ -17,7 +17,7 @@ from typing import Any
 
 from mlops_lint.context.dvc import POINTER_KEYS, DvcPointer, PointerEntry, read_pointer, stage_outputs
 from mlops_lint.context.files import FileContext, FileKind
-from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignore_entry, gitignores
+from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignore_entry, gitignores, on_disk
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -171,12 +171,12 @@ def cached_outputs(file: FileContext, repo: RepoContext) -> Iterator[CachedOutpu
 def _is_dir(repo: RepoContext, output: CachedOutput) -> bool:
     if output.is_dir is not None:
         return output.is_dir
-    return (repo.root / output.path).is_dir()
+    return on_disk(repo, output.path) == "dir"
 
 
 def _append_fix(repo: RepoContext, gitignore: str, entry: str, title: str) -> Fix | None:
     if not repo.has(gitignore):
-        if (repo.root / gitignore).exists():
+        if on_disk(repo, gitignore) is not None:
             return None  # there, but not among the files we read (itself ignored or excluded)
         return Fix(title=title, edits=(CreateFile(path=gitignore, content=entry + "\n"),))
     decoded = repo.file(gitignore).decoded

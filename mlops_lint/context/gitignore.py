@@ -113,6 +113,16 @@ def git_index(repo: RepoContext) -> GitIndex:
     return _INDEXES[repo]
 
 
+def on_disk(repo: RepoContext, path: str) -> str | None:
+    """ "dir", "file" or None: what the workspace holds at `path` (data may not be pulled)."""
+    target = repo.root / path
+    if target.is_symlink():
+        return "file"
+    if target.is_dir():
+        return "dir"
+    return "file" if target.exists() else None
+
+
 def gitignore_entry(name: str) -> str:
     """The anchored, escaped line DVC appends for an output called `name` in the same folder."""
     return "/" + GitWildMatchPattern.escape(name)
