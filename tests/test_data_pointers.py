@@ -316,3 +316,12 @@ def test_fix_keeps_newline_style(tmp_path: Path, before: str, after: str) -> Non
     write_files(tmp_path, {"data/raw/train.csv.dvc": TRAIN_CSV_DVC, "data/raw/.gitignore": before})
     api.fix([tmp_path], ONLY)
     assert (tmp_path / "data/raw/.gitignore").read_bytes().decode() == after
+
+
+def test_top_level_wdir_moves_the_base_of_out_paths() -> None:
+    doc = _doc("wdir: ../..\nouts:\n- md5: ce68b98d82545628782c66192c96f2d2\n  path: tutorials/nlp/Posts.xml.zip\n")
+    assert [o.path for o in read_pointer(doc, "tutorials/nlp/Posts.xml.zip.dvc").outs] == [
+        "tutorials/nlp/Posts.xml.zip"
+    ]
+    escaping = _doc("wdir: ../../..\nouts:\n- path: x.csv\n")
+    assert [o.path for o in read_pointer(escaping, "a/x.csv.dvc").outs] == [None]

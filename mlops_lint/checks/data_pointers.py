@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from mlops_lint.context.dvc import POINTER_KEYS, DvcPointer, PointerEntry, read_pointer, stage_outputs
+from mlops_lint.context.dvc import (
+    POINTER_KEYS,
+    DvcPointer,
+    PointerEntry,
+    pointer_folder,
+    read_pointer,
+    stage_outputs,
+)
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignore_entry, gitignores, on_disk
 from mlops_lint.context.repo import RepoContext
@@ -42,7 +49,7 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _path_problem(entry: PointerEntry) -> str | None:
+def _path_problem(entry: PointerEntry, folder_ok: bool) -> str | None:
     declared = entry.get("path")
     if "path" not in entry.value:
         return f"{entry.section}[{entry.index}] has no 'path'"
@@ -52,17 +59,17 @@ def _path_problem(entry: PointerEntry) -> str | None:
         return None  # an import-url source, or a DVC 2 external output: not a repository path
     if PurePosixPath(declared).is_absolute() or PureWindowsPath(declared).is_absolute():
         return f"path '{declared}' is absolute; it must be relative to the .dvc file's folder"
-    if entry.path is None:
+    if entry.path is None and folder_ok:
         return f"path '{declared}' leaves the repository"
     return None
 
 
-def _entry_problems(entry: PointerEntry) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _entry_problems(entry: PointerEntry, folder_ok: bool) -> Iterator[tuple[tuple[str | int, ...], str]]:
     where = entry.key
     if not isinstance(entry.value, dict):
         yield where, f"{entry.section}[{entry.index}] is not a mapping"
         return
-    problem = _path_problem(entry)
+    problem = _path_problem(entry, folder_ok)
     if problem:
         yield (*where, "path"), problem
     md5 = entry.value.get("md5")
@@ -98,8 +105,11 @@ def pointer_problems(pointer: DvcPointer) -> Iterator[tuple[tuple[str | int, ...
     deps = value.get("deps")
     if "deps" in value and not isinstance(deps, list):
         yield ("deps",), "'deps' must be a list"
+    folder_ok = pointer_folder(pointer.doc, pointer.path) is not None
+    if not folder_ok:
+        yield ("wdir",), f"wdir {value.get('wdir')!r} is not a folder inside the repository"
     for entry in (*pointer.outs, *pointer.deps):
-        yield from _entry_problems(entry)
+        yield from _entry_problems(entry, folder_ok)
 
 
 class DvcPointerMalformed(PathRule):

@@ -31,11 +31,22 @@ def _join(folder: str, relative: str) -> str | None:
     return None if joined.startswith("../") or joined == ".." else joined
 
 
+def pointer_folder(doc: YamlDoc, pointer_path: str) -> str | None:
+    """The folder a pointer's paths are relative to: its own, or its top-level `wdir` (DVC 1/2
+    wrote `wdir: ../..` with repository-relative paths); None if that leaves the repository."""
+    folder = posixpath.dirname(pointer_path)
+    wdir = doc.value.get("wdir", ".") if isinstance(doc.value, dict) else "."
+    if not isinstance(wdir, str):
+        return None
+    joined = _join(folder, wdir)
+    return None if joined is None else ("" if joined == "." else joined)
+
+
 def pointer_outs(doc: YamlDoc, pointer_path: str) -> Iterator[DvcOut]:
     """The `outs` of a `.dvc` pointer file."""
-    folder = posixpath.dirname(pointer_path)
+    folder = pointer_folder(doc, pointer_path)
     outs = doc.value.get("outs") if isinstance(doc.value, dict) else None
-    if not isinstance(outs, list):
+    if not isinstance(outs, list) or folder is None:
         return
     for index, out in enumerate(outs):
         if isinstance(out, dict) and isinstance(out.get("path"), str):
@@ -112,7 +123,9 @@ class PointerEntry:
     @property
     def is_dir(self) -> bool:
         md5 = self.get("md5")
-        return (isinstance(md5, str) and md5.endswith(".dir")) or "nfiles" in (self.value or {})
+        return (isinstance(md5, str) and md5.endswith(".dir")) or (
+            isinstance(self.value, dict) and "nfiles" in self.value
+        )
 
     @property
     def legacy(self) -> bool:
@@ -135,14 +148,14 @@ class DvcPointer:
         return bool(self.deps)
 
 
-def _entries(doc: YamlDoc, section: str, folder: str) -> tuple[PointerEntry, ...]:
+def _entries(doc: YamlDoc, section: str, folder: str | None) -> tuple[PointerEntry, ...]:
     items = doc.value.get(section) if isinstance(doc.value, dict) else None
     if not isinstance(items, list):
         return ()
     entries = []
     for index, item in enumerate(items):
         declared = item.get("path") if isinstance(item, dict) else None
-        path = _join(folder, declared) if isinstance(declared, str) and declared else None
+        path = _join(folder, declared) if isinstance(declared, str) and declared and folder is not None else None
         line, column = doc.position_of((section, index, "path") if declared is not None else (section, index))
         entries.append(PointerEntry(section, index, item, path, line, column))
     return tuple(entries)
@@ -150,7 +163,7 @@ def _entries(doc: YamlDoc, section: str, folder: str) -> tuple[PointerEntry, ...
 
 def read_pointer(doc: YamlDoc, pointer_path: str) -> DvcPointer:
     """A `.dvc` file's outs and deps (`dvc import` / `import-url` pointers carry deps)."""
-    folder = posixpath.dirname(pointer_path)
+    folder = pointer_folder(doc, pointer_path)
     return DvcPointer(pointer_path, doc, _entries(doc, "outs", folder), _entries(doc, "deps", folder))
 
 
