@@ -10,6 +10,7 @@ from mlops_lint.checks import (
     code_quality_sklearn,
     code_quality_torch,
     data_files,
+    data_pointers,
     internal,
     naming,
     reproducibility,
@@ -26,4 +27,5 @@ ALL_RULES: list[type[Rule]] = [
     *reproducibility.RULES,
     *reproducibility_project.RULES,
     *data_files.RULES,
+    *data_pointers.RULES,
 ]

@@ -1,0 +1,128 @@
+"""What the repository tells git to ignore, and what git tracks, read once per run.
+
+Ignore status is decided by reading every `.gitignore` of the repository (the files of the
+inventory, so the in-memory texts of a fix round count too) the way git does: the patterns of a
+folder's `.gitignore` apply to paths below that folder, a deeper file overrides a shallower one,
+the last matching pattern of a file wins (negations included), and nothing below an ignored
+folder can be re-included. Only the repository's own files count, not `.git/info/exclude` or a
+user's global excludes: the question is what every clone ignores. No subprocess per path.
+
+The git index is listed once (`git ls-files`) when the repository is in git.
+"""
+
+from __future__ import annotations
+
+import bisect
+import posixpath
+import subprocess
+import weakref
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitwildmatch import GitWildMatchPattern
+
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.globs import gitignore_spec
+
+GITIGNORE = ".gitignore"
+
+
+class GitIgnores:
+    """Hierarchical `.gitignore` matching over the repository's files."""
+
+    def __init__(self, repo: RepoContext) -> None:
+        self._repo = repo
+        self._folders = {
+            posixpath.dirname(path): path for path in repo.file_set if posixpath.basename(path) == GITIGNORE
+        }
+        self._specs: dict[str, GitIgnoreSpec | None] = {}
+
+    def _spec(self, folder: str) -> GitIgnoreSpec | None:
+        if folder not in self._specs:
+            path = self._folders.get(folder)
+            text = self._repo.file(path).text if path is not None else None
+            self._specs[folder] = gitignore_spec(text.splitlines()) if text else None
+        return self._specs[folder]
+
+    def _decides(self, path: str, is_dir: bool) -> bool:
+        """Whether `path` itself matches an ignore pattern (deepest deciding `.gitignore` wins)."""
+        folder = posixpath.dirname(path)
+        while True:
+            spec = self._spec(folder)
+            if spec is not None:
+                relative = path[len(folder) + 1 :] if folder else path
+                result = spec.check_file(relative + "/" if is_dir else relative)
+                if result.include is not None:
+                    return result.include
+            if not folder:
+                return False
+            folder = posixpath.dirname(folder)
+
+    def ignored(self, path: str, is_dir: bool = False) -> bool:
+        """True if git would ignore `path` (repo-relative): it, or a folder above it, is ignored."""
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            last = depth == len(parts)
+            if self._decides("/".join(parts[:depth]), is_dir if last else True):
+                return True
+        return False
+
+
+class GitIndex:
+    """The paths in the git index (`git ls-files`, one call), empty outside git."""
+
+    def __init__(self, root: Path, in_git: bool) -> None:
+        self._paths = sorted(_ls_files(root)) if in_git else []
+
+    def tracked_under(self, path: str) -> list[str]:
+        """Tracked paths equal to `path` or inside the folder `path`."""
+        found = []
+        start = bisect.bisect_left(self._paths, path)
+        for candidate in self._paths[start:]:
+            if candidate == path or candidate.startswith(path + "/"):
+                found.append(candidate)
+            elif not candidate.startswith(path):
+                break
+        return found
+
+
+def _ls_files(root: Path) -> list[str]:
+    try:
+        result = subprocess.run(["git", "ls-files", "-z", "--cached"], cwd=root, capture_output=True, check=False)
+    except OSError:
+        return []
+    if result.returncode != 0:
+        return []
+    return [name for name in result.stdout.decode("utf-8", errors="surrogateescape").split("\0") if name]
+
+
+_IGNORES: weakref.WeakKeyDictionary[RepoContext, GitIgnores] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[RepoContext, GitIndex] = weakref.WeakKeyDictionary()
+
+
+def gitignores(repo: RepoContext) -> GitIgnores:
+    """The repository's `.gitignore` files, read once per run (per fix round)."""
+    if repo not in _IGNORES:
+        _IGNORES[repo] = GitIgnores(repo)
+    return _IGNORES[repo]
+
+
+def git_index(repo: RepoContext) -> GitIndex:
+    if repo not in _INDEXES:
+        _INDEXES[repo] = GitIndex(repo.root, repo.in_git)
+    return _INDEXES[repo]
+
+
+def on_disk(repo: RepoContext, path: str) -> str | None:
+    """ "dir", "file" or None: what the workspace holds at `path` (data may not be pulled)."""
+    target = repo.root / path
+    if target.is_symlink():
+        return "file"
+    if target.is_dir():
+        return "dir"
+    return "file" if target.exists() else None
+
+
+def gitignore_entry(name: str) -> str:
+    """The anchored, escaped line DVC appends for an output called `name` in the same folder."""
+    return "/" + GitWildMatchPattern.escape(name)
