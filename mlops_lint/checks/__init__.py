@@ -9,6 +9,7 @@ from mlops_lint.checks import (
     code_quality_pandas,
     code_quality_sklearn,
     code_quality_torch,
+    data_pipeline,
     internal,
     naming,
     reproducibility,
@@ -24,4 +25,5 @@ ALL_RULES: list[type[Rule]] = [
     *code_quality_sklearn.RULES,
     *reproducibility.RULES,
     *reproducibility_project.RULES,
+    *data_pipeline.RULES,
 ]
