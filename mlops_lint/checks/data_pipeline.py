@@ -157,7 +157,7 @@ class DvcLockStale(RepoRule):
             path = join(stage.wdir, declared)
             if path is None or not repo.has(path) or not lock_entry.md5 or lock_entry.md5.endswith(".dir"):
                 continue
-            current = workspace_md5(repo, path, limit)
+            current = workspace_md5(repo, path, limit, dos2unix=lock_entry.legacy)
             if current is not None and current != lock_entry.md5:
                 yield (
                     lock_path,
@@ -202,6 +202,7 @@ def _show(value: Any) -> str:
 # --- MLD008 ------------------------------------------------------------------------------------
 
 _TRAIN_NAME = re.compile(r"train|fit", re.IGNORECASE)
+_DATA_STAGE_NAME = re.compile(r"prep|split|data|feature|process|clean|load|download|fetch|ingest", re.IGNORECASE)
 _VALIDATION_NAME = re.compile(r"validat|check|schema|expect", re.IGNORECASE)
 _ESTIMATOR_LIBRARIES = frozenset(
     {"sklearn", "xgboost", "lightgbm", "catboost", "torch", "tensorflow", "keras", "statsmodels", "lightning"}
@@ -259,7 +260,7 @@ class TrainingOnUnvalidatedData(RepoRule):
 
     @staticmethod
     def _trains(repo: RepoContext, stage: Stage) -> bool:
-        if _TRAIN_NAME.search(stage.definition):
+        if _TRAIN_NAME.search(stage.definition) and not _DATA_STAGE_NAME.search(stage.definition):
             return True
         for _command, script in stage_scripts(repo, stage):
             facts = script_facts(repo, script)

@@ -329,6 +329,7 @@ class LockEntry:
     column: int
     md5_line: int
     md5_column: int
+    legacy: bool  # no `hash: md5`: a DVC 2.x entry, hashed md5-dos2unix
 
 
 @dataclass(slots=True)
@@ -368,6 +369,7 @@ def lock_stages(repo: RepoContext, lock_path: str) -> dict[str, LockStage] | Non
                         md5 if isinstance(md5, str) else None,
                         *doc.position_of((*key, section, index, "path")),
                         *doc.position_of((*key, section, index, "md5" if "md5" in item else "path")),
+                        "hash" not in item,
                     )
         params: dict[str, dict[str, tuple[Any, int, int]]] = {}
         raw_params = body.get("params")
@@ -388,31 +390,55 @@ def lock_stages(repo: RepoContext, lock_path: str) -> dict[str, LockStage] | Non
     return result
 
 
-_MD5_CACHE: dict[tuple[int, str], str | None] = {}
+_MD5_CACHE: dict[tuple[str, bool, int, int, int], str | None] = {}
+_CHUNK = 1 << 20
 
 
-def workspace_md5(repo: RepoContext, path: str, limit: int) -> str | None:
-    """DVC 3 md5 (of the raw bytes) of a workspace file no larger than `limit`, streamed; None otherwise."""
-    cache_key = (id(repo), path)
-    if cache_key in _MD5_CACHE:
-        return _MD5_CACHE[cache_key]
-    result: str | None = None
+def workspace_md5(repo: RepoContext, path: str, limit: int, dos2unix: bool = False) -> str | None:
+    """md5 of a workspace file no larger than `limit` bytes, streamed; None when it is larger or
+    unreadable. DVC 3 hashes the raw bytes; legacy DVC 2.x entries (`dos2unix`) hash text files
+    after CRLF -> LF (a file with a NUL byte in its first 8 KB is binary and hashed as is).
+    Results are cached by absolute path, mtime and size, so each file is hashed once per process."""
+    if path in repo.overlays:
+        return _md5(repo, path, limit, dos2unix)
+    try:
+        stat = (repo.root / path).stat()
+    except OSError:
+        return None
+    cache_key = (str(repo.root / path), dos2unix, stat.st_mtime_ns, stat.st_size, limit)
+    if cache_key not in _MD5_CACHE:
+        _MD5_CACHE[cache_key] = _md5(repo, path, limit, dos2unix)
+    return _MD5_CACHE[cache_key]
+
+
+def _md5(repo: RepoContext, path: str, limit: int, dos2unix: bool) -> str | None:
+    digest = hashlib.md5(usedforsecurity=False)
     if path in repo.overlays:
         data = repo.overlays[path].encode("utf-8")
-        result = hashlib.md5(data, usedforsecurity=False).hexdigest() if len(data) <= limit else None
-    else:
-        target = repo.root / path
-        try:
-            if target.is_file() and not target.is_symlink() and target.stat().st_size <= limit:
-                digest = hashlib.md5(usedforsecurity=False)
-                with target.open("rb") as handle:
-                    for chunk in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(chunk)
-                result = digest.hexdigest()
-        except OSError:
-            result = None
-    _MD5_CACHE[cache_key] = result
-    return result
+        if len(data) > limit:
+            return None
+        digest.update(data.replace(b"\r\n", b"\n") if dos2unix and b"\0" not in data[:8192] else data)
+        return digest.hexdigest()
+    target = repo.root / path
+    try:
+        if not target.is_file() or target.is_symlink() or target.stat().st_size > limit:
+            return None
+        with target.open("rb") as handle:
+            first = handle.read(_CHUNK)
+            text = dos2unix and b"\0" not in first[:8192]
+            pending = b""
+            chunk = first
+            while chunk:
+                if text:  # a CR at a chunk's end may pair with an LF at the next one's start
+                    chunk = pending + chunk
+                    pending = b"\r" if chunk.endswith(b"\r") else b""
+                    chunk = chunk[: len(chunk) - len(pending)].replace(b"\r\n", b"\n")
+                digest.update(chunk)
+                chunk = handle.read(_CHUNK)
+            digest.update(pending)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 # --- where to add a dep ------------------------------------------------------------------------
