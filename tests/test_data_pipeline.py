@@ -277,5 +277,6 @@ def test_workspace_md5_streams_and_respects_the_limit(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_bytes(data)
     assert workspace_md5(repo, "big.txt", 10**7) == hashlib.md5(data, usedforsecurity=False).hexdigest()
     legacy = hashlib.md5(data.replace(b"\r\n", b"\n"), usedforsecurity=False).hexdigest()
-    assert workspace_md5(repo, "big.txt", 10**7, dos2unix=True) == legacy
+    assert workspace_md5(repo, "big.txt", 10**7, "lf") == legacy
+    assert workspace_md5(repo, "big.txt", 10**7, "crlf") == hashlib.md5(data, usedforsecurity=False).hexdigest()
     assert workspace_md5(repo, "big.txt", 1000) is None

@@ -13,6 +13,7 @@ from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.context.dvc_pipeline import (
+    EOLS,
     LockStage,
     Stage,
     covers,
@@ -157,8 +158,11 @@ class DvcLockStale(RepoRule):
             path = join(stage.wdir, declared)
             if path is None or not repo.has(path) or not lock_entry.md5 or lock_entry.md5.endswith(".dir"):
                 continue
-            current = workspace_md5(repo, path, limit, dos2unix=lock_entry.legacy)
-            if current is not None and current != lock_entry.md5:
+            current = workspace_md5(repo, path, limit, "lf" if lock_entry.legacy else "raw")
+            if current is None or current == lock_entry.md5:
+                continue
+            # the same text checked out with other line endings (a lock written on Windows) is not stale
+            if lock_entry.md5 not in {workspace_md5(repo, path, limit, eol) for eol in EOLS}:
                 yield (
                     lock_path,
                     lock_entry.md5_line,
