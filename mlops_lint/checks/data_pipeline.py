@@ -49,6 +49,8 @@ class StageCodeNotInDeps(RepoRule):
             text = repo.file(dvc_yaml).text or ""
             seen: set[tuple[str, str]] = set()
             for stage in pipeline_stages(repo, dvc_yaml):
+                if stage.unresolved:  # a `${...}` dep that cannot be resolved may be the script
+                    continue
                 for _command, script in stage_scripts(repo, stage):
                     if any(covers(dep.path, script) for dep in stage.deps) or (stage.definition, script) in seen:
                         continue
@@ -116,7 +118,7 @@ class DvcLockStale(RepoRule):
                 continue
             stages = pipeline_stages(repo, dvc_yaml)
             for stage in stages:
-                locked = lock.get(stage.name)
+                locked = lock.get(stage.name) if stage.expanded else None
                 if locked is not None:  # a stage never reproduced is not in the lock: not reported
                     for path, line, column, reason in self._stage(repo, stage, locked, lock_path, dvc_yaml, limit):
                         yield self._finding(path, line, column, stage.name, reason)
@@ -233,6 +235,8 @@ class TrainingOnUnvalidatedData(RepoRule):
             if dvc_yaml not in repo.targets:
                 continue
             stages = pipeline_stages(repo, dvc_yaml)
+            if any(s.unresolved for s in stages):
+                continue  # a link of the graph (or a validation stage) may be hidden in a placeholder
             validating = {s.name: self._validates(repo, s) for s in stages}
             for stage in stages:
                 if not self._trains(repo, stage) or validating[stage.name]:

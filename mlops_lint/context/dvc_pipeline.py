@@ -73,6 +73,7 @@ class Stage:
     params: list[ParamRef] = field(default_factory=list)
     outs: list[Entry] = field(default_factory=list)  # outs, metrics and plots
     unresolved: bool = False  # some entry still holds a `${...}` placeholder (skipped)
+    expanded: bool = True  # False: a stub for a definition whose foreach/matrix/wdir cannot be resolved
 
 
 def join(folder: str, relative: str) -> str | None:
@@ -191,13 +192,13 @@ def _entry_path(entry: Any) -> tuple[str | None, dict[str, Any]]:
 
 def _build_stage(
     repo: RepoContext, doc: YamlDoc, dvc_yaml: str, name: str, definition: str, body: dict[str, Any], key: Key
-) -> Stage | None:
+) -> Stage:
     folder = posixpath.dirname(dvc_yaml)
     wdir = body.get("wdir", ".")
     base = join(folder, wdir) if isinstance(wdir, str) and "${" not in wdir else None
-    if base is None:
-        return None
     line, column = doc.position_of(key)
+    if base is None:
+        return Stage(name, definition, dvc_yaml, True, key, line, column, "", unresolved=True, expanded=False)
     stage = Stage(name, definition, dvc_yaml, key[-1] == "do" or name != definition, key, line, column, base)
     commands = body.get("cmd")
     stage.commands = [c for c in (commands if isinstance(commands, list) else [commands]) if isinstance(c, str)]
@@ -260,37 +261,58 @@ def pipeline_stages(repo: RepoContext, dvc_yaml: str) -> list[Stage]:
         name = str(definition)
         local = dict(context)
         _load_vars(repo, folder, body.get("vars"), local)
-        if "foreach" in body and isinstance(body.get("do"), dict):
-            items = _interpolate(body["foreach"], local)
-            pairs: list[tuple[str, dict[str, Any]]] = []
-            if isinstance(items, list):
-                pairs = [(_item_key(item, i), {"item": item}) for i, item in enumerate(items)]
-            elif isinstance(items, dict):
-                pairs = [(str(k), {"item": v, "key": k}) for k, v in items.items()]
-            for suffix, extra in pairs:
-                resolved = _interpolate(body["do"], {**local, **extra})
-                stage = _build_stage(repo, doc, dvc_yaml, f"{name}@{suffix}", name, resolved, ("stages", name, "do"))
-                if stage is not None:
-                    result.append(stage)
-        elif isinstance(body.get("matrix"), dict):
-            matrix = {k: _interpolate(v, local) for k, v in body["matrix"].items()}
-            if not all(isinstance(v, list) for v in matrix.values()):
-                continue
-            template = {k: v for k, v in body.items() if k != "matrix"}
-            names = list(matrix)
-            for combo in itertools.product(*(list(enumerate(matrix[n])) for n in names)):
-                item = {n: value for n, (_, value) in zip(names, combo, strict=True)}
-                suffix = "-".join(_item_key(value, i) for i, value in combo)
-                resolved = _interpolate(template, {**local, "item": item})
-                stage = _build_stage(repo, doc, dvc_yaml, f"{name}@{suffix}", name, resolved, ("stages", name))
-                if stage is not None:
-                    stage.generated = True
-                    result.append(stage)
-        else:
-            stage = _build_stage(repo, doc, dvc_yaml, name, name, _interpolate(body, local), ("stages", name))
-            if stage is not None:
-                result.append(stage)
+        expansions = _expansions(body, local, name)
+        if expansions is None:  # the items cannot be resolved: a stub keeps the stage's existence known
+            line, column = doc.position_of(("stages", name))
+            stub = Stage(
+                name, name, dvc_yaml, True, ("stages", name), line, column, "", unresolved=True, expanded=False
+            )
+            result.append(stub)
+            continue
+        for suffix, template, key, extra in expansions:
+            stage = _build_stage(
+                repo,
+                doc,
+                dvc_yaml,
+                f"{name}@{suffix}" if suffix else name,
+                name,
+                _interpolate(template, {**local, **extra}),
+                key,
+            )
+            stage.generated = bool(suffix) or not stage.expanded
+            result.append(stage)
     return result
+
+
+def _expansions(
+    body: dict[str, Any], context: dict[str, Any], name: str
+) -> list[tuple[str, Any, Key, dict[str, Any]]] | None:
+    """(name suffix, template, YAML key, extra context) for each stage a definition generates."""
+    name_key: Key = ("stages", name)
+    if "foreach" in body and isinstance(body.get("do"), dict):
+        items = _interpolate(body["foreach"], context)
+        if isinstance(items, list):
+            pairs = [(_item_key(item, i), {"item": item}) for i, item in enumerate(items)]
+        elif isinstance(items, dict):
+            pairs = [(str(k), {"item": v, "key": k}) for k, v in items.items()]
+        else:
+            return None
+        return [(suffix, body["do"], (*name_key, "do"), extra) for suffix, extra in pairs]
+    if "matrix" in body:
+        if not isinstance(body["matrix"], dict):
+            return None
+        matrix = {k: _interpolate(v, context) for k, v in body["matrix"].items()}
+        if not all(isinstance(v, list) for v in matrix.values()):
+            return None
+        template = {k: v for k, v in body.items() if k != "matrix"}
+        names = list(matrix)
+        found = []
+        for combo in itertools.product(*(list(enumerate(matrix[n])) for n in names)):
+            item = {n: value for n, (_, value) in zip(names, combo, strict=True)}
+            suffix = "-".join(_item_key(value, i) for i, value in combo)
+            found.append((suffix, template, name_key, {"item": item}))
+        return found
+    return [("", body, name_key, {})]
 
 
 def dvc_yaml_files(repo: RepoContext) -> list[str]:
