@@ -185,7 +185,7 @@ class DvcLockStale(RepoRule):
                 current = lookup(loaded.value, key)
                 if is_missing(current):
                     yield line, column, f"param {key} is no longer in {file}", True
-                elif current != value or type(current) is not type(value):
+                elif current != value:  # as DVC compares them (1 == 1.0)
                     yield (
                         line,
                         column,
