@@ -10,6 +10,7 @@ from mlops_lint.checks import (
     code_quality_sklearn,
     code_quality_torch,
     data_files,
+    data_pipeline,
     data_pointers,
     internal,
     naming,
@@ -28,4 +29,5 @@ ALL_RULES: list[type[Rule]] = [
     *reproducibility_project.RULES,
     *data_files.RULES,
     *data_pointers.RULES,
+    *data_pipeline.RULES,
 ]
