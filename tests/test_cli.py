@@ -176,7 +176,10 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
     before = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
     code, out, _ = run("fix", str(examples_copy), "--diff")
     assert code == 1
-    assert out.startswith("--- a/src/churn/train.py\n+++ b/src/churn/train.py\n")
+    assert (
+        out.startswith("--- a/dvc.yaml\n+++ b/dvc.yaml\n")
+        and "\n--- a/src/churn/train.py\n+++ b/src/churn/train.py\n" in out
+    )
     assert "-import pandas as pds\n+import pandas as pd\n" in out
     assert "\n-    frame = pds.read_csv(path)\n" in out and "\n+    frame = pd.read_csv(path)\n" in out
     assert (examples_copy / "src/churn/train.py").read_text(encoding="utf-8") == before
@@ -184,7 +187,7 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 2 fixes in 1 file." in out
+    assert "Applied 3 fixes in 2 files." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
