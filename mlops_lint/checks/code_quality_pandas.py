@@ -7,6 +7,7 @@ object is one (`self.context.kinds`), and library calls are resolved by qualifie
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -135,13 +136,19 @@ class NanEqualityComparison(PythonRule):
         outcome = "NA" if missing == "NA" else ("False" if equal else "True")
         single = len(node.comparisons) == 1  # `a < b == np.nan` has no one-call rewrite
         function = self._isnan_function(other, missing) if single else None
+        new_import: list[tuple[cst.CSTNode, str]] = []
+        if function is None and single and missing == "NaN" and equal and self.context.kinds.of(other) is None:
+            # nothing imported to test with: add `import math` once, above the first real statement
+            anchor = pyutil.import_anchor(self.context.module)
+            if anchor is not None and not re.search(r"\bmath\b", self.context.module.code):
+                function, new_import = "math.isnan", [(anchor, "import math")]
         fix = None
         if function is not None and (equal or self.context.kinds.of(other) in _ARRAY_LIKE):
             argument = other
             if (argument.lpar or argument.rpar) and not isinstance(argument, (cst.Tuple, cst.Yield)):
                 argument = argument.with_changes(lpar=[], rpar=[])
             replacement = f"{'' if equal else '~'}{function}({self.context.code_for(argument)})"
-            fix = self.node_fix([(node, replacement)], replacement=replacement)
+            fix = self.node_fix([(node, replacement)], lines_before=new_import, replacement=replacement)
         use = f"{function}()" if function else "isna()/isnan()"
         self.report(node, fix, op=op, nan=self.context.code_for(nan_side), outcome=outcome, use=use)
 

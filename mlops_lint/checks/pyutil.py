@@ -138,3 +138,15 @@ def with_keyword(call: cst.Call, name: str, value: str) -> cst.Call:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         args.append(new_arg)
     return call.with_changes(args=args)
+
+
+def import_anchor(module: cst.Module) -> cst.BaseStatement | None:
+    """The statement a new top-level import goes above: the first one after the module docstring
+    and `from __future__` imports (so the import lands where a person would put it)."""
+    for index, statement in enumerate(module.body):
+        if index == 0 and m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())])):
+            continue
+        if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))])):
+            continue
+        return statement
+    return None
