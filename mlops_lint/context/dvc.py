@@ -66,30 +66,10 @@ def _entry_path(entry: Any) -> str | None:
 
 
 def stage_outs(doc: YamlDoc, dvc_yaml_path: str, sections: tuple[str, ...] = ("outs",)) -> Iterator[DvcOut]:
-    """The outputs of every stage of a `dvc.yaml` (templated `${...}` paths are skipped)."""
-    folder = posixpath.dirname(dvc_yaml_path)
-    stages = doc.value.get("stages") if isinstance(doc.value, dict) else None
-    if not isinstance(stages, dict):
-        return
-    for name, stage in stages.items():
-        if not isinstance(stage, dict):
-            continue
-        wdir = stage.get("wdir", ".")
-        base = _join(folder, wdir) if isinstance(wdir, str) else None
-        if base is None:
-            continue
-        for section in sections:
-            entries = stage.get(section)
-            if not isinstance(entries, list):
-                continue
-            for index, entry in enumerate(entries):
-                declared = _entry_path(entry)
-                if declared is None or "${" in declared:
-                    continue
-                joined = _join(base, declared)
-                if joined is not None:
-                    line, column = doc.position_of(("stages", str(name), section, index))
-                    yield DvcOut(joined, declared, line, column, str(name))
+    """The outputs of every stage of a `dvc.yaml` in `sections` (templated `${...}` paths are skipped)."""
+    for output in stage_outputs(doc, dvc_yaml_path):
+        if output.section in sections:
+            yield DvcOut(output.path, output.declared, output.line, output.column, output.stage)
 
 
 # --- the whole pointer file, every value with its position --------------------------------------
