@@ -67,7 +67,7 @@ class Convention:
         return self.glob.endswith("/")
 
 
-DEFAULT_SELECT = ("F", "E9", "NPY", "PD003", "PD004", "PD007", "PD101", "S301", "S506")
+DEFAULT_SELECT = ("F", "E9", "NPY001", "NPY003", "NPY201", "PD003", "PD004", "PD007", "PD101", "S506")
 
 
 @dataclass(frozen=True, slots=True)
