@@ -98,6 +98,9 @@ class Config:
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     conventions: tuple[Convention, ...] = ()
     ruff: RuffSettings = field(default_factory=RuffSettings)
+    experiment_paths: tuple[str, ...] = ("experiments/*/",)
+    experiment_schema: str | None = None
+    project_budget: Mapping[str, float] = field(default_factory=dict)
 
     def with_overrides(
         self,
@@ -240,4 +243,7 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
         rule_options=rule_options,
         conventions=tuple(conventions),
         ruff=RuffSettings.from_table(raw.get("ruff", {})),
+        experiment_paths=tuple(raw.get("experiments", {}).get("paths", ("experiments/*/",))),
+        experiment_schema=raw.get("experiments", {}).get("schema"),
+        project_budget=dict(raw.get("experiments", {}).get("budget", {})),
     )

@@ -12,6 +12,9 @@ from mlops_lint.checks import (
     data_files,
     data_pipeline,
     data_pointers,
+    experiments,
+    experiments_refs,
+    experiments_tracking,
     internal,
     naming,
     reproducibility,
@@ -30,4 +33,7 @@ ALL_RULES: list[type[Rule]] = [
     *data_files.RULES,
     *data_pointers.RULES,
     *data_pipeline.RULES,
+    *experiments.RULES,
+    *experiments_refs.RULES,
+    *experiments_tracking.RULES,
 ]
