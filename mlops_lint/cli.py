@@ -14,11 +14,12 @@ from typing import Any
 
 import click
 
-from mlops_lint import __version__, api
+from mlops_lint import __version__, api, scaffold
 from mlops_lint.catalogue import CatalogueError
 from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
+from mlops_lint.discovery import find_root
 from mlops_lint.docs import explain
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS
@@ -195,6 +196,28 @@ def fix(
         if remaining is None:
             return EXIT_CLEAN
         return remaining.exit_code
+
+    _guarded(action)
+
+
+@main.group()
+def new() -> None:
+    """Scaffold project conventions."""
+
+
+@new.command("experiment")
+@click.argument("experiment_id", metavar="NAME")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+def new_experiment_command(experiment_id: str, root: Path) -> None:
+    """Create experiments/NAME/experiment.yaml from the template, derivable fields filled."""
+
+    def action() -> int:
+        try:
+            target = scaffold.new_experiment(find_root(root), experiment_id)
+        except scaffold.ScaffoldError as exc:
+            raise click.UsageError(str(exc)) from exc
+        click.echo(f"created {target}: fill the TODO fields (name, hypothesis, seed, budget)")
+        return EXIT_CLEAN
 
     _guarded(action)
 

@@ -1,0 +1,87 @@
+"""`mlops-lint new experiment NAME`: a new experiment folder with its metadata file.
+
+The file is the shipped template with what the repository can tell filled in: the id (the folder
+name), the owner (the author git would record), today's date, the HEAD commit, and the `.dvc` pointers that
+`dvc.yaml` stages depend on. Everything else stays a TODO, which keeps the metadata invalid until a
+person writes the name, the hypothesis and the budget: the convention is that nobody starts an
+experiment without saying what it tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+from string import Template
+
+from mlops_lint.context.yaml_doc import YamlDoc, load_yaml
+from mlops_lint.resources import templates_dir
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+TODO = "TODO"
+
+
+class ScaffoldError(Exception):
+    """The experiment cannot be created (bad name, or it exists); the message says why."""
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
+
+
+def dataset_pointers(root: Path) -> list[str]:
+    """`.dvc` pointers that dvc.yaml stages list as deps (the data experiments run on)."""
+    path = root / "dvc.yaml"
+    if not path.is_file():
+        return []
+    doc = load_yaml(path.read_text(encoding="utf-8", errors="replace"))
+    stages = doc.value.get("stages") if isinstance(doc, YamlDoc) and isinstance(doc.value, dict) else None
+    found: list[str] = []
+    for stage in (stages or {}).values():
+        for dep in stage.get("deps", []) if isinstance(stage, dict) else []:
+            if isinstance(dep, str) and (root / f"{dep}.dvc").is_file() and f"{dep}.dvc" not in found:
+                found.append(f"{dep}.dvc")
+    return found
+
+
+def render_experiment(root: Path, experiment_id: str, today: dt.date | None = None) -> str:
+    ident = _git(root, "var", "GIT_AUTHOR_IDENT")  # the author git would record (config or environment)
+    owner = ident.split(" <", 1)[0].strip() if ident and " <" in ident else TODO
+    commit = _git(root, "rev-parse", "HEAD") or TODO
+    pointers = dataset_pointers(root)
+    text = Template((templates_dir() / "experiment.yaml").read_text(encoding="utf-8")).substitute(
+        id=experiment_id,
+        name=f"{TODO} one line saying what this experiment is",
+        owner=owner if owner == TODO else _quote(owner),
+        hypothesis=f"{TODO} what you expect to happen, and the number that would confirm it",
+        created=(today or dt.date.today()).isoformat(),
+        commit=commit,
+        dataset_name=Path(pointers[0]).name.split(".")[0] if pointers else TODO,
+        dataset_pointer=pointers[0] if pointers else TODO,
+        seed=f"{TODO}",
+        gpu_hours=f"{TODO}",
+    )
+    return text
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_experiment(root: Path, experiment_id: str, folder_pattern: str = "experiments") -> Path:
+    """Create `<root>/experiments/<id>/experiment.yaml`; returns its path."""
+    if not ID_PATTERN.match(experiment_id):
+        rule = "lowercase letters, digits, '.', '_' and '-', 3-80 characters"
+        raise ScaffoldError(f"'{experiment_id}' is not a valid experiment id: {rule}")
+    folder = root / folder_pattern / experiment_id
+    target = folder / "experiment.yaml"
+    if target.exists():
+        raise ScaffoldError(f"{target.relative_to(root)} exists already; nothing was written")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_experiment(root, experiment_id), encoding="utf-8")
+    return target
