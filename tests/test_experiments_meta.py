@@ -74,5 +74,36 @@ def test_empty_metadata_file_is_reported(tmp_path: Path) -> None:
     git_init(tmp_path)
     write_files(tmp_path, {"experiments/exp-001/experiment.yaml": "# nothing yet\n"})
     assert _findings(tmp_path) == [
-        "experiments/exp-001/experiment.yaml:1:1: MLE002 Invalid experiment metadata: None is not of type 'object'"
+        "experiments/exp-001/experiment.yaml:1:1: MLE002 Invalid experiment metadata: the file is empty"
+    ]
+
+
+def test_dates_and_date_times_are_checked_without_optional_packages(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    good = "2024-05-20T17:05:00Z"
+    body = "schema_version: 1\nid: exp-001\ncreated: {created}\nstarted: {started}\n"
+    write_files(tmp_path, {"experiments/exp-001/experiment.yaml": body.format(created="yesterday", started=good)})
+    created = [f for f in _findings(tmp_path) if "created" in f]
+    assert created and created[0].startswith("experiments/exp-001/experiment.yaml:3:1: MLE002")
+    write_files(tmp_path, {"experiments/exp-001/experiment.yaml": body.format(created="2024-05-14", started=good)})
+    assert not [f for f in _findings(tmp_path) if "created" in f or "started" in f]
+    write_files(
+        tmp_path, {"experiments/exp-001/experiment.yaml": body.format(created="2024-05-14", started="2024-05-20T25:00")}
+    )
+    assert [f for f in _findings(tmp_path) if "started" in f]
+
+
+def test_one_of_errors_point_inside_the_fitting_alternative(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path, {"experiments/exp-001/experiment.yaml": "id: exp-001\nseed: [1, -2]\nowner: {name: x, email: 3}\n"}
+    )
+    prefix = "experiments/exp-001/experiment.yaml:"
+    findings = [
+        f.split(" metadata: ", 1)[0][len(prefix) :] + " " + f.split(" metadata: ", 1)[1] for f in _findings(tmp_path)
+    ]
+    assert [f for f in findings if "required" not in f] == [
+        "2:11: MLE002 Invalid experiment seed[1]: -2 is less than the minimum of 0",
+        "3:18: MLE002 Invalid experiment owner.email: 3 is not of type 'string'"
+        ' (quote it: "3"; YAML reads an all-digit value such as a hash as a number)',
     ]

@@ -119,18 +119,26 @@ def _key_name(path: tuple[str | int, ...]) -> str:
     return out
 
 
+def _leaf(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For oneOf/anyOf, the alternative whose type fitted: it says most ("seed[1]: -2 is less than ...")."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        fitting = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+        if not fitting:
+            break
+        error = jsonschema.exceptions.best_match(fitting)
+    return error
+
+
 def _problem(error: jsonschema.ValidationError) -> str:
     instance = error.instance
     if error.validator == "not" and isinstance(instance, str):
         problem = f"{instance!r} is a placeholder: fill it in"
-    elif error.validator in ("oneOf", "anyOf") and error.context:
-        problem = jsonschema.exceptions.best_match(error.context).message
     else:
         problem = error.message
     expects_string = error.validator == "type" and "string" in (
         [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
     )
-    if expects_string and isinstance(instance, int) and not isinstance(instance, bool):
+    if expects_string and isinstance(instance, int) and not isinstance(instance, bool) and instance >= 0:
         problem += f' (quote it: "{instance}"; YAML reads an all-digit value such as a hash as a number)'
     key = _key_name(tuple(error.absolute_path))
     return f"{key}: {problem}" if key else problem
@@ -167,6 +175,26 @@ def _before(finished: datetime | date, started: datetime | date) -> bool:
     return day_f < day_s
 
 
+def _is_date_time(value: object) -> bool:
+    """RFC 3339 date-time (jsonschema checks it only with an optional package; we never skip it)."""
+    if not isinstance(value, str):
+        return True
+    text = value.strip()
+    if len(text) < 16 or text[10] not in "Tt " or not text[:4].isdigit():
+        return False
+    try:
+        datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError:
+        return False
+    return True
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker()
+    checker.checks("date-time")(_is_date_time)
+    return checker
+
+
 class ExperimentMetadataInvalid(RepoRule):
     code = "MLE002"
 
@@ -181,7 +209,7 @@ class ExperimentMetadataInvalid(RepoRule):
         else:
             try:
                 jsonschema.Draft202012Validator.check_schema(schema)
-                validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+                validator = jsonschema.Draft202012Validator(schema, format_checker=_format_checker())
             except jsonschema.SchemaError as exc:
                 path = repo.config.experiment_schema or "experiment.schema.json"
                 yield self.diagnostic(Location(path=path), problem=f"not a valid JSON Schema: {exc.message}")
@@ -198,13 +226,14 @@ class ExperimentMetadataInvalid(RepoRule):
         if isinstance(doc, YamlProblem):
             yield self.diagnostic(Location(path=path, span=Span.point(doc.line, doc.column)), problem=doc.message)
             return
-        if doc is None:
-            doc = YamlDoc(value=None)
+        if doc is None or doc.value is None:
+            yield self.diagnostic(Location(path=path, span=Span.point(1, 1)), problem="the file is empty")
+            return
         problems: list[tuple[tuple[int, int], str]] = []
         schema_required: set[str] = set()
         flagged_keys: list[tuple[str | int, ...]] = []
         if validator is not None:
-            for error in validator.iter_errors(doc.value):
+            for error in map(_leaf, validator.iter_errors(doc.value)):
                 key = tuple(error.absolute_path)
                 problems.append((doc.position_of(key), _problem(error)))
                 flagged_keys.append(key)
