@@ -157,4 +157,4 @@ def _pointer_md5(repo: RepoContext, pointer: str) -> str | None:
     return md5 if isinstance(md5, str) else None
 
 
-RULES: list[type[Rule]] = [ResourceBudgetMissing, ResourceBudgetExceeded]
+RULES: list[type[Rule]] = [ResourceBudgetMissing, ResourceBudgetExceeded, ExperimentDatasetUnresolved]
