@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from mlops_lint.context.experiment_commits import lookup_commits
 from mlops_lint.context.experiments import Experiment, experiments
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
@@ -157,4 +158,47 @@ def _pointer_md5(repo: RepoContext, pointer: str) -> str | None:
     return md5 if isinstance(md5, str) else None
 
 
-RULES: list[type[Rule]] = [ResourceBudgetMissing, ResourceBudgetExceeded, ExperimentDatasetUnresolved]
+HEX = frozenset("0123456789abcdefABCDEF")
+
+
+class ExperimentCommitUnknown(RepoRule):
+    code = "MLE004"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        named: list[tuple[str, YamlDoc, str]] = []
+        for _experiment, path, doc, value in _documents(repo):
+            code = value.get("code")
+            commit = code.get("commit") if isinstance(code, dict) else None
+            if isinstance(commit, str) and 4 <= len(commit) <= 64 and set(commit) <= HEX:
+                named.append((path, doc, commit))
+        if not named:
+            return
+        lookup = lookup_commits(repo, (commit for _path, _doc, commit in named))
+        if lookup is None:
+            return
+        unknown = [(path, doc, commit) for path, doc, commit in named if commit not in lookup.known]
+        if not unknown:
+            return
+        if lookup.shallow:
+            path, doc, _commit = unknown[0]
+            yield self.diagnostic(
+                _at(path, doc, ("code", "commit")),
+                problem=f"{len(unknown)} experiment commit(s) are not in this shallow clone; "
+                "run `git fetch --unshallow` to check them",
+                commit=_commit,
+            )
+            return
+        for path, doc, commit in unknown:
+            yield self.diagnostic(
+                _at(path, doc, ("code", "commit")),
+                problem=f"commit {commit} is not in the repository",
+                commit=commit,
+            )
+
+
+RULES: list[type[Rule]] = [
+    ResourceBudgetMissing,
+    ResourceBudgetExceeded,
+    ExperimentDatasetUnresolved,
+    ExperimentCommitUnknown,
+]
