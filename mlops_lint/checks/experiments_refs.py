@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+import posixpath
 from collections.abc import Iterator
 from typing import Any
 
 from mlops_lint.context.experiment_commits import lookup_commits
 from mlops_lint.context.experiments import Experiment, experiments
+from mlops_lint.context.gitignore import on_disk
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -196,9 +200,85 @@ class ExperimentCommitUnknown(RepoRule):
             )
 
 
+TOLERANCE = 1e-9
+_MISSING = object()
+
+
+def _metrics_file(repo: RepoContext, folder: str, declared: str) -> tuple[str, bool]:
+    """(repo-relative path, readable) of a metrics file: next to the metadata, else from the root."""
+    for candidate in (posixpath.normpath(folder + declared), posixpath.normpath(declared)):
+        if not candidate.startswith("../") and repo.has(candidate):
+            return candidate, True
+    for candidate in (posixpath.normpath(folder + declared), posixpath.normpath(declared)):
+        if not candidate.startswith("../") and on_disk(repo, candidate) is not None:
+            return candidate, False  # there, but not among the files we read (ignored, excluded)
+    return declared, False
+
+
+def _load_metrics(repo: RepoContext, path: str) -> Any:
+    if path.endswith(".json"):
+        text = repo.file(path).text
+        try:
+            return json.loads(text) if text is not None else _MISSING
+        except json.JSONDecodeError:
+            return _MISSING
+    if path.endswith((".yaml", ".yml")):
+        doc = repo.yaml(path)
+        return doc.value if isinstance(doc, YamlDoc) else _MISSING
+    return _MISSING
+
+
+def _lookup(metrics: Any, name: str) -> Any:
+    if isinstance(metrics, dict) and name in metrics:
+        return metrics[name]
+    value = metrics
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+class ExperimentMetricsDrift(RepoRule):
+    code = "MLE005"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        for experiment, path, doc, value in _documents(repo):
+            metrics = value.get("metrics")
+            if not isinstance(metrics, dict) or not isinstance(metrics.get("file"), str):
+                continue
+            declared = metrics["file"]
+            if "://" in declared or declared.startswith("/"):
+                continue
+            found, readable = _metrics_file(repo, experiment.folder, declared)
+            if not readable:
+                if on_disk(repo, found) is None:
+                    yield self.diagnostic(
+                        _at(path, doc, ("metrics", "file")), problem=f"the metrics file {declared} does not exist"
+                    )
+                continue
+            content = _load_metrics(repo, found)
+            values = metrics.get("values")
+            if content is _MISSING or not isinstance(values, dict):
+                continue
+            for name, recorded in values.items():
+                number = _number(recorded)
+                if number is None:
+                    continue
+                actual = _lookup(content, str(name))
+                location = _at(path, doc, ("metrics", "values", str(name)))
+                if actual is _MISSING:
+                    yield self.diagnostic(location, problem=f"{name} is not in {found}")
+                    continue
+                measured = _number(actual)
+                if measured is not None and not math.isclose(number, measured, rel_tol=0, abs_tol=TOLERANCE):
+                    yield self.diagnostic(location, problem=f"{name} is {recorded} here but {actual} in {found}")
+
+
 RULES: list[type[Rule]] = [
     ResourceBudgetMissing,
     ResourceBudgetExceeded,
     ExperimentDatasetUnresolved,
     ExperimentCommitUnknown,
+    ExperimentMetricsDrift,
 ]
