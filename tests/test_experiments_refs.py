@@ -71,3 +71,12 @@ def test_outside_git_is_silent(tmp_path: Path) -> None:
     )
     report = api.lint([tmp_path], ONLY)
     assert_findings([], report.diagnostics)
+
+
+def test_budget_skeleton_keeps_crlf_and_a_missing_final_newline(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    path = tmp_path / "experiments/exp-001/experiment.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"id: exp-001\r\nstatus: planned")
+    api.fix([tmp_path], api.Overrides(only=("MLR007",), options={}))
+    assert path.read_bytes() == b"id: exp-001\r\nstatus: planned\r\nresources:\r\n  budget:\r\n    gpu_hours: TODO\r\n"
