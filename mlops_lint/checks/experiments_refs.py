@@ -2,6 +2,283 @@
 
 from __future__ import annotations
 
-from mlops_lint.rule import Rule
+import json
+import math
+import posixpath
+from collections.abc import Iterator
+from typing import Any
 
-RULES: list[type[Rule]] = []
+from mlops_lint.context.experiment_commits import lookup_commits
+from mlops_lint.context.experiments import Experiment, experiments
+from mlops_lint.context.gitignore import on_disk
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.yaml_doc import YamlDoc
+from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.fixes import Fix, TextEdit, line_starts
+from mlops_lint.rule import RepoRule, Rule
+
+AMOUNT_KEYS = ("gpu_hours", "cpu_hours", "wall_clock_hours", "cost_usd", "max_runs")
+
+
+def _documents(repo: RepoContext) -> Iterator[tuple[Experiment, str, YamlDoc, dict[str, Any]]]:
+    """Experiments whose metadata parsed to a mapping (the others are the schema rule's business)."""
+    for experiment in experiments(repo):
+        doc = experiment.doc
+        if experiment.metadata and isinstance(doc, YamlDoc) and isinstance(doc.value, dict):
+            yield experiment, experiment.metadata, doc, doc.value
+
+
+def _at(path: str, doc: YamlDoc, key: tuple[str | int, ...]) -> Location:
+    line, column = doc.position_of(key)
+    return Location(path=path, span=Span.point(line, column))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _show(value: float) -> str:
+    return f"{value:g}"
+
+
+def _percent(used: float, budget: float) -> str:
+    return f"{used / budget * 100:.0f}%" if budget > 0 else "no budget at all"
+
+
+class ResourceBudgetMissing(RepoRule):
+    code = "MLR007"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        for _experiment, path, doc, value in _documents(repo):
+            resources = value.get("resources")
+            budget = resources.get("budget") if isinstance(resources, dict) else None
+            if isinstance(budget, dict) and any(key in budget for key in AMOUNT_KEYS):
+                continue
+            key: tuple[str, ...] = ("resources", "budget") if isinstance(budget, dict) else ("resources",)
+            location = _at(path, doc, key) if "resources" in value else Location(path=path, span=Span.point(1, 1))
+            yield self.diagnostic(location, self._fix(repo, path, doc, value), experiment=path)
+
+    def _fix(self, repo: RepoContext, path: str, doc: YamlDoc, value: dict[str, Any]) -> Fix | None:
+        decoded = repo.file(path).decoded
+        if decoded is None:
+            return None
+        text = decoded.text
+        newline = "\r\n" if "\r\n" in text else "\n"
+        resources = value.get("resources")
+        title = self.fix_title(experiment=path)
+        if "resources" not in value:
+            starts = line_starts(text)
+            end = Span.point(len(starts), len(text) - starts[-1] + 1)
+            prefix = "" if not text or text.endswith(("\n", "\r")) else newline
+            skeleton = newline.join(("resources:", "  budget:", "    gpu_hours: TODO", ""))
+            return Fix(title=title, edits=(TextEdit(path=path, span=end, content=prefix + skeleton),))
+        if not isinstance(resources, dict) or not resources or "budget" in resources:
+            return None
+        parent_line, _ = doc.position_of(("resources",))
+        child_line, child_column = doc.position_of(("resources", next(iter(resources))))
+        if child_line <= parent_line:
+            return None  # a flow mapping on one line: left to the user
+        indent = " " * (child_column - 1)
+        block = newline.join((f"{indent}budget:", f"{indent}  gpu_hours: TODO", ""))
+        return Fix(title=title, edits=(TextEdit(path=path, span=Span.point(child_line, 1), content=block),))
+
+
+class ResourceBudgetExceeded(RepoRule):
+    code = "MLR008"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        project = {key: _number(amount) for key, amount in repo.config.project_budget.items()}
+        totals: dict[str, float] = {}
+        counted = 0
+        for _experiment, path, doc, value in _documents(repo):
+            resources = value.get("resources")
+            if not isinstance(resources, dict):
+                continue
+            used = resources.get("used") if isinstance(resources.get("used"), dict) else {}
+            budget = resources.get("budget") if isinstance(resources.get("budget"), dict) else {}
+            counted += 1
+            for key in AMOUNT_KEYS:
+                spent, allowed = _number(used.get(key)), _number(budget.get(key))
+                if spent is None:
+                    continue
+                if allowed is not None and spent > allowed:
+                    yield self.diagnostic(
+                        _at(path, doc, ("resources", "used", key)),
+                        subject=f"resources.used.{key}",
+                        used=_show(spent),
+                        budget=_show(allowed),
+                        percent=_percent(spent, allowed),
+                    )
+                before = totals.get(key, 0.0)
+                totals[key] = before + spent
+                limit = project.get(key)
+                if limit is not None and before <= limit < totals[key]:
+                    yield self.diagnostic(
+                        _at(path, doc, ("resources", "used", key)),
+                        subject=f"the project's total {key} ({counted} experiments up to this one)",
+                        used=_show(totals[key]),
+                        budget=_show(limit) + " set in [tool.mlops-lint.experiments]",
+                        percent=_percent(totals[key], limit),
+                    )
+
+
+class ExperimentDatasetUnresolved(RepoRule):
+    code = "MLE003"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        for _experiment, path, doc, value in _documents(repo):
+            datasets = value.get("dataset")
+            if not isinstance(datasets, list):
+                continue
+            for index, entry in enumerate(datasets):
+                if not isinstance(entry, dict) or not isinstance(entry.get("pointer"), str):
+                    continue
+                pointer = entry["pointer"]
+                if not repo.has(pointer):
+                    yield self.diagnostic(
+                        _at(path, doc, ("dataset", index, "pointer")),
+                        problem=f"the pointer {pointer} is not a file of the repository",
+                    )
+                    continue
+                recorded = _pointer_md5(repo, pointer)
+                md5 = entry.get("md5")
+                if isinstance(md5, str) and recorded is not None and md5 != recorded:
+                    yield self.diagnostic(
+                        _at(path, doc, ("dataset", index, "md5")),
+                        problem=f"md5 {md5} differs from {recorded} recorded in {pointer}",
+                    )
+
+
+def _pointer_md5(repo: RepoContext, pointer: str) -> str | None:
+    if not pointer.endswith(".dvc"):
+        return None
+    doc = repo.yaml(pointer)
+    if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict):
+        return None
+    outs = doc.value.get("outs")
+    if not isinstance(outs, list) or not outs or not isinstance(outs[0], dict):
+        return None
+    md5 = outs[0].get("md5")
+    return md5 if isinstance(md5, str) else None
+
+
+HEX = frozenset("0123456789abcdefABCDEF")
+
+
+class ExperimentCommitUnknown(RepoRule):
+    code = "MLE004"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        named: list[tuple[str, YamlDoc, str]] = []
+        for _experiment, path, doc, value in _documents(repo):
+            code = value.get("code")
+            commit = code.get("commit") if isinstance(code, dict) else None
+            if isinstance(commit, str) and 4 <= len(commit) <= 64 and set(commit) <= HEX:
+                named.append((path, doc, commit))
+        if not named:
+            return
+        lookup = lookup_commits(repo, (commit for _path, _doc, commit in named))
+        if lookup is None:
+            return
+        unknown = [(path, doc, commit) for path, doc, commit in named if commit not in lookup.known]
+        if not unknown:
+            return
+        if lookup.shallow:
+            path, doc, _commit = unknown[0]
+            yield self.diagnostic(
+                _at(path, doc, ("code", "commit")),
+                problem=f"{len(unknown)} experiment commit(s) are not in this shallow clone; "
+                "run `git fetch --unshallow` to check them",
+                commit=_commit,
+            )
+            return
+        for path, doc, commit in unknown:
+            yield self.diagnostic(
+                _at(path, doc, ("code", "commit")),
+                problem=f"commit {commit} is not in the repository",
+                commit=commit,
+            )
+
+
+TOLERANCE = 1e-9
+_MISSING = object()
+
+
+def _metrics_file(repo: RepoContext, folder: str, declared: str) -> tuple[str, bool]:
+    """(repo-relative path, readable) of a metrics file: next to the metadata, else from the root."""
+    for candidate in (posixpath.normpath(folder + declared), posixpath.normpath(declared)):
+        if not candidate.startswith("../") and repo.has(candidate):
+            return candidate, True
+    for candidate in (posixpath.normpath(folder + declared), posixpath.normpath(declared)):
+        if not candidate.startswith("../") and on_disk(repo, candidate) is not None:
+            return candidate, False  # there, but not among the files we read (ignored, excluded)
+    return declared, False
+
+
+def _load_metrics(repo: RepoContext, path: str) -> Any:
+    if path.endswith(".json"):
+        text = repo.file(path).text
+        try:
+            return json.loads(text) if text is not None else _MISSING
+        except json.JSONDecodeError:
+            return _MISSING
+    if path.endswith((".yaml", ".yml")):
+        doc = repo.yaml(path)
+        return doc.value if isinstance(doc, YamlDoc) else _MISSING
+    return _MISSING
+
+
+def _lookup(metrics: Any, name: str) -> Any:
+    if isinstance(metrics, dict) and name in metrics:
+        return metrics[name]
+    value = metrics
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+class ExperimentMetricsDrift(RepoRule):
+    code = "MLE005"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        for experiment, path, doc, value in _documents(repo):
+            metrics = value.get("metrics")
+            if not isinstance(metrics, dict) or not isinstance(metrics.get("file"), str):
+                continue
+            declared = metrics["file"]
+            if "://" in declared or declared.startswith("/"):
+                continue
+            found, readable = _metrics_file(repo, experiment.folder, declared)
+            if not readable:
+                if on_disk(repo, found) is None:
+                    yield self.diagnostic(
+                        _at(path, doc, ("metrics", "file")), problem=f"the metrics file {declared} does not exist"
+                    )
+                continue
+            content = _load_metrics(repo, found)
+            values = metrics.get("values")
+            if content is _MISSING or not isinstance(values, dict):
+                continue
+            for name, recorded in values.items():
+                number = _number(recorded)
+                if number is None:
+                    continue
+                actual = _lookup(content, str(name))
+                location = _at(path, doc, ("metrics", "values", str(name)))
+                if actual is _MISSING:
+                    yield self.diagnostic(location, problem=f"{name} is not in {found}")
+                    continue
+                measured = _number(actual)
+                if measured is not None and not math.isclose(number, measured, rel_tol=0, abs_tol=TOLERANCE):
+                    yield self.diagnostic(location, problem=f"{name} is {recorded} here but {actual} in {found}")
+
+
+RULES: list[type[Rule]] = [
+    ResourceBudgetMissing,
+    ResourceBudgetExceeded,
+    ExperimentDatasetUnresolved,
+    ExperimentCommitUnknown,
+    ExperimentMetricsDrift,
+]
