@@ -187,7 +187,7 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 3 fixes in 2 files." in out
+    assert "Applied 5 fixes in 4 files." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
@@ -207,7 +207,7 @@ def test_statistics_as_json_and_when_clean(tmp_path: Path) -> None:
 
 
 def test_a_family_without_rules_yet_is_a_valid_selector() -> None:
-    assert run("check", str(EXAMPLES), "--select", "experiments", "--ignore", "internal")[0] == 0
+    assert run("check", str(EXAMPLES), "--select", "notebooks", "--ignore", "internal")[0] == 0
 
 
 def test_templates_are_not_linted_by_default(tmp_path: Path) -> None:
