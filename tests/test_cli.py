@@ -187,7 +187,7 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 5 fixes in 4 files." in out
+    assert "Applied 6 fixes in 4 files." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")

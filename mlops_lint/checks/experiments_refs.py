@@ -142,11 +142,34 @@ class ExperimentDatasetUnresolved(RepoRule):
                     continue
                 recorded = _pointer_md5(repo, pointer)
                 md5 = entry.get("md5")
-                if isinstance(md5, str) and recorded is not None and md5 != recorded:
+                if "md5" not in entry and recorded is not None:
+                    yield self._missing_md5(repo, path, doc, index, pointer, recorded)
+                elif isinstance(md5, str) and recorded is not None and md5 != recorded:
                     yield self.diagnostic(
                         _at(path, doc, ("dataset", index, "md5")),
                         problem=f"md5 {md5} differs from {recorded} recorded in {pointer}",
                     )
+
+    def _missing_md5(
+        self, repo: RepoContext, path: str, doc: YamlDoc, index: int, pointer: str, recorded: str
+    ) -> Diagnostic:
+        """No md5: the entry names the pointer but not the data version; the fix copies it in,
+        on a new line under `pointer:`, indented like it (never overwriting a differing one)."""
+        line, column = doc.position_of(("dataset", index, "pointer"))
+        text = repo.file(path).text or ""
+        newline = "\r\n" if "\r\n" in text else "\n"
+        starts = line_starts(text)
+        fix = None
+        pointer_line = text[starts[line - 1] : starts[line]] if line < len(starts) else ""
+        if pointer in pointer_line:  # `pointer: <path>` on one line: the md5 goes right under it
+            insert = Span.point(line + 1, 1)
+            content = " " * (column - 1) + f"md5: {recorded}" + newline
+            fix = Fix(title=self.fix_title(md5=recorded), edits=(TextEdit(path=path, span=insert, content=content),))
+        return self.diagnostic(
+            _at(path, doc, ("dataset", index, "pointer")),
+            fix,
+            problem=f"no md5 is recorded for {pointer}, so the data version the experiment ran on is not pinned",
+        )
 
 
 def _pointer_md5(repo: RepoContext, pointer: str) -> str | None:
