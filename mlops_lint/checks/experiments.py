@@ -19,6 +19,7 @@ from typing import Any
 import jsonschema
 
 from mlops_lint.context.experiments import Experiment, experiment_schema, experiments
+from mlops_lint.context.git_facts import folder_histories, head_commit
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -73,15 +74,21 @@ def _dataset_name(pointer: str) -> str:
     return name.split(".", 1)[0] or name
 
 
-def render_metadata(experiment_id: str, pointers: list[str]) -> str:
+def render_metadata(
+    experiment_id: str,
+    pointers: list[str],
+    owner: str | None = None,
+    created: str | None = None,
+    commit: str | None = None,
+) -> str:
     """The template filled with what the repository says; the rest stays TODO (and invalid)."""
     text = Template(_template()).safe_substitute(
         id=experiment_id if _plain_string(experiment_id) else json.dumps(experiment_id),
         name='"TODO: a short title"',
-        owner='"TODO"',
+        owner=json.dumps(owner) if owner else '"TODO"',
         hypothesis="TODO: what this experiment tests and the result that would confirm it",
-        created='"TODO"',
-        commit="TODO",
+        created=created or '"TODO"',
+        commit=commit or "TODO",
         dataset_name="TODO",
         dataset_pointer='"TODO"',
         seed="null  # TODO: the random seed",
@@ -97,14 +104,22 @@ class ExperimentMetadataMissing(RepoRule):
     code = "MLE001"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        pointers: list[str] | None = None
-        for experiment in experiments(repo):
-            if experiment.metadata is not None:
-                continue
-            if pointers is None:
-                pointers = _dataset_pointers(repo)
+        missing = [experiment for experiment in experiments(repo) if experiment.metadata is None]
+        if not missing:
+            return
+        pointers = _dataset_pointers(repo)
+        histories = folder_histories(repo, [experiment.folder for experiment in missing])
+        commit = head_commit(repo)
+        for experiment in missing:
             path = experiment.folder + "experiment.yaml"
-            content = render_metadata(experiment.name, pointers)
+            history = histories.get(experiment.folder)
+            content = render_metadata(
+                experiment.name,
+                pointers,
+                owner=history.last_author if history else None,
+                created=history.first_date if history else None,
+                commit=commit,
+            )
             fix = Fix(title=self.fix_title(path=path), edits=(CreateFile(path=path, content=content),))
             yield self.diagnostic(Location(path=experiment.folder.rstrip("/")), fix, folder=experiment.folder)
 
