@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_lint.cli import main
-from tests.helpers import git_init
+from tests.helpers import commit_all, git, git_init
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -76,3 +76,36 @@ def test_unsafe_fixes_only_on_request(scenario: Path) -> None:
     assert "weights_only" not in (scenario / "src/churn/train.py").read_text(encoding="utf-8")
     fix(scenario, "--unsafe-fixes")
     assert "weights_only=True" in (scenario / "src/churn/train.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def experiments_repo(tmp_path: Path) -> Path:
+    """Three experiments: one complete, one without metadata, one with a dangling dataset
+    pointer, an unknown commit and an exceeded budget. The complete one records a real commit."""
+    repo = tmp_path / "experiments"
+    shutil.copytree(FIXTURES / "experiments", repo)
+    git_init(repo)
+    commit_all(repo, "experiments")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    baseline = repo / "experiments/exp-001-baseline/experiment.yaml"
+    baseline.write_text(baseline.read_text(encoding="utf-8").replace("HEAD_COMMIT", head), encoding="utf-8")
+    commit_all(repo, "record the baseline's commit")
+    return repo
+
+
+def test_experiments_scenario_report_and_scaffold(experiments_repo: Path) -> None:
+    code, report = check(experiments_repo)
+    assert code == 1
+    matches_snapshot("experiments.check", report)
+    assert "exp-001-baseline" not in report  # the complete experiment is clean
+
+    fix(experiments_repo)
+    created = experiments_repo / "experiments/exp-002-bigger-vocab/experiment.yaml"
+    assert created.is_file()
+    code, after = check(experiments_repo)
+    matches_snapshot("experiments.after-fix", after)
+    lines = created.read_text(encoding="utf-8").splitlines()
+    new_findings = [line for line in after.splitlines() if line.startswith("experiments/exp-002-bigger-vocab/")]
+    assert new_findings and all(": MLE002 " in line for line in new_findings)
+    numbers = [int(line.split(":")[1]) for line in new_findings]
+    assert all("TODO" in "".join(lines[n - 1 : n + 1]) for n in numbers)  # only its TODO fields (or the next line)
