@@ -13,13 +13,11 @@ import datetime as dt
 import re
 import subprocess
 from pathlib import Path
-from string import Template
 
+from mlops_lint.checks.experiments import render_metadata
 from mlops_lint.context.yaml_doc import YamlDoc, load_yaml
-from mlops_lint.resources import templates_dir
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
-TODO = "TODO"
 
 
 class ScaffoldError(Exception):
@@ -50,27 +48,16 @@ def dataset_pointers(root: Path) -> list[str]:
 
 
 def render_experiment(root: Path, experiment_id: str, today: dt.date | None = None) -> str:
+    """The same rendering MLE001's fix uses, with today's date instead of a first commit's."""
     ident = _git(root, "var", "GIT_AUTHOR_IDENT")  # the author git would record (config or environment)
-    owner = ident.split(" <", 1)[0].strip() if ident and " <" in ident else TODO
-    commit = _git(root, "rev-parse", "HEAD") or TODO
-    pointers = dataset_pointers(root)
-    text = Template((templates_dir() / "experiment.yaml").read_text(encoding="utf-8")).substitute(
-        id=experiment_id,
-        name=f"{TODO} one line saying what this experiment is",
-        owner=owner if owner == TODO else _quote(owner),
-        hypothesis=f"{TODO} what you expect to happen, and the number that would confirm it",
+    owner = ident.split(" <", 1)[0].strip() if ident and " <" in ident else None
+    return render_metadata(
+        experiment_id,
+        dataset_pointers(root),
+        owner=owner,
         created=(today or dt.date.today()).isoformat(),
-        commit=commit,
-        dataset_name=Path(pointers[0]).name.split(".")[0] if pointers else TODO,
-        dataset_pointer=pointers[0] if pointers else TODO,
-        seed=f"{TODO}",
-        gpu_hours=f"{TODO}",
+        commit=_git(root, "rev-parse", "HEAD"),
     )
-    return text
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def new_experiment(root: Path, experiment_id: str, folder_pattern: str = "experiments") -> Path:
