@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import Kind, KindIndex
 from mlops_lint.rule import PythonRule
 
@@ -33,13 +34,8 @@ def block_nodes(block: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(child for child in reversed(current.children) if not isinstance(child, NESTED_SCOPES))
 
 
-def scope_nodes(scope: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node of a function (or module), nested definitions included."""
-    stack = [scope]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))
+# Every node of a function (or module), nested definitions included: the shared walker.
+scope_nodes = pyutil.walk
 
 
 def method_calls(nodes: list[cst.CSTNode], method: str) -> list[cst.Call]:
