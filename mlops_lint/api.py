@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_lint.catalogue import RuleMeta
+from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
 from mlops_lint.context.files import Decoded, FileKind, classify
+from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.run_options import RunOptions
 from mlops_lint.diagnostics import Diagnostic, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
@@ -32,6 +35,9 @@ class Overrides:
     config_file: Path | None = None
     only: tuple[str, ...] = field(default=())  # exact codes to run (the test harness)
     options: Mapping[str, Mapping] = field(default_factory=dict)  # per-rule options on top of config
+    history: str | None = None  # "all", "none", "staged" or a range "A..B"; None: pre-push's range or all
+    cache: bool = True
+    progress: bool = False  # history scan progress on stderr (the CLI, on a terminal)
 
 
 @dataclass(frozen=True)
@@ -46,10 +52,13 @@ class Session:
     metas: Mapping[str, RuleMeta]
     per_file: PerFileIgnores
     ruff_active: bool = False
+    run_options: RunOptions = field(default_factory=RunOptions)
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
         extra = tuple(path for path in overlays or {} if path not in self.targets)
-        return RepoContext(self.root, self.inventory, self.config, overlays, targets=self.targets + extra)
+        return RepoContext(
+            self.root, self.inventory, self.config, overlays, targets=self.targets + extra, run_options=self.run_options
+        )
 
 
 def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Session:
@@ -71,15 +80,24 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     targets = select_targets(root, inventory, paths, config.exclude)
     # the harness (`only`) runs ruff just for MLX002's own examples
     ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff_selected(config)
+    rules = ActiveRules.build(reg, codes, options)
+    scope = HistoryScope.parse(overrides.history) if overrides.history else HistoryScope.from_environment()
+    run_options = RunOptions(
+        history=scope or HistoryScope(),
+        cache=overrides.cache,
+        progress=overrides.progress,
+        interest=history_interest({settings.meta.code: settings for settings, _cls in rules.repo_rules}),
+    )
     return Session(
         root=root,
         config=config,
         inventory=inventory,
         targets=tuple(targets),
-        rules=ActiveRules.build(reg, codes, options),
+        rules=rules,
         metas=metas,
         per_file=PerFileIgnores.from_config(config, metas),
         ruff_active=ruff_active,
+        run_options=run_options,
     )
 
 
@@ -103,6 +121,7 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         files_checked=len(targets),
         suppressed=dropped,
         root=str(session.root),
+        notices=tuple(dict.fromkeys(repo.notices)),
     )
 
 

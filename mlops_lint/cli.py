@@ -63,12 +63,46 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def history_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """How much git history the history rules read, and whether the cache is used."""
+    options = [
+        click.option("--no-history", is_flag=True, help="Do not read git history (MLG003, MLG005 stay silent)."),
+        click.option(
+            "--history-range",
+            metavar="A..B",
+            help="Read only the history B adds to A (a pull request). Under pre-commit's pre-push stage the pushed "
+            "range is used automatically.",
+        ),
+        click.option("--staged", is_flag=True, help="History rules read only the blobs staged for commit."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write .mlops_lint_cache/."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _history(no_history: bool, history_range: str | None, staged: bool) -> str | None:
+    chosen = [name for name, on in (("--no-history", no_history), ("--history-range", history_range),
+                                    ("--staged", staged)) if on]  # fmt: skip
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined")
+    if no_history:
+        return "none"
+    if staged:
+        return "staged"
+    return history_range
+
+
 def _overrides(
     select: Sequence[str],
     extend_select: Sequence[str],
     ignore: Sequence[str],
     exclude: Sequence[str],
     config_file: Path | None,
+    no_history: bool = False,
+    history_range: str | None = None,
+    staged: bool = False,
+    no_cache: bool = False,
 ) -> api.Overrides:
     return api.Overrides(
         select=_split(select) or None,
@@ -76,7 +110,15 @@ def _overrides(
         ignore=_split(ignore),
         exclude=_split(exclude),
         config_file=config_file,
+        history=_history(no_history, history_range, staged),
+        cache=not no_cache,
+        progress=sys.stderr.isatty(),
     )
+
+
+def _notices(notices: Sequence[str]) -> None:
+    for notice in notices:
+        click.echo(f"mlops-lint: notice: {notice}", err=True)
 
 
 def _fail(message: str) -> None:
@@ -111,6 +153,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
+@history_options
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per rule instead of the findings.")
@@ -127,6 +170,10 @@ def check(
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     config_file: Path | None,
+    no_history: bool,
+    history_range: str | None,
+    staged: bool,
+    no_cache: bool,
     output_format: str,
     exit_zero: bool,
     show_statistics: bool,
@@ -139,7 +186,11 @@ def check(
 
     def action() -> int:
         _missing(paths)
-        report = api.lint(list(paths), _overrides(select, extend_select, ignore, exclude, config_file))
+        overrides = _overrides(
+            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+        )
+        report = api.lint(list(paths), overrides)
+        _notices(report.notices)
         if show_statistics and output_format == "json":
             click.echo(json.dumps(statistics_rows(report), indent=2))
         elif show_statistics:
@@ -164,6 +215,7 @@ def _missing(paths: Sequence[Path]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
+@history_options
 @click.option("--diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour on purpose.")
 def fix(
@@ -173,6 +225,10 @@ def fix(
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     config_file: Path | None,
+    no_history: bool,
+    history_range: str | None,
+    staged: bool,
+    no_cache: bool,
     diff: bool,
     unsafe_fixes: bool,
 ) -> None:
@@ -180,7 +236,9 @@ def fix(
 
     def action() -> int:
         _missing(paths)
-        overrides = _overrides(select, extend_select, ignore, exclude, config_file)
+        overrides = _overrides(
+            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+        )
         report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
         for path, reason in sorted(report.refused.items()):
             click.echo(f"mlops-lint: not fixed: {path}: {reason}", err=True)

@@ -23,9 +23,16 @@ from mlops_lint.globs import gitignore_spec
 FAMILY_SPECIFICITY = 3
 EXACT_SPECIFICITY = 100
 
+# Codes that moved (as ruff's rule redirects): the old code still selects, ignores and suppresses the rule.
+REDIRECTS = {
+    "MLD012": "MLG002",  # data-file-committed moved to the git-history family
+    "MLD013": "MLG001",  # model-file-committed moved to the git-history family
+}
+
 
 def specificity(selector: str, meta: RuleMeta) -> int:
     """How specifically `selector` names `meta`: 0 = does not match."""
+    selector = REDIRECTS.get(selector, selector)
     if selector == meta.code or selector == meta.name:
         return EXACT_SPECIFICITY
     if selector == "ALL":

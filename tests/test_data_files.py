@@ -37,7 +37,7 @@ def test_head_blobs_outside_git_and_in_empty_repository(tmp_path: Path) -> None:
     git_init(tmp_path)
     write_files(tmp_path, {"a.csv": "x\n"})
     assert git_objects.read_head_blobs(tmp_path) == {}  # no HEAD yet
-    assert lint(tmp_path, "MLD010", "MLD012", "MLD013") == []
+    assert lint(tmp_path, "MLD010", "MLG002", "MLG001") == []
 
 
 def test_head_blobs_sizes_and_small_contents_in_two_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,8 +133,8 @@ def test_data_default_threshold_is_one_mebibyte(tmp_path: Path) -> None:
     (tmp_path / "data" / "big.parquet").write_bytes(b"P" * (1 << 20))
     (tmp_path / "data" / "almost.csv").write_bytes(b"c" * ((1 << 20) - 1))
     commit_all(tmp_path, "data")
-    assert lint(tmp_path, "MLD012") == [
-        "data/big.parquet: MLD012 Data file committed to git (1.0 MiB): move it to DVC (git rm --cached "
+    assert lint(tmp_path, "MLG002") == [
+        "data/big.parquet: MLG002 Data file committed to git (1.0 MiB): move it to DVC (git rm --cached "
         'data/big.parquet && dvc add data/big.parquet) or to LFS (git lfs track "*.parquet" && '
         'git lfs migrate import --include="data/big.parquet")'
     ]
@@ -146,14 +146,14 @@ def test_committed_then_deleted_in_worktree_is_still_reported(tmp_path: Path) ->
     commit_all(tmp_path, "ckpt")
     (tmp_path / "checkpoints" / "e1.pt").unlink()
     # the file left the worktree but is still in HEAD; only paths the run targets are reported
-    assert lint(tmp_path, "MLD013") == []
+    assert lint(tmp_path, "MLG001") == []
 
 
 def test_raw_blob_under_lfs_pattern_is_mld010_not_mld013(tmp_path: Path) -> None:
     git_init(tmp_path)
     write_files(tmp_path, {".gitattributes": "*.pt filter=lfs\n", "checkpoints/e1.pt": "raw weights\n"})
     commit_all(tmp_path, "ckpt")
-    assert lint(tmp_path, "MLD013") == []
+    assert lint(tmp_path, "MLG001") == []
     assert [f.split(" ")[1] for f in lint(tmp_path, "MLD010")] == ["MLD010"]
 
 

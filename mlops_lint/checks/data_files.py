@@ -1,22 +1,19 @@
-"""Data in git and data against its pointers: LFS problems, raw data and model files committed at
-HEAD, and (opt-in, `--check-data`) workspace data that no longer matches its `.dvc` pointer or its
-declared columns. Reading happens in the contexts (git_objects, lfs, data_workspace)."""
+"""Data against its pointers: LFS pointer problems, and (opt-in, `--check-data`) workspace data that
+no longer matches its `.dvc` pointer or its declared columns. Reading happens in the contexts
+(git_objects, lfs, data_workspace). Data and model files committed to git are the git-history
+family's (checks/git_history.py)."""
 
 from __future__ import annotations
 
 import csv
 import posixpath
 from collections.abc import Iterator, Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
-import pathspec
-
-from mlops_lint.checks.artifacts import DATA_SUFFIXES, MODEL_SUFFIXES
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context.dvc import pointer_outs
-from mlops_lint.context.git_objects import Blob, head_blobs
-from mlops_lint.context.lfs import is_valid_pointer, lfs_attributes, looks_like_pointer, pointer_problem
+from mlops_lint.context.git_objects import head_blobs
+from mlops_lint.context.lfs import lfs_attributes, looks_like_pointer, pointer_problem
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -25,7 +22,7 @@ from mlops_lint.rule import RepoRule
 CHECK_DATA_CODES = ("MLD004", "MLD014")  # what `mlops-lint check --check-data` adds to the selection
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
     for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
@@ -40,7 +37,7 @@ def _dvc_pointers(repo: RepoContext) -> Iterator[tuple[str, YamlDoc]]:
                 yield path, doc
 
 
-def _dvc_out_paths(repo: RepoContext) -> set[str]:
+def dvc_out_paths(repo: RepoContext) -> set[str]:
     return {out.path for pointer, doc in _dvc_pointers(repo) for out in pointer_outs(doc, pointer)}
 
 
@@ -69,66 +66,10 @@ class LfsPointerProblem(RepoRule):
                     Location(path=path),
                     problem=(
                         f"matches '{rule.pattern} filter=lfs' ({rule.source}:{rule.line}) but its committed "
-                        f"blob is raw content ({_size(blob.size)}), not an LFS pointer"
+                        f"blob is raw content ({size_text(blob.size)}), not an LFS pointer"
                     ),
                     command=f'git lfs migrate import --include="{path}"',
                 )
-
-
-class _CommittedArtifact(RepoRule):
-    suffixes: frozenset[str] = frozenset()
-    label = ""
-
-    def _threshold(self, path: str) -> int:
-        return int(self.options["min-bytes"])
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        blobs = head_blobs(repo)
-        if not blobs:
-            return
-        attributes = lfs_attributes(repo)
-        fixtures = pathspec.GitIgnoreSpec.from_lines(self.options["fixture-patterns"])
-        max_fixture = int(self.options["max-fixture-bytes"])
-        dvc_outs = _dvc_out_paths(repo)
-        targets = set(repo.targets)
-        for path, blob in sorted(blobs.items()):
-            suffix = PurePosixPath(path).suffix.lower()
-            if path not in targets or suffix not in self.suffixes or not self._big(path, blob):
-                continue
-            if is_valid_pointer(blob.content) or looks_like_pointer(blob.content):
-                continue  # LFS pointers (broken ones are MLD010's)
-            if attributes.rule_for(path) is not None or path in dvc_outs:
-                continue  # raw blob under an LFS pattern: MLD010; tracked by git and DVC: MLD003
-            if blob.size < max_fixture and fixtures.match_file(path):
-                continue
-            yield self.diagnostic(
-                Location(path=path),
-                kind=self.label,
-                size=_size(blob.size),
-                path=path,
-                pattern=f"*{suffix}",
-            )
-
-    def _big(self, path: str, blob: Blob) -> bool:
-        return blob.size >= self._threshold(path) and blob.size > 0
-
-
-class DataFileCommitted(_CommittedArtifact):
-    code = "MLD012"
-    suffixes = DATA_SUFFIXES
-    label = "Data"
-
-
-class ModelFileCommitted(_CommittedArtifact):
-    code = "MLD013"
-    suffixes = MODEL_SUFFIXES
-    label = "Model"
-
-    def _threshold(self, path: str) -> int:
-        pure = PurePosixPath(path)
-        if pure.suffix.lower() == ".ckpt" or "checkpoints" in pure.parts[:-1]:
-            return 1
-        return int(self.options["min-bytes"])
 
 
 def _outs(doc: YamlDoc) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -181,7 +122,7 @@ class DvcDataOutOfDate(RepoRule):
             if isinstance(nfiles, int) and nfiles != totals.nfiles:
                 return f"{totals.nfiles} files, pointer says {nfiles}"
             if isinstance(size, int) and size != totals.size:
-                return f"{_size(totals.size)} in total, pointer says {size} bytes"
+                return f"{size_text(totals.size)} in total, pointer says {size} bytes"
             return None
         if not found.is_file():
             return "a folder where the pointer records a file" if found.is_dir() else None
@@ -273,4 +214,4 @@ class DataSchemaMismatch(RepoRule):
             yield self.diagnostic(where, path=rel, difference=difference)
 
 
-RULES = [LfsPointerProblem, DataFileCommitted, ModelFileCommitted, DvcDataOutOfDate, DataSchemaMismatch]
+RULES = [LfsPointerProblem, DvcDataOutOfDate, DataSchemaMismatch]

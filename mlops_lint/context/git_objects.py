@@ -1,6 +1,7 @@
 """What HEAD holds, read in bulk: every tracked blob's id and size, and the content of small blobs.
 
-One `git ls-tree -r -l -z HEAD` lists the blobs with their sizes; one `git cat-file --batch`
+One `git ls-tree -r -l -z HEAD`, run at the root, lists the blobs under it (root-relative paths, so
+a project inside a bigger repository sees its own files) with their sizes; one `git cat-file --batch`
 process streams the content of the blobs at or under `max_content` bytes. No subprocess per file.
 Outside git, in an empty repository (no HEAD) or when git fails, the answer is empty.
 Results are cached per `RepoContext` (a weak key, so a finished run frees them).
@@ -51,7 +52,7 @@ def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes | Non
 
 def list_head(root: Path) -> list[tuple[str, str, int]]:
     """(path, oid, size) of every blob at HEAD; gitlinks (submodules) and symlinks are left out."""
-    out = _git(root, ["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"])
+    out = _git(root, ["ls-tree", "-r", "-l", "-z", "HEAD"])
     rows: list[tuple[str, str, int]] = []
     for record in (out or b"").split(b"\0"):
         if not record:

@@ -17,6 +17,7 @@ from mlops_lint.config import Config
 from mlops_lint.context.files import FileContext, classify
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
+from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 
@@ -29,8 +30,11 @@ class RepoContext:
         config: Config,
         overlays: Mapping[str, str] | None = None,
         targets: tuple[str, ...] = (),
+        run_options: RunOptions | None = None,
     ) -> None:
         self.root = root
+        self.run_options = run_options or RunOptions()
+        self.notices: list[str] = []  # one-line messages about the run itself (e.g. a shallow clone)
         self.targets = targets  # the files this run reports on (all of the inventory unless paths were given)
         self.inventory = inventory
         self.config = config

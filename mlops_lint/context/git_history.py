@@ -1,0 +1,851 @@
+"""Everything git's history holds, read in one pass: notable blobs and secrets in past versions.
+
+How it stays fast (the history benchmark measures it against the bare git floor):
+
+- One `git rev-list --objects --stdin` stream is piped straight into one
+  `git cat-file --batch-check` process: every reachable blob with its size and a path, with no
+  per-commit Python walk and no tree diffing of our own.
+- While that stream runs, the blobs worth reading (text under a size cap, and not already read in
+  an earlier run) are fed to one `git cat-file --batch` process whose output a second thread
+  reads, prefilters by keyword and scans for secrets. Content reading overlaps enumeration.
+- The result is cached in `.mlops_lint_cache/` with the ref tips it covered. A second run with the
+  same tips reads nothing from git; after new commits only `rev-list <new tips> --not <old tips>`
+  is enumerated; after a history rewrite everything is enumerated again, but blob contents
+  already scanned (by blob id) are not read again.
+- The commit that introduced a reported blob is found for all of them in one `git log --raw`
+  restricted to their paths, never one `git log` per path.
+
+Scopes: the whole history (`--all`), a range (`A..B`, e.g. a pull request, or what `pre-push`
+sends), the staged blobs (pre-commit), or none. A shallow clone cannot answer questions about
+history: the scan then yields one notice (how to fetch full history) and no findings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING
+
+from mlops_lint.cache import Cache
+from mlops_lint.context.git_objects import read_blobs
+
+if TYPE_CHECKING:
+    from mlops_lint.context.repo import RepoContext
+
+SCANNER_VERSION = "1"
+MAX_SECRET_BLOB = 1 << 20  # larger blobs are not text worth scanning for keys
+BINARY_SUFFIXES = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".webp",
+        ".ico",
+        ".pdf",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".avi",
+        ".mov",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".so",
+        ".dll",
+        ".dylib",
+        ".exe",
+        ".whl",
+        ".pyc",
+        ".class",
+        ".jar",
+        ".parquet",
+        ".feather",
+        ".arrow",
+        ".orc",
+        ".avro",
+        ".npy",
+        ".npz",
+        ".h5",
+        ".hdf5",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".onnx",
+        ".pb",
+        ".tflite",
+        ".safetensors",
+        ".gguf",
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".zip",
+        ".tar",
+        ".gz",
+        ".tgz",
+        ".7z",
+        ".bz2",
+        ".xz",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryScope:
+    """Which part of history the history rules read."""
+
+    kind: str = "all"  # "all" | "range" | "staged" | "none"
+    range: str | None = None
+
+    @classmethod
+    def parse(cls, value: str | None) -> HistoryScope:
+        """`all`, `none`, `staged`, or a revision range `A..B`."""
+        if value is None or value == "all":
+            return cls()
+        if value in ("none", "staged"):
+            return cls(value)
+        return cls("range", value)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> HistoryScope | None:
+        """pre-commit's pre-push stage says what is being pushed: scan exactly that range."""
+        start, end = environ.get("PRE_COMMIT_FROM_REF"), environ.get("PRE_COMMIT_TO_REF")
+        if start and end and set(start) != {"0"}:
+            return cls("range", f"{start}..{end}")
+        if end:  # a new branch: everything not already on a remote
+            return cls("range", f"{end} --not --remotes")
+        return None
+
+    def describe(self) -> str:
+        return {"all": "all refs", "staged": "the staged files", "none": "nothing"}.get(self.kind, self.range or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Interest:
+    """Which blobs the rules want to hear about; part of the cache key."""
+
+    min_bytes: int
+    artifact_min_bytes: int
+    artifact_suffixes: frozenset[str]
+    secrets: bool
+
+    def notable(self, path: str, size: int) -> bool:
+        if size >= self.min_bytes:
+            return True
+        return size >= self.artifact_min_bytes and PurePosixPath(path).suffix.lower() in self.artifact_suffixes
+
+    def key(self) -> str:
+        parts = [SCANNER_VERSION, str(self.min_bytes), str(self.artifact_min_bytes), str(self.secrets)]
+        return hashlib.sha256(" ".join(parts + sorted(self.artifact_suffixes)).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class PastBlob:
+    oid: str
+    size: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class PastSecret:
+    oid: str
+    path: str
+    line: int
+    column: int
+    kind: str
+    fingerprint: str  # a hash of the secret's value: findings are deduplicated by it; the value is never stored
+
+
+@dataclass(frozen=True, slots=True)
+class Introduction:
+    commit: str
+    subject: str
+    time: int  # committer time, to tell the oldest of several
+
+
+@dataclass
+class HistoryIndex:
+    """What the scan found, plus what it cost (the benchmark and the note print these)."""
+
+    blobs: list[PastBlob] = field(default_factory=list)
+    secrets: list[PastSecret] = field(default_factory=list)
+    notice: str | None = None
+    enumerated: int = 0
+    read: int = 0
+    from_cache: bool = False
+    scope: HistoryScope = field(default_factory=HistoryScope)
+    prefix: str = ""  # the linted root inside the git work tree ("" at the top, else "sub/dir/")
+    _introductions: dict[tuple[str, str], Introduction | None] = field(default_factory=dict)
+
+
+SecretScanner = Callable[[str, str], list[tuple[int, int, int, str]]]  # (text, path) -> (line, col, end, kind)
+Prefilter = Callable[[bytes], bool]
+
+
+def _git(root: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
+    try:
+        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+    except OSError:
+        return None
+
+
+def _out(root: Path, args: list[str]) -> str | None:
+    result = _git(root, args)
+    if result is None or result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+SHALLOW_NOTICE = (
+    "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
+    "past commits. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) "
+    "or pass `--no-history`."
+)
+NO_GIT_NOTICE = "git history not checked: not a git repository (the history rules MLG003, MLG005 need git)."
+
+
+def ref_tips(root: Path) -> list[str] | None:
+    """Commit ids of every ref and of HEAD: what `--all` starts from (sorted, deduplicated)."""
+    refs = _out(root, ["for-each-ref", "--format=%(objectname) %(objecttype)"])
+    head = _out(root, ["rev-parse", "--verify", "-q", "HEAD"])
+    if refs is None:
+        return None
+    tips = {line.split()[0] for line in refs.splitlines() if line.endswith(" commit")}
+    if head and head.strip():
+        tips.add(head.strip())
+    return sorted(tips)
+
+
+class _ContentReader:
+    """One `git cat-file --batch` process: oids go in as enumeration finds them; a thread reads
+    the contents back, skips binaries, prefilters by keyword and scans what is left."""
+
+    def __init__(self, root: Path, scanner: SecretScanner | None, prefilter: Prefilter) -> None:
+        self.process = subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.scanner = scanner
+        self.prefilter = prefilter
+        self.writer: threading.Thread | None = None
+        self.paths: list[str] = []
+        self.hits: list[PastSecret] = []
+        self.scanned: list[str] = []
+        self.passed: list[str] = []  # without a scanner: the blobs the prefilter let through
+        self.failed: BaseException | None = None
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def request(self, oid: str, path: str) -> None:
+        assert self.process.stdin is not None
+        self.paths.append(path)  # cat-file answers in request order
+        self.process.stdin.write(oid.encode("ascii") + b"\n")
+
+    def request_all(self, oids: list[str]) -> None:
+        """Queue many blobs at once from a writer thread (cat-file's output is read meanwhile)."""
+        self.paths.extend([""] * len(oids))
+        payload = "".join(oid + "\n" for oid in oids).encode("ascii")
+
+        def write() -> None:
+            assert self.process.stdin is not None
+            try:
+                self.process.stdin.write(payload)
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+        self.writer = threading.Thread(target=write, daemon=True)
+        self.writer.start()
+
+    def finish(self) -> None:
+        assert self.process.stdin is not None
+        if self.writer is not None:
+            self.writer.join()
+        else:
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
+        self.thread.join()
+        self.process.wait()
+
+    def _read(self) -> None:
+        out: IO[bytes] = self.process.stdout  # type: ignore[assignment]
+        buffer = bytearray()
+        position = 0
+        index = 0
+
+        def more() -> bool:  # append the next piece of output, dropping what was consumed
+            nonlocal position
+            chunk = out.read1(1 << 20)  # type: ignore[attr-defined]
+            if not chunk:
+                return False
+            if position:
+                del buffer[:position]
+                position = 0
+            buffer.extend(chunk)
+            return True
+
+        try:
+            while True:
+                newline = buffer.find(b"\n", position)
+                if newline < 0:
+                    if not more():
+                        break
+                    continue
+                parts = bytes(buffer[position:newline]).split()
+                if len(parts) != 3:  # "<oid> missing"
+                    position = newline + 1
+                    index += 1
+                    continue
+                end = newline + 1 + int(parts[2])
+                while len(buffer) < end + 1:
+                    offset = position
+                    if not more():
+                        raise EOFError("git cat-file --batch stopped early")
+                    newline, end = newline - (offset - position), end - (offset - position)
+                path = self.paths[index]
+                index += 1
+                oid = parts[0].decode("ascii")
+                self.scanned.append(oid)
+                start = newline + 1
+                if buffer.find(b"\0", start, min(end, start + 8000)) < 0:
+                    data = bytes(buffer[start:end])
+                    if self.prefilter(data):
+                        if self.scanner is None:
+                            self.passed.append(oid)
+                        else:
+                            self._scan(oid, path, data)
+                position = end + 1
+        except BaseException as exc:  # surfaced by scan(); the thread must not die silently
+            self.failed = exc
+        finally:
+            out.close()
+
+    def _scan(self, oid: str, path: str, data: bytes) -> None:
+        assert self.scanner is not None
+        self.hits.extend(scan_blob(self.scanner, oid, path, data))
+
+
+def scan_blob(scanner: SecretScanner, oid: str, path: str, data: bytes) -> list[PastSecret]:
+    text = data.decode("utf-8", errors="replace")
+    found = []
+    for line, column, end, kind in scanner(text, path):
+        value = _line_text(text, line)[column - 1 : end - 1]
+        found.append(PastSecret(oid, path, line, column, kind, fingerprint(value)))
+    return found
+
+
+def _line_text(text: str, line: int) -> str:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]]:
+    """(oid, size, path) of every blob reachable from `revs` (rev-list syntax, `^x` excludes)."""
+    rev_list = subprocess.Popen(
+        ["git", "rev-list", "--objects", "--stdin"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    check = subprocess.Popen(
+        ["git", "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
+        cwd=root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert rev_list.stdin is not None and rev_list.stdout is not None and check.stdout is not None
+    rev_list.stdout.close()  # cat-file holds the read end now
+    rev_list.stdin.write("".join(rev + "\n" for rev in revs).encode())
+    rev_list.stdin.close()
+    try:
+        for line in check.stdout:
+            if not line.startswith(b"blob "):
+                continue
+            parts = line.rstrip(b"\n").split(b" ", 3)
+            if len(parts) < 3 or not parts[2].isdigit():
+                continue
+            path = parts[3].decode("utf-8", errors="surrogateescape") if len(parts) == 4 else ""
+            yield parts[1].decode("ascii"), int(parts[2]), path
+    finally:
+        check.stdout.close()
+        check.wait()
+        if rev_list.wait() != 0:
+            raise HistoryUnavailableError("git rev-list failed (unknown revision or incomplete history)")
+
+
+class HistoryUnavailableError(Exception):
+    """git could not list the requested history; the message becomes the run's notice."""
+
+
+class _Progress:
+    """`blobs scanned / total` on stderr, only on a terminal and only for scans that take a while."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.monotonic()
+        self.shown = False
+
+    def update(self, enumerated: int, read: int) -> None:
+        if not self.enabled or enumerated % 5000 or time.monotonic() - self.start < 0.5:
+            return
+        sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs listed, {read} read")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self, enumerated: int, read: int) -> None:
+        if self.shown:
+            sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs listed, {read} read\n")
+            sys.stderr.flush()
+
+
+def _wants_content(path: str, size: int) -> bool:
+    return 0 < size <= MAX_SECRET_BLOB and PurePosixPath(path).suffix.lower() not in BINARY_SUFFIXES
+
+
+def _scan(
+    root: Path,
+    revs: list[str],
+    interest: Interest,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    skip_content: set[str],
+    progress: _Progress,
+    seen: set[str] | None = None,
+) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
+    notable: list[PastBlob] = []
+    reader = _ContentReader(root, scanner, prefilter) if interest.secrets else None
+    enumerated = 0
+    try:
+        for oid, size, path in _enumerate(root, revs):
+            enumerated += 1
+            if seen is not None:
+                seen.add(oid)
+            if interest.notable(path, size):
+                notable.append(PastBlob(oid, size, path))
+            if reader is not None and oid not in skip_content and _wants_content(path, size):
+                skip_content.add(oid)
+                reader.request(oid, path)
+            progress.update(enumerated, len(reader.scanned) if reader else 0)
+    finally:
+        if reader is not None:
+            reader.finish()
+    if reader is not None and reader.failed is not None:
+        raise reader.failed
+    progress.done(enumerated, len(reader.scanned) if reader else 0)
+    return notable, reader.hits if reader else [], reader.scanned if reader else [], enumerated
+
+
+def _blob_sizes(root: Path) -> dict[str, int]:
+    """Every blob in the object database with its size, in pack order (cheap: no history walk)."""
+    result = _git(
+        root,
+        ["cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectname) %(objectsize)"],
+    )
+    sizes: dict[str, int] = {}
+    for line in (result.stdout if result and result.returncode == 0 else b"").splitlines():
+        if line.startswith(b"blob "):
+            _kind, oid, size = line.split()
+            sizes[oid.decode("ascii")] = int(size)
+    return sizes
+
+
+def _reachable_paths(root: Path, revs: list[str]) -> dict[str, str]:
+    """blob or tree id -> the path `git rev-list --objects` first met it at (commits have no path)."""
+    process = subprocess.Popen(
+        ["git", "rev-list", "--objects", "--stdin"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("".join(rev + "\n" for rev in revs).encode())
+    process.stdin.close()
+    paths: dict[str, str] = {}
+    for line in process.stdout:
+        if len(line) > 42:
+            paths[line[:40].decode("ascii")] = line[41:-1].decode("utf-8", errors="surrogateescape")
+    process.stdout.close()
+    if process.wait() != 0:
+        raise HistoryUnavailableError("git rev-list failed (unknown revision or incomplete history)")
+    return paths
+
+
+def _scan_everything(
+    root: Path,
+    tips: list[str],
+    interest: Interest,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    skip: set[str],
+    seen: set[str],
+) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
+    """A full scan, parallel where it can be: blob contents are read in pack order and prefiltered
+    (one `cat-file --batch` and a thread) while `rev-list --objects` walks history; then only the
+    few blobs that are reachable and passed the prefilter are scanned, with their paths."""
+    sizes = _blob_sizes(root)
+    reader: _ContentReader | None = None
+    if interest.secrets:
+        reader = _ContentReader(root, None, prefilter)
+        reader.request_all([oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip])
+    try:
+        paths = _reachable_paths(root, tips)
+    finally:
+        if reader is not None:
+            reader.finish()
+    if reader is not None and reader.failed is not None:
+        raise reader.failed
+    notable: list[PastBlob] = []
+    enumerated = 0
+    for oid, size in sizes.items():
+        path = paths.get(oid)
+        if path is None:
+            continue  # unreachable (a dropped commit's leftovers): not in any clone
+        enumerated += 1
+        seen.add(oid)
+        if interest.notable(path, size):
+            notable.append(PastBlob(oid, size, path))
+    secrets: list[PastSecret] = []
+    scanned: list[str] = []
+    if reader is not None:
+        scanned = [oid for oid in reader.scanned if oid in paths]
+        wanted = [oid for oid in reader.passed if oid in paths and _wants_content(paths[oid], sizes[oid])]
+        for oid, data in read_blobs(root, wanted).items():
+            secrets.extend(scan_blob(scanner, oid, paths[oid], data))
+    return notable, secrets, scanned, enumerated
+
+
+def _merge_blobs(old: Iterable[PastBlob], new: Iterable[PastBlob]) -> list[PastBlob]:
+    seen: dict[str, PastBlob] = {}
+    for blob in (*old, *new):
+        seen.setdefault(blob.oid, blob)
+    return sorted(seen.values(), key=lambda b: (b.path, b.oid))
+
+
+def _merge_secrets(old: Iterable[PastSecret], new: Iterable[PastSecret]) -> list[PastSecret]:
+    return sorted(set(old) | set(new), key=lambda s: (s.path, s.line, s.column, s.oid))
+
+
+def scan_history(
+    root: Path,
+    scope: HistoryScope,
+    interest: Interest,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    cache: Cache,
+    progress: bool = False,
+) -> HistoryIndex:
+    """The history index for `scope`; never raises for a repository git cannot read (a notice instead)."""
+    index = HistoryIndex(scope=scope)
+    if scope.kind == "none":
+        return index
+    if _out(root, ["rev-parse", "--git-dir"]) is None:
+        index.notice = NO_GIT_NOTICE
+        return index
+    shallow = (_out(root, ["rev-parse", "--is-shallow-repository"]) or "").strip() == "true"
+    index.prefix = (_out(root, ["rev-parse", "--show-prefix"]) or "").strip()
+    return _within(_scan_scope(root, scope, interest, scanner, prefilter, cache, progress, index, shallow))
+
+
+def _within(index: HistoryIndex) -> HistoryIndex:
+    """Keep what lies under the linted root, with root-relative paths (a project inside a bigger repository)."""
+    if index.prefix:
+        cut = len(index.prefix)
+        index.blobs = [replace(b, path=b.path[cut:]) for b in index.blobs if b.path.startswith(index.prefix)]
+        index.secrets = [replace(s, path=s.path[cut:]) for s in index.secrets if s.path.startswith(index.prefix)]
+    return index
+
+
+def _scan_scope(
+    root: Path,
+    scope: HistoryScope,
+    interest: Interest,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    cache: Cache,
+    progress: bool,
+    index: HistoryIndex,
+    shallow: bool,
+) -> HistoryIndex:
+    if scope.kind == "staged":
+        return _scan_staged(root, interest, scanner, prefilter, index)
+    if shallow and scope.kind == "all":
+        index.notice = SHALLOW_NOTICE
+        return index
+    try:
+        if scope.kind == "range":
+            revs = _range_revs(root, scope.range or "")
+            blobs, secrets, _scanned, index.enumerated = _scan(
+                root, revs, interest, scanner, prefilter, set(), _Progress(progress)
+            )
+            index.blobs, index.secrets = _merge_blobs([], blobs), _merge_secrets([], secrets)
+            index.read = len(_scanned)
+            return index
+        return _scan_all(root, interest, scanner, prefilter, cache, index, _Progress(progress))
+    except HistoryUnavailableError as exc:
+        index.notice = f"git history not checked: {exc}" + (" (this is a shallow clone)" if shallow else "")
+        return index
+
+
+def _range_revs(root: Path, spec: str) -> list[str]:
+    words = spec.split()
+    revs: list[str] = []
+    for word in words:
+        if ".." in word and not word.startswith("-"):
+            start, _, end = word.partition("...") if "..." in word else word.partition("..")
+            revs += [end or "HEAD", f"^{start}"] if start else [end or "HEAD"]
+        else:
+            revs.append(word)
+    if not revs:
+        raise HistoryUnavailableError(f"empty history range {spec!r}")
+    for rev in revs:
+        if rev.startswith("-"):
+            continue
+        if _out(root, ["rev-parse", "--verify", "-q", rev.lstrip("^") + "^{commit}"]) is None:
+            raise HistoryUnavailableError(f"unknown revision {rev.lstrip('^')!r} in --history-range {spec!r}")
+    return revs
+
+
+def _scan_all(
+    root: Path,
+    interest: Interest,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    cache: Cache,
+    index: HistoryIndex,
+    progress: _Progress,
+) -> HistoryIndex:
+    tips = ref_tips(root)
+    if tips is None:
+        raise HistoryUnavailableError("git could not list the refs")
+    if not tips:
+        return index  # an empty repository
+    key = interest.key()
+    cached = cache.read("history", key)
+    old_tips: list[str] = list(cached.get("tips", [])) if cached else []
+    old_blobs = [PastBlob(*row) for row in cached.get("blobs", [])] if cached else []
+    old_secrets = [PastSecret(*row) for row in cached.get("secrets", [])] if cached else []
+    scanned_text: str = cached.get("scanned", "") if cached else ""
+    skip = {scanned_text[i : i + 40] for i in range(0, len(scanned_text), 40)}
+    if cached and old_tips == tips:
+        index.blobs, index.secrets, index.from_cache = old_blobs, old_secrets, True
+        index._introductions.update(_introductions_from(cached))
+        return index
+    if cached and old_tips and _still_reachable(root, old_tips, tips):
+        revs = tips + [f"^{tip}" for tip in old_tips]
+        blobs, secrets, scanned, index.enumerated = _scan(root, revs, interest, scanner, prefilter, skip, progress)
+    else:  # first run, or history was rewritten: everything (contents read by an earlier run are not read again)
+        seen: set[str] = set()
+        blobs, secrets, scanned, index.enumerated = _scan_everything(
+            root, tips, interest, scanner, prefilter, skip, seen
+        )
+        old_blobs = []
+        old_secrets = [secret for secret in old_secrets if secret.oid in seen]  # still reachable
+    index.read = len(scanned)
+    index.blobs = _merge_blobs(old_blobs, blobs)
+    index.secrets = _merge_secrets(old_secrets, secrets)
+    kept = {key_: value for key_, value in _introductions_from(cached).items()} if cached else {}
+    index._introductions.update(kept)
+    _store(cache, key, tips, index, scanned_text + "".join(scanned))
+    return index
+
+
+def _still_reachable(root: Path, old: list[str], new: list[str]) -> bool:
+    """True when every commit the cache covered is still in history (no rewrite, no deleted branch)."""
+    result = _git(root, ["rev-list", "--count", "--stdin"], stdin="".join(
+        [f"{tip}\n" for tip in old] + [f"^{tip}\n" for tip in new]
+    ).encode())  # fmt: skip
+    return result is not None and result.returncode == 0 and result.stdout.strip() == b"0"
+
+
+def _introductions_from(cached: Mapping[str, object] | None) -> dict[tuple[str, str], Introduction | None]:
+    rows = cached.get("introduced", []) if cached else []
+    found: dict[tuple[str, str], Introduction | None] = {}
+    for row in rows if isinstance(rows, list) else []:
+        path, oid, commit, subject, when = row
+        found[(path, oid)] = Introduction(commit, subject, when) if commit else None
+    return found
+
+
+def _store(cache: Cache, key: str, tips: list[str], index: HistoryIndex, scanned: str) -> None:
+    cache.write(
+        "history",
+        key,
+        {
+            "tips": tips,
+            "blobs": [[b.oid, b.size, b.path] for b in index.blobs],
+            "secrets": [[s.oid, s.path, s.line, s.column, s.kind, s.fingerprint] for s in index.secrets],
+            "scanned": scanned,
+            "introduced": _introduction_rows(index),
+        },
+    )
+
+
+def _introduction_rows(index: HistoryIndex) -> list[list[object]]:
+    return [
+        [path, oid, intro.commit if intro else "", intro.subject if intro else "", intro.time if intro else 0]
+        for (path, oid), intro in sorted(index._introductions.items())
+    ]
+
+
+def _scan_staged(
+    root: Path, interest: Interest, scanner: SecretScanner, prefilter: Prefilter, index: HistoryIndex
+) -> HistoryIndex:
+    """The blobs a commit would add now: `git diff --cached --raw` (added or modified entries)."""
+    result = _git(root, ["diff", "--cached", "--raw", "--no-abbrev", "--no-renames", "-z"])
+    if result is None or result.returncode != 0:
+        return index
+    fields = result.stdout.split(b"\0")
+    staged: list[tuple[str, str]] = []
+    for i in range(0, len(fields) - 1, 2):
+        meta, path = fields[i].split(), fields[i + 1].decode("utf-8", errors="surrogateescape")
+        if len(meta) == 5 and meta[4] in (b"A", b"M", b"T") and meta[1] != b"160000":
+            staged.append((meta[3].decode("ascii"), path))
+    if not staged:
+        return index
+    sizes = _git(root, ["cat-file", "--batch-check"], stdin="".join(f"{oid}\n" for oid, _ in staged).encode())
+    size_of = {}
+    for line in (sizes.stdout if sizes else b"").splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2].isdigit():
+            size_of[parts[0].decode()] = int(parts[2])
+    reader = _ContentReader(root, scanner, prefilter) if interest.secrets else None
+    for oid, path in staged:
+        size = size_of.get(oid, 0)
+        index.enumerated += 1
+        if interest.notable(path, size):
+            index.blobs.append(PastBlob(oid, size, path))
+        if reader is not None and _wants_content(path, size):
+            reader.request(oid, path)
+    if reader is not None:
+        reader.finish()
+        index.secrets = _merge_secrets([], reader.hits)
+        index.read = len(reader.scanned)
+    return index
+
+
+def introductions(root: Path, index: HistoryIndex, wanted: Iterable[tuple[str, str]]) -> None:
+    """Find, for each (path, blob id), the oldest commit that wrote that blob at that path.
+
+    One `git log --raw` over the scope, restricted to the wanted paths, answers all of them. The
+    answers are kept on the index (and written to the cache with it)."""
+    missing = sorted({pair for pair in wanted if pair not in index._introductions})
+    if not missing or index.scope.kind in ("none", "staged"):
+        return
+    revs = ["--all"] if index.scope.kind == "all" else _range_revs(root, index.scope.range or "")
+    oids_by_path: dict[str, set[str]] = {}
+    for path, oid in missing:
+        oids_by_path.setdefault(path, set()).add(oid)
+    paths = sorted(oids_by_path)
+    found: dict[tuple[str, str], Introduction] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        result = _git(
+            root,
+            ["-c", "core.quotePath=false", "log", *revs, "--raw", "--no-abbrev", "--no-renames",
+             "--format=%x01%H %ct %s", "--", *(f":(top,literal){index.prefix}{p}" for p in chunk)],
+        )  # fmt: skip
+        if result is None or result.returncode != 0:
+            continue
+        commit: Introduction | None = None
+        for line in result.stdout.decode("utf-8", errors="replace").splitlines():
+            if line.startswith("\x01"):
+                sha, when, subject = [*line[1:].split(" ", 2), "", ""][:3]
+                commit = Introduction(sha, subject, int(when) if when.isdigit() else 0)
+            elif line.startswith(":") and commit is not None and "\t" in line:
+                meta, path = line.split("\t", 1)
+                path = path[len(index.prefix) :]
+                parts = meta.split()
+                if len(parts) >= 4 and parts[3] in oids_by_path.get(path, ()):
+                    found[(path, parts[3])] = commit  # log runs newest first: the last one seen is the oldest
+    for pair in missing:
+        index._introductions[pair] = found.get(pair)
+
+
+def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | None:
+    return index._introductions.get((path, oid))
+
+
+# Literal markers of the secrets `confident_secrets` can report: a blob with none of them is not scanned.
+_CONFIDENT_MARKERS = re.compile(
+    b"|".join(
+        re.escape(marker)
+        for marker in (
+            b"hf_", b"api_org_", b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"aws_secret", b"AWS_SECRET", b"awsSecret",
+            b"AwsSecret", b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_", b"github_pat_", b"sk-", b"PRIVATE KEY",
+            b"wandb", b"WANDB_API_KEY", b'"key', b'\\"key', b"KAGGLE_KEY",
+        )
+    )
+)  # fmt: skip
+
+
+def confident_prefilter(data: bytes) -> bool:
+    """Cheap test for `confident_secrets`: one literal-alternation search (never a false negative)."""
+    return _CONFIDENT_MARKERS.search(data) is not None
+
+
+def confident_secrets(text: str, path: str) -> list[tuple[int, int, int, str]]:
+    """The secret scanner of MLG004, high-confidence hits only: history is no place for guesses."""
+    from mlops_lint.context.secrets import scan_text
+
+    return [
+        (hit.line, hit.column, hit.end_column, hit.kind) for hit in scan_text(text, path) if hit.confidence == "high"
+    ]
+
+
+def fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def fingerprints(data: bytes, path: str) -> set[str]:
+    """Fingerprints of the confident secrets in one blob (to tell a secret still at HEAD)."""
+    text = data.decode("utf-8", errors="replace")
+    return {
+        fingerprint(_line_text(text, line)[col - 1 : end - 1]) for line, col, end, _ in confident_secrets(text, path)
+    }
+
+
+_INDEXES: weakref.WeakKeyDictionary[RepoContext, HistoryIndex] = weakref.WeakKeyDictionary()
+
+
+def history_index(repo: RepoContext) -> HistoryIndex:
+    """The run's one history scan (built by the first history rule that asks; cached per run).
+
+    What counts as notable comes from the run (`RunOptions.interest`, built from the enabled history
+    rules' options), so MLG003 and MLG005 share one pass whichever of them asks first."""
+    index = _INDEXES.get(repo)
+    if index is None:
+        options = repo.run_options
+        index = scan_history(
+            repo.root,
+            options.history,
+            options.interest,
+            confident_secrets,
+            confident_prefilter,
+            Cache(repo.root, options.cache),
+            progress=options.progress,
+        )
+        if index.notice:
+            repo.notices.append(index.notice)
+        _INDEXES[repo] = index
+    return index
+
+
+def save_introductions(repo: RepoContext, index: HistoryIndex) -> None:
+    """Write the commits found by `introductions` back to the cache entry, if it covers these tips."""
+    if index.scope.kind != "all" or not index._introductions:
+        return
+    interest = repo.run_options.interest
+    cache = Cache(repo.root, repo.run_options.cache)
+    cached = cache.read("history", interest.key())
+    if cached is None:
+        return
+    cached["introduced"] = _introduction_rows(index)
+    cache.write("history", interest.key(), cached)
