@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.files import FileContext, FileKind
+from mlops_lint.context.notebook_program import NotebookProgram
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
@@ -97,9 +98,77 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
         span = Span.point(parsed.line, parsed.column)
         result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
         return
-    if not isinstance(parsed, PythonContext):
+    if isinstance(parsed, PythonContext):
+        _visit(parsed, wanted, rules, result, _Placement(file.path))
+
+
+def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
+    """The Python rules on a notebook's code cells, as one program (see `context/notebook_program.py`)."""
+    program = repo.notebook_program(file.path)
+    if program is None:
+        return  # not a notebook that loads: MLJ003 reports it
+    for piece in program.slices:
+        if piece.broken is not None:
+            span = Span.point(piece.broken.line, piece.broken.column)
+            location = Location(path=file.path, span=span, cell=piece.cell.index)
+            result.diagnostics += _located_engine_finding(rules, location, reason=piece.broken.message)
+    wanted = [(s, c) for s, c in rules.python_rules if c.wants(program.text, s.options)]
+    if not wanted and not isinstance(program.tree, ParseFailure):
         return
-    context = parsed
+    parsed = repo.notebook_python(file.path) if wanted else program.tree
+    if isinstance(parsed, ParseFailure):
+        placement = _NotebookPlacement(program)
+        location = placement.location(Span.point(parsed.line, parsed.column)) or Location(path=file.path)
+        result.diagnostics += _located_engine_finding(rules, location, reason=parsed.message)
+        return
+    if isinstance(parsed, PythonContext):
+        _visit(parsed, wanted, rules, result, _NotebookPlacement(program))
+
+
+class _Placement:
+    """Where a finding of a Python file is, and its fix as is."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def location(self, span: Span) -> Location | None:
+        return Location(path=self.path, span=span)
+
+    def fix(self, fix: Fix | None) -> Fix | None:
+        return fix
+
+
+class _NotebookPlacement(_Placement):
+    """Program positions back to `cell N, line L`, program fixes to notebook JSON edits."""
+
+    def __init__(self, program: NotebookProgram) -> None:
+        super().__init__(program.path)
+        self.program = program
+
+    def location(self, span: Span) -> Location | None:
+        mapped = self.program.to_cell(span)
+        if mapped is None:
+            return None
+        piece, cell_span = mapped
+        return Location(path=self.path, span=cell_span, cell=piece.cell.index)
+
+    def fix(self, fix: Fix | None) -> Fix | None:
+        return self.program.cell_fix(fix)
+
+
+def _located_engine_finding(rules: ActiveRules, location: Location, **args: str) -> list[Diagnostic]:
+    settings = rules.engine_rules.get(UnparsableFile.code)
+    return [UnparsableFile(settings).diagnostic(location, **args)] if settings else []
+
+
+def _visit(
+    context: PythonContext,
+    wanted: list[tuple[RuleSettings, type[PythonRule]]],
+    rules: ActiveRules,
+    result: FileResult,
+    placement: _Placement,
+) -> None:
+    path = placement.path
     visitors = [cls(settings, context) for settings, cls in wanted]
     try:
         with deep_recursion():
@@ -107,7 +176,7 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
             if any(visitor.reports for visitor in visitors):
                 context.span(context.module)  # resolve positions while the limit is raised
     except RecursionError:  # libcst's recursive traversal on very deep code: the file's problem, not a rule's
-        result.diagnostics += _engine_finding(rules, file.path, None, reason=TOO_DEEP_TO_ANALYSE)
+        result.diagnostics += _engine_finding(rules, path, None, reason=TOO_DEEP_TO_ANALYSE)
         return
     except Exception:  # one rule broke the shared traversal: rerun each alone to isolate it
         survivors = []
@@ -116,17 +185,20 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
             try:
                 context.wrapper.visit(visitor)
             except Exception as exc:
-                result.errors.append(_error(settings.meta.code, file.path, exc))
+                result.errors.append(_error(settings.meta.code, path, exc))
             else:
                 survivors.append(visitor)
         visitors = survivors
     for visitor in visitors:
         for node, node_fix, args in visitor.reports:
             try:
-                location = Location(path=file.path, span=context.span(node))
-                result.diagnostics.append(visitor.diagnostic(location, _node_fix(context, file.path, node_fix), **args))
+                location = placement.location(context.span(node))
+                if location is None:
+                    continue
+                fix = placement.fix(_node_fix(context, path, node_fix))
+                result.diagnostics.append(visitor.diagnostic(location, fix, **args))
             except Exception as exc:
-                result.errors.append(_error(visitor.meta.code, file.path, exc))
+                result.errors.append(_error(visitor.meta.code, path, exc))
 
 
 def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
@@ -142,6 +214,8 @@ def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
             result.errors.append(_error(settings.meta.code, path, exc))
     if file.kind is FileKind.PYTHON:
         _run_python(repo, file, rules, result)
+    elif file.kind is FileKind.NOTEBOOK:
+        _run_notebook(repo, file, rules, result)
     return result
 
 
@@ -161,7 +235,10 @@ def suppress(
     metas: Mapping[str, RuleMeta],
     per_file: PerFileIgnores,
 ) -> tuple[list[Diagnostic], int]:
-    """Drop findings silenced by per-file-ignores or inline comments; returns (kept, dropped count)."""
+    """Drop findings silenced by per-file-ignores or inline comments; returns (kept, dropped count).
+
+    In a notebook, a finding inside a cell is matched against the comments of the cells (a
+    `# noqa` on its line, an `ignore-file` comment in any code cell), not the JSON text."""
     kept: list[Diagnostic] = []
     cache: dict[str, FileSuppressions | None] = {}
     for diagnostic in diagnostics:
@@ -169,14 +246,28 @@ def suppress(
         path = diagnostic.location.path
         if meta is not None and per_file.ignores(path, meta):
             continue
-        if path not in cache:
-            text = repo.file(path).text if repo.has(path) else None
-            cache[path] = FileSuppressions(text) if text else None
-        suppressions = cache[path]
-        if suppressions is not None and suppressions.suppresses(diagnostic, meta):
+        program = repo.notebook_program(path) if diagnostic.location.cell is not None and repo.has(path) else None
+        key = f"{path}\0cells" if program is not None else path
+        if key not in cache:
+            text = program.text if program is not None else (repo.file(path).text if repo.has(path) else None)
+            cache[key] = FileSuppressions(text) if text else None
+        suppressions = cache[key]
+        checked = _in_program(program, diagnostic) if program is not None else diagnostic
+        if suppressions is not None and suppressions.suppresses(checked, meta):
             continue
         kept.append(diagnostic)
     return kept, len(diagnostics) - len(kept)
+
+
+def _in_program(program: NotebookProgram, diagnostic: Diagnostic) -> Diagnostic:
+    """The finding with its cell-relative lines shifted to program lines (for the comment lookup)."""
+    span = diagnostic.location.span
+    piece = next((p for p in program.slices if p.cell.index == diagnostic.location.cell), None)
+    if span is None or piece is None:
+        return diagnostic
+    shift = piece.first_line - 1
+    moved = replace(span, start_line=span.start_line + shift, end_line=span.end_line + shift)
+    return replace(diagnostic, location=replace(diagnostic.location, span=moved, cell=None))
 
 
 def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules) -> FileResult:

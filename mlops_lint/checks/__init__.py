@@ -18,6 +18,7 @@ from mlops_lint.checks import (
     git_history,
     internal,
     naming,
+    notebook_code,
     reproducibility,
     reproducibility_project,
 )
@@ -37,5 +38,6 @@ ALL_RULES: list[type[Rule]] = [
     *experiments.RULES,
     *experiments_refs.RULES,
     *experiments_tracking.RULES,
+    *notebook_code.RULES,
     *git_history.RULES,
 ]

@@ -16,6 +16,7 @@ from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
+from mlops_lint.context.notebook_program import displayed_expressions
 from mlops_lint.fixes import Applicability
 from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
@@ -289,7 +290,13 @@ class DiscardedResult(PythonRule):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("pandas", "numpy")
 
+    def visit_Module(self, node: cst.Module) -> None:
+        program = self.context.program
+        self._displayed = displayed_expressions(program, node) if program is not None else frozenset()
+
     def visit_Expr(self, node: cst.Expr) -> None:
+        if id(node) in self._displayed:
+            return  # the last expression of a notebook cell is shown, not discarded
         call = node.value
         if not isinstance(call, cst.Call) or pyutil.has_star_args(call):
             return

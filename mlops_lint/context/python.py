@@ -15,11 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mlops_lint.context.kinds import KindIndex
+
+if TYPE_CHECKING:
+    from mlops_lint.context.notebook_program import NotebookProgram
 from mlops_lint.diagnostics import Span
 from mlops_lint.fixes import line_starts
 
@@ -101,9 +105,10 @@ def code_range_to_span(code_range: CodeRange) -> Span:
 class PythonContext:
     """One parsed module, its metadata wrapper, and lazily resolved positions."""
 
-    def __init__(self, path: str, module: cst.Module) -> None:
+    def __init__(self, path: str, module: cst.Module, program: NotebookProgram | None = None) -> None:
         self.path = path
         self.module = module
+        self.program = program  # set for a notebook: the cells behind the module
         # The module is never mutated by rules, so libcst's defensive deep copy is wasted work.
         self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         self._positions: object | None = None

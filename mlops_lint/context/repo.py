@@ -15,6 +15,8 @@ from typing import Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.files import FileContext, classify
+from mlops_lint.context.notebook import Notebook, notebook_for
+from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.run_options import RunOptions
@@ -44,6 +46,7 @@ class RepoContext:
         self._python: dict[str, PythonContext | ParseFailure | None] = {}
         self._ast: dict[str, ast.Module | ParseFailure | None] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
+        self._programs: dict[str, NotebookProgram | None] = {}
 
     @property
     def in_git(self) -> bool:
@@ -97,6 +100,27 @@ class RepoContext:
                 parsed = parse_cst(text, syntax)
                 self._python[path] = parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed)
         return self._python[path]
+
+    def notebook_program(self, path: str) -> NotebookProgram | None:
+        """The notebook's code cells as one masked program (None when it is not a loadable notebook)."""
+        if path not in self._programs:
+            loaded = notebook_for(self, path)
+            self._programs[path] = build_program(path, loaded) if isinstance(loaded, Notebook) else None
+        return self._programs[path]
+
+    def notebook_python(self, path: str) -> PythonContext | ParseFailure | None:
+        """The notebook program's libcst tree (behind the same `ast` guard as a Python file)."""
+        key = f"{path}\0notebook"
+        if key not in self._python:
+            program = self.notebook_program(path)
+            if program is None:
+                self._python[key] = None
+            else:
+                parsed = parse_cst(program.text, program.tree)
+                self._python[key] = (
+                    parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed, program=program)
+                )
+        return self._python[key]
 
     def facts(self, path: str) -> ModuleFacts | None:
         """Randomness facts of a Python module (None if it cannot be parsed), computed once."""
