@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mlops_lint.baseline import Baseline, Entry, entries_for
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
@@ -16,7 +18,7 @@ from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.diagnostics import Diagnostic, Location, RunReport
-from mlops_lint.discovery import Inventory, build_inventory, find_root, select_targets
+from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.registry import registry
@@ -38,6 +40,8 @@ class Overrides:
     history: str | None = None  # "all", "none", "staged" or a range "A..B"; None: pre-push's range or all
     cache: bool = True
     progress: bool = False  # history scan progress on stderr (the CLI, on a terminal)
+    baseline: Path | None = None  # report only findings not acknowledged in this file
+    changed_since: str | None = None  # per-file rules only on files changed since this revision
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Session:
     per_file: PerFileIgnores
     ruff_active: bool = False
     run_options: RunOptions = field(default_factory=RunOptions)
+    baseline: Baseline | None = None
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
         extra = tuple(path for path in overlays or {} if path not in self.targets)
@@ -78,6 +83,9 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     options = {code: {**config.rule_options.get(code, {}), **overrides.options.get(code, {})} for code in codes}
     inventory = build_inventory(root, config.exclude)
     targets = select_targets(root, inventory, paths, config.exclude)
+    if overrides.changed_since:
+        changed = changed_files(root, overrides.changed_since)
+        targets = [path for path in targets if path in changed]
     # the harness (`only`) runs ruff just for MLX002's own examples
     ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff_selected(config)
     rules = ActiveRules.build(reg, codes, options)
@@ -98,6 +106,7 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         per_file=PerFileIgnores.from_config(config, metas),
         ruff_active=ruff_active,
         run_options=run_options,
+        baseline=Baseline.load(overrides.baseline) if overrides.baseline else None,
     )
 
 
@@ -115,8 +124,17 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         result.diagnostics += _ruff(session, repo, targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
     unique = sorted(set(kept), key=Diagnostic.sort_key)
+    baselined = 0
+    if session.baseline is not None:
+        unique, baselined, stale = session.baseline.split(repo, unique)
+        if stale:
+            repo.notices.append(
+                f"{len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} no longer match any finding "
+                "(fixed, or the code moved): run `mlops-lint baseline --prune` to drop them"
+            )
     return RunReport(
         diagnostics=tuple(unique),
+        baselined=baselined,
         errors=tuple(result.errors),
         files_checked=len(targets),
         suppressed=dropped,
@@ -146,6 +164,27 @@ def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport
 
 def lint_session(session: Session) -> RunReport:
     return _lint_repo(session, session.repo())
+
+
+def baseline_entries(
+    paths: Sequence[Path], overrides: Overrides = Overrides(), prune: Path | None = None
+) -> list[Entry]:
+    """The entries a baseline file should hold now: every current finding, or, with `prune`, only the
+    entries of that baseline that still match a finding (a pruned baseline never grows)."""
+    session = open_session(paths, replace(overrides, baseline=None))
+    repo = session.repo()
+    report = _lint_repo(session, repo)
+    current = entries_for(repo, report.diagnostics)
+    if prune is None:
+        return current
+    remaining = Counter((e.code, e.path, e.fingerprint) for e in current)
+    kept = []
+    for entry in Baseline.load(prune).entries:
+        key = (entry.code, entry.path, entry.fingerprint)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+            kept.append(entry)
+    return kept
 
 
 def fix(

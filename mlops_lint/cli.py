@@ -9,17 +9,19 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from mlops_lint import __version__, api, scaffold
+from mlops_lint.baseline import DEFAULT_FILE, BaselineError, write
 from mlops_lint.catalogue import CatalogueError
 from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
-from mlops_lint.discovery import find_root
+from mlops_lint.discovery import RevisionError, find_root
 from mlops_lint.docs import explain
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS
@@ -134,6 +136,8 @@ def _guarded(action: Callable[[], int]) -> None:
         _fail(f"invalid configuration: {exc}")
     except CatalogueError as exc:
         _fail(f"broken rule catalogue: {exc}")
+    except (BaselineError, RevisionError) as exc:
+        _fail(str(exc))
     except click.ClickException:
         raise
     except Exception as exc:  # an engine bug: say so briefly; the traceback only on request
@@ -159,6 +163,13 @@ def main() -> None:
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("--show-fixes", is_flag=True, help="Also show display-only fix suggestions.")
 @click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings not acknowledged in this baseline file (see `mlops-lint baseline`).",
+)
+@click.option("--changed-since", metavar="REV", help="Check only files changed since REV (and untracked files).")
+@click.option(
     "--check-data",
     is_flag=True,
     help="Also compare workspace data with its .dvc pointers (MLD004, MLD014); off by default.",
@@ -178,6 +189,8 @@ def check(
     exit_zero: bool,
     show_statistics: bool,
     show_fixes: bool,
+    baseline_file: Path | None,
+    changed_since: str | None,
     check_data: bool,
 ) -> None:
     """Lint PATHS (default: the current folder)."""
@@ -186,8 +199,12 @@ def check(
 
     def action() -> int:
         _missing(paths)
-        overrides = _overrides(
-            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+        overrides = replace(
+            _overrides(
+                select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+            ),
+            baseline=baseline_file,
+            changed_since=changed_since,
         )
         report = api.lint(list(paths), overrides)
         _notices(report.notices)
@@ -254,6 +271,41 @@ def fix(
         if remaining is None:
             return EXIT_CLEAN
         return remaining.exit_code
+
+    _guarded(action)
+
+
+@main.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@selection_options
+@click.option(
+    "--file",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path(DEFAULT_FILE),
+    show_default=True,
+    help="Where to write the baseline.",
+)
+@click.option("--prune", is_flag=True, help="Only drop entries that no longer match; never add new findings.")
+def baseline_command(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: Path | None,
+    baseline_file: Path,
+    prune: bool,
+) -> None:
+    """Write today's findings to a baseline, so that `check --baseline` reports only new ones."""
+
+    def action() -> int:
+        _missing(paths)
+        overrides = _overrides(select, extend_select, ignore, exclude, config_file)
+        entries = api.baseline_entries(list(paths), overrides, prune=baseline_file if prune else None)
+        write(baseline_file, entries)
+        click.echo(f"Wrote {len(entries)} finding{'' if len(entries) == 1 else 's'} to {baseline_file}.")
+        return EXIT_CLEAN
 
     _guarded(action)
 

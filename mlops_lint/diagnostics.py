@@ -106,6 +106,7 @@ class RunReport:
     errors: tuple[RuleError, ...] = ()
     files_checked: int = 0
     suppressed: int = 0
+    baselined: int = 0  # findings acknowledged by the baseline file
     root: str = "."
     notices: tuple[str, ...] = field(default=())
 

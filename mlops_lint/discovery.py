@@ -147,3 +147,26 @@ def parent_dirs(files: Iterable[str]) -> list[str]:
 
 
 __all__ = ["PYPROJECT", "Inventory", "build_inventory", "find_root", "parent_dirs", "select_targets"]
+
+
+class RevisionError(Exception):
+    """`--changed-since` names a revision git does not know."""
+
+
+def changed_files(root: Path, revision: str) -> frozenset[str]:
+    """Root-relative paths changed since `revision` (committed, staged or not) plus untracked files."""
+    commands = (
+        ["git", "diff", "--name-only", "-z", "--relative", "--no-renames", revision, "--"],
+        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
+    )
+    found: set[str] = set()
+    for command in commands:
+        try:
+            result = subprocess.run(command, cwd=root, capture_output=True, check=False)
+        except OSError as exc:
+            raise RevisionError(f"git is not available: {exc}") from exc
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise RevisionError(f"--changed-since {revision}: {message[0] if message else 'git failed'}")
+        found |= {p.decode("utf-8", errors="surrogateescape") for p in result.stdout.split(b"\0") if p}
+    return frozenset(found)

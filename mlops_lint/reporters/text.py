@@ -47,7 +47,8 @@ def _line(diagnostic: Diagnostic, colour: bool, show_fixes: bool) -> list[str]:
 def summary(report: RunReport) -> list[str]:
     diagnostics = report.diagnostics
     if not diagnostics and not report.errors:
-        return [f"All checks passed ({plural(report.files_checked, 'file')})."]
+        acknowledged = f"; {report.baselined} acknowledged in the baseline" if report.baselined else ""
+        return [f"All checks passed ({plural(report.files_checked, 'file')}{acknowledged})."]
     lines = []
     if diagnostics:
         counts = Counter(d.severity for d in diagnostics)
@@ -64,6 +65,8 @@ def summary(report: RunReport) -> list[str]:
             lines.append(f"{unsafe} more fixable with `mlops-lint fix --unsafe-fixes`.")
     for error in report.errors:
         lines.append(f"error: rule {error.code} crashed on {error.location.path}: {error.error}")
+    if report.baselined:
+        lines.append(f"{plural(report.baselined, 'finding')} acknowledged in the baseline not shown.")
     return lines
 
 

@@ -1,0 +1,138 @@
+"""Baselines: adopt mlops-lint in an old repository by acknowledging what is already there.
+
+`mlops-lint baseline` writes today's findings to `.mlops-lint-baseline.json`; `check --baseline
+FILE` then reports only findings that are not in it. A finding is identified by a fingerprint
+that survives edits elsewhere in the file: the rule code, the path, and the flagged line's text
+with whitespace normalised (not its line number), so inserting lines above an old finding does not
+make it new. Findings without a line (a file, a folder, a repository) use their message; history
+findings use the commit they point at. Identical fingerprints are counted, so a second copy of an
+acknowledged line is still reported.
+
+Entries that no longer match anything are stale: `check` says how many (the baseline should only
+shrink), and `mlops-lint baseline --prune` drops them without adding anything new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.diagnostics import Diagnostic
+from mlops_lint.fixer import write_atomically
+from mlops_lint.fixes import line_starts
+
+DEFAULT_FILE = ".mlops-lint-baseline.json"
+FORMAT_VERSION = 1
+
+
+class BaselineError(Exception):
+    """The baseline file cannot be read; the message is one line."""
+
+
+def _line_text(repo: RepoContext, diagnostic: Diagnostic) -> str | None:
+    location = diagnostic.location
+    if location.span is None or not repo.has(location.path):
+        return None
+    if location.cell is not None:
+        program = repo.notebook_program(location.path)
+        cell = next((p.cell for p in program.slices if p.cell.index == location.cell), None) if program else None
+        text = cell.source if cell else None
+    else:
+        text = repo.file(location.path).text
+    if text is None:
+        return None
+    starts = line_starts(text)
+    line = location.span.start_line
+    if not 0 < line <= len(starts):
+        return None
+    end = starts[line] if line < len(starts) else len(text)
+    return text[starts[line - 1] : end]
+
+
+def fingerprint(diagnostic: Diagnostic, line: str | None) -> str:
+    """Stable under line moves: code, path, cell, and the flagged line's normalised text."""
+    location = diagnostic.location
+    if location.commit:
+        anchor = f"commit:{location.commit}"
+    elif line is not None:
+        anchor = "line:" + " ".join(line.split())
+    else:
+        anchor = "message:" + diagnostic.message
+    cell = f"cell:{location.cell}" if location.cell is not None else ""
+    key = "\0".join((diagnostic.code, location.path, cell, anchor))
+    return hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    code: str
+    path: str
+    fingerprint: str
+    message: str  # for people reading the file; not part of the match
+
+
+@dataclass
+class Baseline:
+    entries: list[Entry]
+
+    @classmethod
+    def load(cls, path: Path) -> Baseline:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise BaselineError(f"baseline {path} is not valid JSON: {exc}") from exc
+        rows = data.get("findings") if isinstance(data, dict) else None
+        if data.get("version") != FORMAT_VERSION or not isinstance(rows, list):
+            raise BaselineError(f"baseline {path} is not an mlops-lint baseline (version {FORMAT_VERSION})")
+        entries = []
+        for row in rows:
+            if not isinstance(row, dict) or not all(
+                isinstance(row.get(k), str) for k in ("code", "path", "fingerprint")
+            ):
+                raise BaselineError(f"baseline {path}: malformed entry {row!r:.80}")
+            entries.append(Entry(row["code"], row["path"], row["fingerprint"], str(row.get("message", ""))))
+        return cls(entries)
+
+    def split(self, repo: RepoContext, diagnostics: Sequence[Diagnostic]) -> tuple[list[Diagnostic], int, list[Entry]]:
+        """(new findings, how many the baseline matched, stale entries)."""
+        remaining = Counter((e.code, e.path, e.fingerprint) for e in self.entries)
+        new: list[Diagnostic] = []
+        matched = 0
+        for diagnostic in diagnostics:
+            key = (diagnostic.code, diagnostic.location.path, fingerprint(diagnostic, _line_text(repo, diagnostic)))
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                matched += 1
+            else:
+                new.append(diagnostic)
+        stale: list[Entry] = []
+        for entry in self.entries:
+            key = (entry.code, entry.path, entry.fingerprint)
+            if remaining[key] > 0:
+                remaining[key] -= 1
+                stale.append(entry)
+        return new, matched, stale
+
+
+def entries_for(repo: RepoContext, diagnostics: Iterable[Diagnostic]) -> list[Entry]:
+    return [
+        Entry(d.code, d.location.path, fingerprint(d, _line_text(repo, d)), d.message)
+        for d in sorted(diagnostics, key=Diagnostic.sort_key)
+    ]
+
+
+def write(path: Path, entries: Sequence[Entry]) -> None:
+    """The baseline as stable, diff-friendly JSON (sorted, one finding per object)."""
+    rows = [
+        {"code": e.code, "path": e.path, "fingerprint": e.fingerprint, "message": e.message}
+        for e in sorted(entries, key=lambda e: (e.path, e.code, e.fingerprint))
+    ]
+    text = json.dumps({"version": FORMAT_VERSION, "tool": "mlops-lint", "findings": rows}, indent=2) + "\n"
+    write_atomically(path, text, bom=False)
