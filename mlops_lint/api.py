@@ -145,7 +145,11 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
 
 def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[Diagnostic]:
     # only files we could read ourselves: never a symlink out of the repository
-    python = [path for path in targets if classify(path) is FileKind.PYTHON and repo.file(path).text is not None]
+    python = [
+        path
+        for path in targets
+        if classify(path) in (FileKind.PYTHON, FileKind.NOTEBOOK) and repo.file(path).text is not None
+    ]
     if not python:
         return []
     outcome = run_ruff(session.root, python, session.config.ruff, repo.overlays)

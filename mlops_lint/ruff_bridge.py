@@ -78,6 +78,7 @@ def to_diagnostics(items: Iterable[Mapping[str, Any]], root: Path, stdin_path: s
         path = stdin_path or _relative(item.get("filename", ""), root)
         if path is None:
             continue
+        cell = item.get("cell") if isinstance(item.get("cell"), int) else None  # notebooks: 1-based over all cells
         found.append(
             Diagnostic(
                 code=code,
@@ -85,8 +86,9 @@ def to_diagnostics(items: Iterable[Mapping[str, Any]], root: Path, stdin_path: s
                 family=Family.CODE_QUALITY,
                 severity=Severity.ERROR if code.startswith(_ERROR_CODES) else Severity.WARNING,
                 message=item["message"],
-                location=Location(path=path, span=_span(item["location"], item["end_location"])),
-                fix=_fix(path, item.get("fix")),
+                location=Location(path=path, span=_span(item["location"], item["end_location"]), cell=cell),
+                # ruff's notebook edits are cell-relative: reported, not applied (ruff check --fix does them)
+                fix=None if cell is not None else _fix(path, item.get("fix")),
             )
         )
     return found

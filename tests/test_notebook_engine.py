@@ -47,7 +47,11 @@ def test_a_fix_changes_only_the_edited_cell_source(tmp_path: Path) -> None:
 
 def test_a_cell_that_does_not_parse_is_reported_and_the_rest_is_checked(tmp_path: Path) -> None:
     git_init(tmp_path)
-    cells = ["import pandas as pd\ndf = pd.read_csv('d.csv', dtype=str)\n", "def broken(:\n    pass\n", "v = df.values\n"]
+    cells = [
+        "import pandas as pd\ndf = pd.read_csv('d.csv', dtype=str)\n",
+        "def broken(:\n    pass\n",
+        "v = df.values\n",
+    ]
     (tmp_path / "nb.ipynb").write_text(make_notebook(cells), encoding="utf-8")
     assert _lint(tmp_path, "MLS009", "MLX001") == [
         "nb.ipynb:cell 2:1:12: MLX001 File cannot be parsed: SyntaxError: invalid syntax",
@@ -71,3 +75,15 @@ def test_ignore_file_in_any_cell_silences_the_notebook(tmp_path: Path) -> None:
     cells = ["# mlops-lint: ignore-file[MLS009]\nimport pandas as pd\n", "df = pd.DataFrame()\nv = df.values\n"]
     (tmp_path / "nb.ipynb").write_text(make_notebook(cells), encoding="utf-8")
     assert _lint(tmp_path, "MLS009") == []
+
+
+def test_ruffs_findings_in_notebooks_carry_the_cell(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    cells = [{"cell_type": "markdown", "source": "# t\n"}, "import os\nx = undefined_a\n"]
+    (tmp_path / "nb.ipynb").write_text(make_notebook(cells), encoding="utf-8")
+    report = api.lint([tmp_path], api.Overrides(select=("ruff",), history="none"))
+    assert [compact(d) for d in report.diagnostics] == [
+        "nb.ipynb:cell 2:1:8: F401 `os` imported but unused",
+        "nb.ipynb:cell 2:2:5: F821 Undefined name `undefined_a`",
+    ]
+    assert all(d.fix is None for d in report.diagnostics)  # ruff's cell-relative edits are not applied
