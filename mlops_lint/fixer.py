@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_lint.context.files import UTF8_BOM, FileKind, classify
+from mlops_lint.context.notebook import NotebookProblem, load_notebook
 from mlops_lint.context.python import ParseFailure, parse_python
 from mlops_lint.diagnostics import Diagnostic, RunReport
 from mlops_lint.fixes import Applicability, CreateFile, Fix, TextEdit, apply_edits, line_starts, span_offsets
@@ -82,6 +83,10 @@ def still_parses(path: str, text: str) -> str | None:
         parsed = parse_python(text)
         if isinstance(parsed, ParseFailure):
             return f"the fixed code would not parse ({parsed.message}, line {parsed.line})"
+    elif classify(path) is FileKind.NOTEBOOK:
+        notebook = load_notebook(text)
+        if isinstance(notebook, NotebookProblem):
+            return f"the fixed notebook would not load ({notebook.message}, line {notebook.line})"
     return None
 
 

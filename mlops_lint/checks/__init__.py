@@ -17,6 +17,7 @@ from mlops_lint.checks import (
     experiments_tracking,
     internal,
     naming,
+    notebooks,
     reproducibility,
     reproducibility_project,
 )
@@ -25,6 +26,7 @@ from mlops_lint.rule import Rule
 ALL_RULES: list[type[Rule]] = [
     *internal.RULES,
     *naming.RULES,
+    *notebooks.RULES,
     *code_quality_pandas.RULES,
     *code_quality_torch.RULES,
     *code_quality_sklearn.RULES,

@@ -98,7 +98,9 @@ def analyse(source: str) -> tuple[str, frozenset[int], tuple[Escape, ...]]:
             out.append("pass" + eol)
             start = first + 1
         else:
-            shell = name in SHELL_CELL_MAGICS or (name == "script" and magic and magic.group(2).strip() in ("bash", "sh"))
+            shell = name in SHELL_CELL_MAGICS or (
+                name == "script" and magic and magic.group(2).strip() in ("bash", "sh")
+            )
             out.append(eol)
             for k in range(first + 1, len(pieces)):
                 body, eol = _split(pieces[k])

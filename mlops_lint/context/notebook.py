@@ -74,7 +74,7 @@ class NotebookProblem:
     message: str
 
 
-class _Bad(ValueError):
+class _NotJsonError(ValueError):
     """The text is not JSON; `json.loads` is asked again for its precise message."""
 
 
@@ -90,7 +90,7 @@ class _Scanner:
 
     def expect(self, i: int, char: str) -> int:
         if not self.text.startswith(char, i):
-            raise _Bad
+            raise _NotJsonError
         return self.ws(i + 1)
 
     def leaf(self, i: int) -> tuple[Any, int]:
@@ -107,7 +107,7 @@ class _Scanner:
         while True:
             key, j = self.leaf(i)
             if not isinstance(key, str):
-                raise _Bad
+                raise _NotJsonError
             start = self.expect(self.ws(j), ":")
             handler = (descend or {}).get(key)
             if handler is not None and self.text.startswith("[", start):
@@ -121,7 +121,7 @@ class _Scanner:
                 i = self.ws(i + 1)
                 continue
             if not self.text.startswith("}", i):
-                raise _Bad
+                raise _NotJsonError
             return value, members, extras, i + 1
 
     def value(self, i: int) -> tuple[Any, int]:
@@ -146,7 +146,7 @@ class _Scanner:
                 i = self.ws(i + 1)
                 continue
             if not self.text.startswith("]", i):
-                raise _Bad
+                raise _NotJsonError
             return values, spans, i + 1
 
     def cell(self, i: int) -> tuple[Any, Any, int]:
@@ -166,7 +166,7 @@ class _Scanner:
             value, members, extras, end = self.object(start, {"cells": lambda s: self.array(s, self.cell)})
             extra = (members, extras)
         if self.ws(end) != len(self.text):
-            raise _Bad
+            raise _NotJsonError
         return value, extra
 
 
@@ -195,15 +195,23 @@ def _check_cell(n: int, cell: Any, start: int, members: Members, minor: int, ids
     if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(s, str) for s in source)):
         return where("source"), f"cell {n}: 'source' is not a string or a list of strings"
     if not isinstance(cell.get("metadata"), dict):
-        return (where("metadata"), f"cell {n}: 'metadata' is not an object") if "metadata" in cell else (
-            start,
-            f"cell {n}: no 'metadata'",
+        return (
+            (where("metadata"), f"cell {n}: 'metadata' is not an object")
+            if "metadata" in cell
+            else (
+                start,
+                f"cell {n}: no 'metadata'",
+            )
         )
     if kind == "code":
         if not isinstance(cell.get("outputs"), list):
-            return (where("outputs"), f"cell {n}: 'outputs' is not a list") if "outputs" in cell else (
-                start,
-                f"cell {n}: code cell without 'outputs'",
+            return (
+                (where("outputs"), f"cell {n}: 'outputs' is not a list")
+                if "outputs" in cell
+                else (
+                    start,
+                    f"cell {n}: code cell without 'outputs'",
+                )
             )
         if "execution_count" not in cell:
             return start, f"cell {n}: code cell without 'execution_count'"
@@ -263,7 +271,7 @@ def load_notebook(text: str) -> Notebook | NotebookProblem:
         return _problem(starts, conflict.start(), f"merge-conflict marker '{conflict.group()}'")
     try:
         value, extra = _Scanner(text).notebook()
-    except (_Bad, ValueError, IndexError, RecursionError):
+    except (_NotJsonError, ValueError, IndexError, RecursionError):
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
