@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 CELL_TYPES = ("code", "markdown", "raw")
 _WS = re.compile(r"[ \t\n\r]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_LF = re.compile("\n")  # much faster than _NEWLINE on a text without carriage returns
+_MARKERS = ("<" * 7, "|" * 7, "=" * 7, ">" * 7)
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")  # how Jupyter splits a source into list items
 _CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|\Z)", re.MULTILINE)
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -265,8 +267,8 @@ def _line_json(items: list[tuple[int, str]], source: str, position) -> tuple[int
 
 def load_notebook(text: str) -> Notebook | NotebookProblem:
     """The notebook in `text`, or its first problem (merge-conflict markers, JSON, structure)."""
-    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-    conflict = _CONFLICT.search(text)
+    starts = [0, *(m.end() for m in (_NEWLINE if "\r" in text else _LF).finditer(text))]
+    conflict = _CONFLICT.search(text) if any(marker in text for marker in _MARKERS) else None
     if conflict is not None:
         return _problem(starts, conflict.start(), f"merge-conflict marker '{conflict.group()}'")
     try:
