@@ -95,7 +95,7 @@ class NotebookLargeOutputs(PathRule):
         )
 
 
-MAX_COUNTS_SHOWN = 12
+COUNTS_AROUND = 3  # counts shown on each side of the first one out of order
 
 
 def _raises_on_purpose(notebook: Notebook, cell: Cell) -> bool:
@@ -118,11 +118,12 @@ class NotebookNotCleanlyExecuted(PathRule):
         ]
         first = next((k for k in range(1, len(counts)) if counts[k][1] <= counts[k - 1][1]), None)
         if first is not None:
-            shown = ", ".join(str(count) for _index, count in counts[:MAX_COUNTS_SHOWN])
-            more = ", …" if len(counts) > MAX_COUNTS_SHOWN else ""
+            low, high = max(0, first - COUNTS_AROUND), min(len(counts), first + COUNTS_AROUND)
+            shown = ", ".join(str(count) for _index, count in counts[low:high])
+            shown = ("…, " if low else "") + shown + (", …" if high < len(counts) else "")
             yield self.diagnostic(
                 Location(path=file.path, cell=counts[first][0]),
-                problem=f"cells ran out of order (execution counts in cell order: {shown}{more})",
+                problem=f"cells ran out of order (execution counts in cell order: {shown})",
             )
         for cell in _code_cells(notebook):
             error = next((o for o in cell.outputs if isinstance(o, dict) and o.get("output_type") == "error"), None)

@@ -32,6 +32,10 @@ _LF = re.compile("\n")  # much faster than _NEWLINE on a text without carriage r
 _MARKERS = ("<" * 7, "|" * 7, "=" * 7, ">" * 7)
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")  # how Jupyter splits a source into list items
 _CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|\Z)", re.MULTILINE)
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+_STRING_ITEM = re.compile(rf"[ \t\n\r]*({_STRING})[ \t\n\r]*([,\]])")
+_KEY = re.compile(rf"({_STRING})[ \t\n\r]*:[ \t\n\r]*")
+_AFTER_MEMBER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _decode = json.JSONDecoder().raw_decode
 
@@ -100,31 +104,33 @@ class _Scanner:
 
     def object(self, i: int, descend: dict[str, Any] | None = None) -> tuple[dict, Members, dict[str, Any], int]:
         """Decode the object at `i`; `descend[key]` scans that key's value itself (returns value, extra, end)."""
+        text = self.text
         value: dict[str, Any] = {}
         members: Members = {}
         extras: dict[str, Any] = {}
         i = self.ws(i + 1)
-        if self.text.startswith("}", i):
+        if text.startswith("}", i):
             return value, members, extras, i + 1
         while True:
-            key, j = self.leaf(i)
-            if not isinstance(key, str):
+            key_match = _KEY.match(text, i)
+            if key_match is None:
                 raise _NotJsonError
-            start = self.expect(self.ws(j), ":")
-            handler = (descend or {}).get(key)
-            if handler is not None and self.text.startswith("[", start):
+            raw_key = key_match.group(1)
+            key = json.loads(raw_key) if "\\" in raw_key else raw_key[1:-1]
+            start = key_match.end()
+            handler = descend.get(key) if descend else None
+            if handler is not None and text.startswith("[", start):
                 item, extras[key], end = handler(start)
             else:
                 extras.pop(key, None)
-                item, end = self.value(start)
+                item, end = _decode(text, start)
             value[key], members[key] = item, (i, start, end)
-            i = self.ws(end)
-            if self.text.startswith(",", i):
-                i = self.ws(i + 1)
-                continue
-            if not self.text.startswith("}", i):
+            after = _AFTER_MEMBER.match(text, end)
+            if after is None:
                 raise _NotJsonError
-            return value, members, extras, i + 1
+            if after.group(1) == "}":
+                return value, members, extras, after.end()
+            i = after.end()
 
     def value(self, i: int) -> tuple[Any, int]:
         return self.leaf(i)
@@ -151,12 +157,29 @@ class _Scanner:
                 raise _NotJsonError
             return values, spans, i + 1
 
+    def strings(self, i: int) -> tuple[list, list[tuple[int, int, Any]], int]:
+        """`array` for a list of strings (a cell's source): one regex match per item."""
+        text = self.text
+        spans: list[tuple[int, int, Any]] = []
+        j = self.ws(i + 1)
+        if not text.startswith("]", j):
+            while True:
+                item = _STRING_ITEM.match(text, j)
+                if item is None:
+                    return self.array(i)  # not only strings: the slow path decodes (and validates) it
+                spans.append((item.start(1), item.end(1), None))
+                j = item.end()
+                if item.group(2) == "]":
+                    break
+        else:
+            j += 1
+        return json.loads(text[i:j]), spans, j
+
     def cell(self, i: int) -> tuple[Any, Any, int]:
         if not self.text.startswith("{", i):
             value, end = self.leaf(i)
             return value, None, end
-        plain = lambda start: self.array(start)  # noqa: E731 - item spans of `source` and `outputs`
-        value, members, extras, end = self.object(i, {"source": plain, "outputs": plain})
+        value, members, extras, end = self.object(i, {"source": self.strings, "outputs": self.array})
         return value, (members, extras), end
 
     def notebook(self) -> tuple[Any, Any]:
@@ -250,19 +273,23 @@ def _check_top(value: Any, members: Members) -> tuple[int, str] | None:
     return None
 
 
-def _line_json(items: list[tuple[int, str]], source: str, position) -> tuple[int, ...]:
+def _line_json(items: list[tuple[int, str]], source: str, starts: tuple[int, ...]) -> tuple[int, ...]:
     """For each line of `source`, the text line of the JSON string in which it starts."""
     if not items:
         return ()
+    one_per_line = "\r" not in source and "\n" not in items[-1][1][:-1]  # Jupyter's layout
+    if one_per_line and all(text.count("\n") == 1 and text.endswith("\n") for _start, text in items[:-1]):
+        lines = [bisect_right(starts, start) for start, _text in items]
+        return tuple(lines + lines[-1:] if items[-1][1].endswith("\n") else lines)
     line_starts = [0, *(m.end() for m in _NEWLINE.finditer(source))]
-    lines: list[int] = []
+    found: list[int] = []
     k, end_of_item = 0, len(items[0][1])
     for start in line_starts:
         while start >= end_of_item and k < len(items) - 1:
             k += 1
             end_of_item += len(items[k][1])
-        lines.append(position(items[k][0])[0])
-    return tuple(lines)
+        found.append(bisect_right(starts, items[k][0]))
+    return tuple(found)
 
 
 def load_notebook(text: str) -> Notebook | NotebookProblem:
@@ -317,7 +344,7 @@ def _cell(notebook: Notebook, n: int, cell: dict, members: Members, extras: dict
         cell_type=cell["cell_type"],
         source=source,
         source_span=(source_start, source_end),
-        line_json=_line_json(items, source, notebook.position),
+        line_json=_line_json(items, source, notebook.line_starts),
         execution_count=cell["execution_count"] if code else None,
         outputs=outputs,
         output_span=members["outputs"][1:] if code else None,
