@@ -50,10 +50,13 @@ def allowed(fix: Fix | None, unsafe: bool) -> bool:
 
 def _ranges(fix: Fix, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
     out = []
+    starts: dict[str, list[int]] = {}  # once per file, not per edit: a notebook strip fix has hundreds of edits
     for edit in fix.edits:
         if isinstance(edit, TextEdit):
             text = texts.get(edit.path, "")
-            start, end = span_offsets(line_starts(text), len(text), edit.span)
+            if edit.path not in starts:
+                starts[edit.path] = line_starts(text)
+            start, end = span_offsets(starts[edit.path], len(text), edit.span)
             out.append((edit.path, start, end))
     return out
 
