@@ -279,3 +279,30 @@ def test_a_5_mb_notebook_with_images_is_checked_fast(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert [d.code for d in report.diagnostics] == ["MLJ001"]
     assert elapsed < 1.0, f"{elapsed:.2f} s"
+
+
+# --- context cache and skipped copies ----------------------------------------------------------
+
+
+def test_notebook_for_is_cached_per_run_and_none_without_text(tmp_path: Path) -> None:
+    from mlops_lint.context.notebook import notebook_for
+
+    git_init(tmp_path)
+    write_files(tmp_path, {"a.ipynb": make_notebook(["x = 1"])})
+    (tmp_path / "b.ipynb").write_bytes(b"\xff\xfe{}")
+    session = api.open_session([tmp_path])
+    repo = session.repo()
+    first = notebook_for(repo, "a.ipynb")
+    assert isinstance(first, Notebook) and notebook_for(repo, "a.ipynb") is first
+    assert notebook_for(repo, "b.ipynb") is None
+    assert notebook_for(session.repo(), "a.ipynb") is not first  # a new run (or fix round) reads again
+
+
+def test_checkpoint_copies_are_left_to_mln002(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    broken = make_notebook([{"source": "1/0", "execution_count": 2}, {"source": "x", "execution_count": 1}])
+    write_files(tmp_path, {".ipynb_checkpoints/a-checkpoint.ipynb": broken, "b.ipynb": "{"})
+    report = api.lint([tmp_path], api.Overrides(select=("MLJ",)))
+    assert [compact(d) for d in report.diagnostics] == [
+        "b.ipynb:1:2: MLJ003 Invalid notebook: not valid JSON: Expecting property name enclosed in double quotes"
+    ]
