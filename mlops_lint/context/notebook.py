@@ -20,24 +20,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.context.ipython import mask_ipython as mask_ipython
+from mlops_lint.context.json_scan import WHITESPACE, Members, NotJsonError, Scanner
 from mlops_lint.diagnostics import Span
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
 CELL_TYPES = ("code", "markdown", "raw")
-_WS = re.compile(r"[ \t\n\r]*")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _LF = re.compile("\n")  # much faster than _NEWLINE on a text without carriage returns
 _MARKERS = ("<" * 7, "|" * 7, "=" * 7, ">" * 7)
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")  # how Jupyter splits a source into list items
 _CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|\Z)", re.MULTILINE)
-_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
-_STRING_ITEM = re.compile(rf"[ \t\n\r]*({_STRING})[ \t\n\r]*([,\]])")
-_KEY = re.compile(rf"({_STRING})[ \t\n\r]*:[ \t\n\r]*")
-_AFTER_MEMBER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 _CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-_decode = json.JSONDecoder().raw_decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,119 +75,28 @@ class NotebookProblem:
     message: str
 
 
-class _NotJsonError(ValueError):
-    """The text is not JSON; `json.loads` is asked again for its precise message."""
+def _cell_scan(scanner: Scanner, i: int) -> tuple[Any, Any, int]:
+    if not scanner.text.startswith("{", i):
+        value, end = scanner.leaf(i)
+        return value, None, end
+    value, members, extras, end = scanner.object(i, {"source": scanner.strings, "outputs": scanner.array})
+    return value, (members, extras), end
 
 
-Members = dict[str, tuple[int, int, int]]  # key -> (key start, value start, value end)
-
-
-class _Scanner:
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def ws(self, i: int) -> int:
-        return _WS.match(self.text, i).end()  # type: ignore[union-attr]
-
-    def expect(self, i: int, char: str) -> int:
-        if not self.text.startswith(char, i):
-            raise _NotJsonError
-        return self.ws(i + 1)
-
-    def leaf(self, i: int) -> tuple[Any, int]:
-        return _decode(self.text, i)
-
-    def object(self, i: int, descend: dict[str, Any] | None = None) -> tuple[dict, Members, dict[str, Any], int]:
-        """Decode the object at `i`; `descend[key]` scans that key's value itself (returns value, extra, end)."""
-        text = self.text
-        value: dict[str, Any] = {}
-        members: Members = {}
-        extras: dict[str, Any] = {}
-        i = self.ws(i + 1)
-        if text.startswith("}", i):
-            return value, members, extras, i + 1
-        while True:
-            key_match = _KEY.match(text, i)
-            if key_match is None:
-                raise _NotJsonError
-            raw_key = key_match.group(1)
-            key = json.loads(raw_key) if "\\" in raw_key else raw_key[1:-1]
-            start = key_match.end()
-            handler = descend.get(key) if descend else None
-            if handler is not None and text.startswith("[", start):
-                item, extras[key], end = handler(start)
-            else:
-                extras.pop(key, None)
-                item, end = _decode(text, start)
-            value[key], members[key] = item, (i, start, end)
-            after = _AFTER_MEMBER.match(text, end)
-            if after is None:
-                raise _NotJsonError
-            if after.group(1) == "}":
-                return value, members, extras, after.end()
-            i = after.end()
-
-    def value(self, i: int) -> tuple[Any, int]:
-        return self.leaf(i)
-
-    def array(self, i: int, item=None) -> tuple[list, list[tuple[int, int, Any]], int]:
-        """Decode the array at `i`; returns values, (start, end, extra) per item, and the end."""
-        values: list[Any] = []
-        spans: list[tuple[int, int, Any]] = []
-        i = self.ws(i + 1)
-        if self.text.startswith("]", i):
-            return values, spans, i + 1
-        while True:
-            if item is not None:
-                one, extra, end = item(i)
-            else:
-                (one, end), extra = self.leaf(i), None
-            values.append(one)
-            spans.append((i, end, extra))
-            i = self.ws(end)
-            if self.text.startswith(",", i):
-                i = self.ws(i + 1)
-                continue
-            if not self.text.startswith("]", i):
-                raise _NotJsonError
-            return values, spans, i + 1
-
-    def strings(self, i: int) -> tuple[list, list[tuple[int, int, Any]], int]:
-        """`array` for a list of strings (a cell's source): one regex match per item."""
-        text = self.text
-        spans: list[tuple[int, int, Any]] = []
-        j = self.ws(i + 1)
-        if not text.startswith("]", j):
-            while True:
-                item = _STRING_ITEM.match(text, j)
-                if item is None:
-                    return self.array(i)  # not only strings: the slow path decodes (and validates) it
-                spans.append((item.start(1), item.end(1), None))
-                j = item.end()
-                if item.group(2) == "]":
-                    break
-        else:
-            j += 1
-        return json.loads(text[i:j]), spans, j
-
-    def cell(self, i: int) -> tuple[Any, Any, int]:
-        if not self.text.startswith("{", i):
-            value, end = self.leaf(i)
-            return value, None, end
-        value, members, extras, end = self.object(i, {"source": self.strings, "outputs": self.array})
-        return value, (members, extras), end
-
-    def notebook(self) -> tuple[Any, Any]:
-        start = self.ws(0)
-        if not self.text.startswith("{", start):
-            value, end = self.leaf(start)
-            extra = None
-        else:
-            value, members, extras, end = self.object(start, {"cells": lambda s: self.array(s, self.cell)})
-            extra = (members, extras)
-        if self.ws(end) != len(self.text):
-            raise _NotJsonError
-        return value, extra
+def _scan(text: str) -> tuple[Any, Any]:
+    """The decoded document, and for a top-level object its members and each cell's scan."""
+    scanner = Scanner(text)
+    start = scanner.ws(0)
+    if not text.startswith("{", start):
+        value, end = scanner.leaf(start)
+        extra = None
+    else:
+        cells = lambda s: scanner.array(s, lambda i: _cell_scan(scanner, i))  # noqa: E731
+        value, members, extras, end = scanner.object(start, {"cells": cells})
+        extra = (members, extras)
+    if scanner.ws(end) != len(text):
+        raise NotJsonError
+    return value, extra
 
 
 def _problem(starts: list[int], offset: int, message: str) -> NotebookProblem:
@@ -204,54 +108,51 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_cell(n: int, cell: Any, start: int, members: Members, minor: int, ids: dict[str, int]):
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(s, str) for s in value))
+
+
+def _is_count(value: Any) -> bool:
+    return value is None or (_is_int(value) and value >= 0)
+
+
+# (key, required for, is valid, message when invalid) in the order they are checked
+_CELL_FIELDS: tuple[tuple[str, str, Any, str], ...] = (
+    ("source", "every", _is_strings, "'source' is not a string or a list of strings"),
+    ("metadata", "every", lambda v: isinstance(v, dict), "'metadata' is not an object"),
+    ("outputs", "code", lambda v: isinstance(v, list), "'outputs' is not a list"),
+    ("execution_count", "code", _is_count, "'execution_count' is not a count or null"),
+)
+
+
+def _check_cell(
+    n: int, cell: Any, start: int, members: Members, minor: int, ids: dict[str, int]
+) -> tuple[int, str] | None:
     """(offset, message) of the cell's first problem, or None."""
     if not isinstance(cell, dict):
         return start, f"cell {n}: not a JSON object"
-    where = lambda key: members[key][1]  # noqa: E731
-    kind = cell.get("cell_type")
     if "cell_type" not in cell:
         return start, f"cell {n}: no 'cell_type'"
+    kind = cell["cell_type"]
     if kind not in CELL_TYPES:
-        return where("cell_type"), f"cell {n}: unknown cell_type {json.dumps(kind)}"
-    if "source" not in cell:
-        return start, f"cell {n}: no 'source'"
-    source = cell["source"]
-    if not isinstance(source, str) and not (isinstance(source, list) and all(isinstance(s, str) for s in source)):
-        return where("source"), f"cell {n}: 'source' is not a string or a list of strings"
-    if not isinstance(cell.get("metadata"), dict):
-        return (
-            (where("metadata"), f"cell {n}: 'metadata' is not an object")
-            if "metadata" in cell
-            else (
-                start,
-                f"cell {n}: no 'metadata'",
-            )
-        )
-    if kind == "code":
-        if not isinstance(cell.get("outputs"), list):
-            return (
-                (where("outputs"), f"cell {n}: 'outputs' is not a list")
-                if "outputs" in cell
-                else (
-                    start,
-                    f"cell {n}: code cell without 'outputs'",
-                )
-            )
-        if "execution_count" not in cell:
-            return start, f"cell {n}: code cell without 'execution_count'"
-        count = cell["execution_count"]
-        if count is not None and not (_is_int(count) and count >= 0):
-            return where("execution_count"), f"cell {n}: 'execution_count' is not a count or null"
-    if minor >= 5:
-        if "id" not in cell:
-            return start, f"cell {n}: no 'id' (required from nbformat 4.5)"
-        cell_id = cell["id"]
-        if not isinstance(cell_id, str) or not _CELL_ID.match(cell_id):
-            return where("id"), f"cell {n}: invalid id {json.dumps(cell_id)}"
-        if cell_id in ids:
-            return where("id"), f"cell {n}: duplicate id {json.dumps(cell_id)} (also cell {ids[cell_id]})"
-        ids[cell_id] = n
+        return members["cell_type"][1], f"cell {n}: unknown cell_type {json.dumps(kind)}"
+    for key, needed_by, valid, message in _CELL_FIELDS:
+        if needed_by == "code" and kind != "code":
+            continue
+        if key not in cell:
+            return start, f"cell {n}: {'code cell without' if needed_by == 'code' else 'no'} '{key}'"
+        if not valid(cell[key]):
+            return members[key][1], f"cell {n}: {message}"
+    if minor < 5:
+        return None
+    if "id" not in cell:
+        return start, f"cell {n}: no 'id' (required from nbformat 4.5)"
+    cell_id = cell["id"]
+    if not isinstance(cell_id, str) or not _CELL_ID.match(cell_id):
+        return members["id"][1], f"cell {n}: invalid id {json.dumps(cell_id)}"
+    if cell_id in ids:
+        return members["id"][1], f"cell {n}: duplicate id {json.dumps(cell_id)} (also cell {ids[cell_id]})"
+    ids[cell_id] = n
     return None
 
 
@@ -299,8 +200,8 @@ def load_notebook(text: str) -> Notebook | NotebookProblem:
     if conflict is not None:
         return _problem(starts, conflict.start(), f"merge-conflict marker '{conflict.group()}'")
     try:
-        value, extra = _Scanner(text).notebook()
-    except (_NotJsonError, ValueError, IndexError, RecursionError):
+        value, extra = _scan(text)
+    except (ValueError, IndexError, RecursionError):  # NotJsonError and JSONDecodeError are ValueErrors
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
@@ -364,7 +265,7 @@ def render_source(notebook: Notebook, cell: Cell, new_source: str) -> str:
     lines = _LINES.findall(new_source)
     if not lines:
         return "[]"
-    _values, spans, _end = _Scanner(text).array(start)
+    _values, spans, _end = Scanner(text).array(start)
     raw = {json.loads(text[s:e]): text[s:e] for s, e, _x in reversed(spans)}
     if spans:
         before, after = text[start + 1 : spans[0][0]], text[spans[-1][1] : end - 1]
@@ -383,9 +284,9 @@ def _invented_layout(notebook: Notebook, start: int) -> tuple[str, str]:
     line_start = notebook.line_starts[line - 1]
     if line == 1:
         return "", ""
-    indent = _WS.match(text, line_start).group().strip("\r\n")  # type: ignore[union-attr]
+    indent = WHITESPACE.match(text, line_start).group().strip("\r\n")  # type: ignore[union-attr]
     first = notebook.line_starts[1] if len(notebook.line_starts) > 1 else 0
-    step = _WS.match(text, first).group().strip("\r\n") or " "  # type: ignore[union-attr]
+    step = WHITESPACE.match(text, first).group().strip("\r\n") or " "  # type: ignore[union-attr]
     newline = _NEWLINE.search(text)
     eol = newline.group() if newline else "\n"
     return eol + indent + step, eol + indent
