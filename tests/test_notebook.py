@@ -244,7 +244,10 @@ def test_a_fix_that_breaks_the_notebook_is_refused() -> None:
         ("conda install -c pytorch pytorch=2.3 torchvision", ["torchvision"]),
         ("cd src && pip install . && pip install wandb", ["wandb"]),
         ("pip uninstall -y torch", []),
-        ("echo pip install torch", ["torch"]),
+        ("echo pip install torch", []),
+        ("sudo -H pip3 install --user torch", ["torch"]),
+        ("uv pip install polars", ["polars"]),
+        ("/opt/conda/bin/python3 -m pip install xgboost", ["xgboost"]),
     ],
 )
 def test_unpinned_packages(command: str, packages: list[str]) -> None:

@@ -212,19 +212,30 @@ def _segments(command: str) -> list[list[str]]:
     return segments
 
 
+_WRAPPERS = frozenset({"sudo", "uv", "time", "nohup"})
+
+
 def _install_args(tokens: list[str]) -> tuple[str, list[str]] | None:
-    """('pip' | 'conda', the arguments after `install`) when the tokens run an install."""
-    for k, token in enumerate(tokens):
-        name = posixpath.basename(token)
-        tool = "pip" if _PIP.match(name) else "conda" if name in _CONDA else None
-        if tool is None:
-            continue
-        rest = tokens[k + 1 :]
-        words = [word for word in rest if not word.startswith("-")]
-        if words[:1] == ["install"]:
-            return tool, rest[rest.index("install") + 1 :]
+    """('pip' | 'conda', the arguments after `install`) when the command runs an install: pip or
+    conda as the program (possibly after sudo/uv/time), or `<python> -m pip`."""
+    k = 0
+    while k < len(tokens) - 1 and (tokens[k] in _WRAPPERS or tokens[k].startswith("-") or "=" in tokens[k]):
+        k += 1  # `sudo -H pip`, `uv pip`, `PIP_NO_CACHE_DIR=1 pip`
+    if k + 2 < len(tokens) and tokens[k + 1] == "-m" and "python" in posixpath.basename(tokens[k]).lower():
+        k += 2
+    elif k + 2 < len(tokens) and tokens[k + 1] == "-m" and tokens[k].startswith("{") and tokens[k].endswith("}"):
+        k += 2  # `!{sys.executable} -m pip`
+    if k >= len(tokens):
         return None
-    return None
+    name = posixpath.basename(tokens[k])
+    tool = "pip" if _PIP.match(name) else "conda" if name in _CONDA else None
+    if tool is None:
+        return None
+    rest = tokens[k + 1 :]
+    words = [word for word in rest if not word.startswith("-")]
+    if words[:1] != ["install"]:
+        return None
+    return tool, rest[rest.index("install") + 1 :]
 
 
 def _is_reference(token: str) -> bool:
