@@ -309,3 +309,21 @@ def test_checkpoint_copies_are_left_to_mln002(tmp_path: Path) -> None:
     assert [compact(d) for d in report.diagnostics] == [
         "b.ipynb:1:2: MLJ003 Invalid notebook: not valid JSON: Expecting property name enclosed in double quotes"
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "masked"),
+    [
+        ("pip install torch", True),
+        ("cd ../data", True),
+        ("ls ../input", True),
+        ("time model.fit(X)", True),
+        ("ls -la", False),  # valid Python (ls minus la): left alone
+        ("ls = 3", False),
+        ("run (a,", False),  # a call continued on the next line
+        ("print x", False),  # Python 2, not a magic: the syntax error is reported
+        ("cdx ../data", False),
+    ],
+)
+def test_automagic_lines_are_masked_only_when_they_are_not_python(line: str, masked: bool) -> None:
+    assert (mask_ipython(line)[1] == {1}) is masked

@@ -13,11 +13,58 @@ brackets, or a `!` inside a triple-quoted string, is Python and stays.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 SHELL_CELL_MAGICS = frozenset({"bash", "sh", "system"})
 
+AUTOMAGICS = frozenset(
+    [
+        "pip",
+        "conda",
+        "mamba",
+        "micromamba",
+        "cd",
+        "pwd",
+        "env",
+        "load_ext",
+        "reload_ext",
+        "matplotlib",
+        "autoreload",
+        "aimport",
+        "run",
+        "time",
+        "timeit",
+        "prun",
+        "store",
+        "who",
+        "whos",
+        "reset",
+        "config",
+        "history",
+        "pylab",
+        "pinfo",
+        "pinfo2",
+        "psource",
+        "bookmark",
+        "sx",
+        "system",
+        "xmode",
+        "load",
+        "save",
+        "alias",
+        "cat",
+        "cp",
+        "ls",
+        "ll",
+        "mkdir",
+        "mv",
+        "rm",
+        "rmdir",
+    ]
+)
+_AUTOMAGIC = re.compile(r"([A-Za-z_]\w*)[ \t]+[\w./~'\"$-]")
 _PIECES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CELL_MAGIC = re.compile(r"%%([\w.-]+)[ \t]*(.*)")
 _HELP = re.compile(r"^\s*(?:\?\??\s*\S.*|%{0,2}[A-Za-z_*][\w*]*(?:\.[A-Za-z_*][\w*]*|\[-?\d+\])*\?\??)\s*$")
@@ -74,6 +121,23 @@ class _State:
         self.continued = self.triple is None and not comment and line.rstrip().endswith("\\")
 
 
+def _is_automagic(stripped: str) -> bool:
+    """`pip install x`, `cd data`, `ls ../input`: a magic or alias called without `%` (IPython's
+    automagic), recognised only when the line is not valid Python on its own."""
+    name = _AUTOMAGIC.match(stripped)
+    if name is None or name.group(1) not in AUTOMAGICS:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(stripped.removesuffix("\\"), "<cell>", "exec", dont_inherit=True)
+    except SyntaxError:
+        return True
+    except (ValueError, MemoryError, RecursionError):
+        return False
+    return False
+
+
 def _split(piece: str) -> tuple[str, str]:
     body = piece.rstrip("\r\n")
     return body, piece[len(body) :]
@@ -126,13 +190,15 @@ def analyse(source: str) -> tuple[str, frozenset[int], tuple[Escape, ...]]:
             stripped = body.lstrip()
             indent = body[: len(body) - len(stripped)]
             assign = _ASSIGN.match(body)
-            if stripped.startswith(("%", "!", "?")) or _HELP.match(body) or assign:
+            automagic = _is_automagic(stripped)
+            if stripped.startswith(("%", "!", "?")) or _HELP.match(body) or assign or automagic:
                 masked.add(number)
                 out.append((assign.group(1) + "..." if assign else indent + "pass") + eol)
-                command = body[assign.end() :] if assign else stripped
+                command = body[assign.end() :] if assign else "%" + stripped if automagic else stripped
                 if command.startswith(("%", "!")):
                     kind = "shell" if command.startswith("!") else "magic"
-                    entry = [number, len(body) - len(command) + 1, kind, [command.lstrip("%!").removesuffix("\\")]]
+                    column = len(body) - len(command) + 1 + automagic
+                    entry = [number, column, kind, [command.lstrip("%!").removesuffix("\\")]]
                     if body.rstrip().endswith("\\"):
                         open_escape = entry
                     else:
