@@ -183,6 +183,7 @@ def test_render_a_string_source_and_an_empty_list() -> None:
     notebook = _load(text)
     empty, string = notebook.cells
     assert render_source(notebook, string, "é\nb") == '"é\\nb"'
+    assert render_source(notebook, string, "é") == '"é"'  # unchanged: the original text
     rendered = render_source(notebook, empty, "a\nb")
     assert rendered == '[\n    "a\\n",\n    "b"\n   ]'
     new_text = text[: empty.source_span[0]] + rendered + text[empty.source_span[1] :]

@@ -260,6 +260,8 @@ def render_source(notebook: Notebook, cell: Cell, new_source: str) -> str:
     original JSON text verbatim (escapes included)."""
     start, end = cell.source_span
     text = notebook.text
+    if new_source == cell.source:
+        return text[start:end]
     if text.startswith('"', start):
         return json.dumps(new_source, ensure_ascii=False)
     lines = _LINES.findall(new_source)
