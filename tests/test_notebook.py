@@ -328,3 +328,13 @@ def test_checkpoint_copies_are_left_to_mln002(tmp_path: Path) -> None:
 )
 def test_automagic_lines_are_masked_only_when_they_are_not_python(line: str, masked: bool) -> None:
     assert (mask_ipython(line)[1] == {1}) is masked
+
+
+def test_line_json_when_items_are_not_one_per_line() -> None:
+    text = (
+        '{"cells": [{"cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [], "source": [\n'
+        '"a = 1\\nb = 2\\n",\n"c = ", "3\\n"]}],\n"metadata": {}, "nbformat": 4, "nbformat_minor": 4}'
+    )
+    (cell,) = _load(text).cells
+    assert cell.source == "a = 1\nb = 2\nc = 3\n"
+    assert cell.line_json == (2, 2, 3, 3)  # the last entry is the empty line after the final newline
