@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_lint.context.files import UTF8_BOM, FileKind, classify
+from mlops_lint.context.notebook import NotebookProblem, load_notebook
 from mlops_lint.context.python import ParseFailure, parse_python
 from mlops_lint.diagnostics import Diagnostic, RunReport
 from mlops_lint.fixes import Applicability, CreateFile, Fix, TextEdit, apply_edits, line_starts, span_offsets
@@ -49,10 +50,13 @@ def allowed(fix: Fix | None, unsafe: bool) -> bool:
 
 def _ranges(fix: Fix, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
     out = []
+    starts: dict[str, list[int]] = {}  # once per file, not per edit: a notebook strip fix has hundreds of edits
     for edit in fix.edits:
         if isinstance(edit, TextEdit):
             text = texts.get(edit.path, "")
-            start, end = span_offsets(line_starts(text), len(text), edit.span)
+            if edit.path not in starts:
+                starts[edit.path] = line_starts(text)
+            start, end = span_offsets(starts[edit.path], len(text), edit.span)
             out.append((edit.path, start, end))
     return out
 
@@ -82,6 +86,10 @@ def still_parses(path: str, text: str) -> str | None:
         parsed = parse_python(text)
         if isinstance(parsed, ParseFailure):
             return f"the fixed code would not parse ({parsed.message}, line {parsed.line})"
+    elif classify(path) is FileKind.NOTEBOOK:
+        notebook = load_notebook(text)
+        if isinstance(notebook, NotebookProblem):
+            return f"the fixed notebook would not load ({notebook.message}, line {notebook.line})"
     return None
 
 

@@ -97,3 +97,26 @@ def assert_findings(expected: Iterable[str], diagnostics: Iterable[Diagnostic]) 
     assert not missing and not remaining, (
         "\nmissing:\n  " + "\n  ".join(missing) + "\nunexpected:\n  " + "\n  ".join(compact(d) for d in remaining)
     )
+
+
+def make_notebook(cells: Iterable[str | Mapping[str, Any]]) -> str:
+    """An nbformat 4.5 notebook as Jupyter saves it (indent 1, sorted keys, cell ids, final newline).
+
+    A string is a code cell with that source; a mapping is a cell (code unless `cell_type` says
+    otherwise) whose missing fields get Jupyter's defaults. A string `source` is split into lines.
+    """
+    out = []
+    for number, cell in enumerate(cells, 1):
+        given = {"source": cell} if isinstance(cell, str) else dict(cell)
+        kind = given.setdefault("cell_type", "code")
+        given.setdefault("id", f"c{number:03d}")
+        given.setdefault("metadata", {})
+        if kind == "code":
+            given.setdefault("execution_count", None)
+            given.setdefault("outputs", [])
+        source = given.get("source", "")
+        if isinstance(source, str):
+            given["source"] = re.findall(r"[^\n]*\n|[^\n]+", source)
+        out.append(given)
+    notebook = {"cells": out, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

@@ -16,7 +16,7 @@ import pytest
 from mlops_lint import api
 from mlops_lint.catalogue import RuleMeta, load_catalogue
 from mlops_lint.fixer import allowed
-from tests.helpers import assert_findings, commit_all, git_init, to_toml, write_files
+from tests.helpers import assert_findings, commit_all, git_init, make_notebook, to_toml, write_files
 
 
 def _examples() -> list[tuple[RuleMeta, dict[str, Any]]]:
@@ -43,6 +43,10 @@ def build_example(root: Path, example: dict[str, Any]) -> str | None:
     if "source" in example:
         path = example.get("path", "example.py")
         write_files(root, {path: example["source"]})
+        return path
+    if "cells" in example:
+        path = example.get("path", "example.ipynb")
+        write_files(root, {path: make_notebook(example["cells"])})
         return path
     if "files" in example:
         write_files(root, example["files"])

@@ -19,6 +19,7 @@ from mlops_lint.checks import (
     internal,
     naming,
     notebook_code,
+    notebooks,
     reproducibility,
     reproducibility_project,
 )
@@ -27,6 +28,7 @@ from mlops_lint.rule import Rule
 ALL_RULES: list[type[Rule]] = [
     *internal.RULES,
     *naming.RULES,
+    *notebooks.RULES,
     *code_quality_pandas.RULES,
     *code_quality_torch.RULES,
     *code_quality_sklearn.RULES,
