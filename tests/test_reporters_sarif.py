@@ -259,3 +259,9 @@ def test_uri_encoding() -> None:
     assert sarif.uri("notebooks/churn analysis.ipynb") == "notebooks/churn%20analysis.ipynb"
     assert sarif.uri("data/100%#1?.csv") == "data/100%25%231%3F.csv"
     assert sarif.uri("src/ünï.py") == "src/%C3%BCn%C3%AF.py"
+
+
+def test_region_is_clamped_to_valid_positions(tmp_path: Path) -> None:
+    builder = sarif._Builder(RunReport(diagnostics=(), root=str(tmp_path)), metas(), sarif.notebook_file_line)
+    region = builder.region("a.py", Span(start_line=0, start_col=0, end_line=0, end_col=0))
+    assert region == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}

@@ -97,12 +97,13 @@ class _Builder:
     def region(self, path: str, span: Span) -> dict[str, Any]:
         start = self.sources.line(path, span.start_line)
         end = start if span.end_line == span.start_line else self.sources.line(path, span.end_line)
-        return {
-            "startLine": span.start_line,
-            "startColumn": utf16_column(start, span.start_col),
-            "endLine": span.end_line,
-            "endColumn": utf16_column(end, span.end_col),
-        }
+        start_line = max(1, span.start_line)  # SARIF positions are 1-based: clamp, never emit an invalid region
+        start_col = max(1, utf16_column(start, span.start_col))
+        end_line = max(start_line, span.end_line)
+        end_col = utf16_column(end, span.end_col)
+        if end_line == start_line:
+            end_col = max(start_col, end_col)
+        return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": max(1, end_col)}
 
     def notebook_region(self, path: str, cell: int, span: Span) -> dict[str, Any] | None:
         text = self.sources.text(path)
