@@ -2,11 +2,11 @@
 
 `mlops-lint baseline` writes today's findings to `.mlops-lint-baseline.json`; `check --baseline
 FILE` then reports only findings that are not in it. A finding is identified by a fingerprint
-that survives edits elsewhere in the file: the rule code, the path, and the flagged line's text
-with whitespace normalised (not its line number), so inserting lines above an old finding does not
-make it new. Findings without a line (a file, a folder, a repository) use their message; history
-findings use the commit they point at. Identical fingerprints are counted, so a second copy of an
-acknowledged line is still reported.
+that survives edits elsewhere in the file (`mlops_lint.fingerprint`, shared with SARIF's
+`partialFingerprints`): the rule code, the path, the commit of a history finding, and the flagged
+line's text with whitespace normalised (not its line number), so inserting lines above an old finding
+does not make it new. Findings without a line use their message. Identical fingerprints are counted,
+so a second copy of an acknowledged line is still reported.
 
 Entries that no longer match anything are stale: `check` says how many (the baseline should only
 shrink), and `mlops-lint baseline --prune` drops them without adding anything new.
@@ -14,7 +14,6 @@ shrink), and `mlops-lint baseline --prune` drops them without adding anything ne
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic
+from mlops_lint.fingerprint import fingerprint
 from mlops_lint.fixer import write_atomically
 from mlops_lint.fixes import line_starts
 
@@ -52,20 +52,6 @@ def _line_text(repo: RepoContext, diagnostic: Diagnostic) -> str | None:
         return None
     end = starts[line] if line < len(starts) else len(text)
     return text[starts[line - 1] : end]
-
-
-def fingerprint(diagnostic: Diagnostic, line: str | None) -> str:
-    """Stable under line moves: code, path, cell, and the flagged line's normalised text."""
-    location = diagnostic.location
-    if location.commit:
-        anchor = f"commit:{location.commit}"
-    elif line is not None:
-        anchor = "line:" + " ".join(line.split())
-    else:
-        anchor = "message:" + diagnostic.message
-    cell = f"cell:{location.cell}" if location.cell is not None else ""
-    key = "\0".join((diagnostic.code, location.path, cell, anchor))
-    return hashlib.sha256(key.encode("utf-8", errors="surrogateescape")).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True)

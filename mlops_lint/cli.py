@@ -24,7 +24,7 @@ from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root
 from mlops_lint.docs import explain
 from mlops_lint.registry import metas
-from mlops_lint.reporters import FORMATS
+from mlops_lint.reporters import FORMATS, github
 from mlops_lint.reporters.text import statistics, statistics_rows
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -215,6 +215,8 @@ def check(
         else:
             colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
             click.echo(FORMATS[output_format](report, colour=colour, show_fixes=show_fixes), nl=False)
+            if output_format == "github":
+                github.write_step_summary(report)  # appended to $GITHUB_STEP_SUMMARY when set
         if output_format != "text":
             for error in report.errors:
                 click.echo(f"mlops-lint: rule {error.code} crashed on {error.location.path}: {error.error}", err=True)

@@ -211,6 +211,10 @@ def _out(root: Path, args: list[str]) -> str | None:
     return result.stdout.decode("utf-8", errors="replace")
 
 
+# Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
+# skipped, never fetched.
+REV_LIST = ["git", "rev-list", "--objects", "--missing=allow-any", "--stdin"]
+
 SHALLOW_NOTICE = (
     "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
     "past commits. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) "
@@ -357,9 +361,8 @@ def _line_text(text: str, line: int) -> str:
 def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]]:
     """(oid, size, path) of every blob reachable from `revs` (rev-list syntax, `^x` excludes)."""
     rev_list = subprocess.Popen(
-        ["git", "rev-list", "--objects", "--missing=allow-any", "--stdin"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     check = subprocess.Popen(
         ["git", "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
         cwd=root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -463,9 +466,8 @@ def _blob_sizes(root: Path) -> dict[str, int]:
 def _reachable_paths(root: Path, revs: list[str]) -> dict[str, str]:
     """blob or tree id -> the path `git rev-list --objects` first met it at (commits have no path)."""
     process = subprocess.Popen(
-        ["git", "rev-list", "--objects", "--missing=allow-any", "--stdin"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write("".join(rev + "\n" for rev in revs).encode())
     process.stdin.close()
