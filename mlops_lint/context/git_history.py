@@ -484,7 +484,7 @@ def _reachable_paths(root: Path, revs: list[str]) -> dict[str, str]:
 def grep_blobs(root: Path, oids: list[str], markers: tuple[str, ...]) -> set[str] | None:
     """The blobs among `oids` holding any of the literal `markers`, found by git itself.
 
-    The blobs are named in one synthetic tree written to a temporary object directory (the
+    The blobs are listed in one synthetic tree written to a temporary object directory (the
     repository's objects are reachable through `GIT_ALTERNATE_OBJECT_DIRECTORIES`, and nothing is
     written into the repository), and one `git grep -F` searches that tree: git inflates each blob
     once and matches all markers in C, far faster than a Python regex over the same bytes. Binary
@@ -493,7 +493,9 @@ def grep_blobs(root: Path, oids: list[str], markers: tuple[str, ...]) -> set[str
     if objects is None or not oids:
         return None if objects is None else set()
     objects_dir = (root / objects.strip()).resolve()
-    listing = "".join(f"100644 blob {oid}\t{oid}\n" for oid in oids).encode("ascii")
+    # entries named by position, so the tree (sorted by name) lists the blobs in the order given:
+    # pack order, in which git inflates delta chains several times faster than in id order
+    listing = "".join(f"100644 blob {oid}\t{n:09d}\n" for n, oid in enumerate(oids)).encode("ascii")
     with tempfile.TemporaryDirectory(prefix="mlops-lint-tree-") as temporary:
         env = {**os.environ, "GIT_OBJECT_DIRECTORY": temporary, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects_dir)}
         try:
@@ -511,7 +513,7 @@ def grep_blobs(root: Path, oids: list[str], markers: tuple[str, ...]) -> set[str
             return None
     if grep.returncode not in (0, 1):
         return None
-    return {entry.rsplit(b":", 1)[-1].decode("ascii") for entry in grep.stdout.split(b"\0") if entry}
+    return {oids[int(entry.rsplit(b":", 1)[-1])] for entry in grep.stdout.split(b"\0") if entry}
 
 
 class _Grep(threading.Thread):
@@ -829,8 +831,11 @@ def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | Non
 # Literal markers of the secrets `confident_secrets` can report: a blob with none of them is not scanned.
 # Literal markers of every secret `confident_secrets` can report: a blob with none of them is not scanned.
 CONFIDENT_MARKERS = (
-    "hf_", "api_org_", "AKIA", "ASIA", "ABIA", "ACCA", "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret", "ghp_",
-    "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "sk-", "PRIVATE KEY", "wandb", "WANDB", '"key', "KAGGLE_KEY",
+    "hf_", "api_org_", "AKIA", "ASIA", "ABIA", "ACCA",
+    "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret", "AWSSecret", "aws_Secret", "Aws_Secret",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-",
+    "sk-ant-", "PRIVATE KEY", "WANDB_API_KEY", "wandb.login", "wandb.relogin", "api.wandb.ai", '"username"',
+    'username\\"', "KAGGLE_KEY",
 )  # fmt: skip
 _CONFIDENT_MARKERS = re.compile("|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii"))
 # Base64 payloads of notebook outputs: megabytes of random letters that hold no key but would make the
