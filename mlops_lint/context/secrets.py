@@ -235,3 +235,19 @@ def _line_starts(text: str) -> list[int]:
     for match in re.finditer(r"\r\n|\r|\n", text):
         starts.append(match.end())
     return starts
+
+
+_NOT_A_SECRET_VALUE = re.compile(r"(?i)(?:true|false|yes|no|on|off|none|null|\d+(?:\.\d+)?)")
+
+
+def env_credentials(text: str) -> list[tuple[int, str]]:
+    """(line, name) of `NAME=value` lines of a dotenv file whose name says credential (`*_API_KEY`,
+    `*_TOKEN`, `*_SECRET`, `*_PASSWORD`) and whose value is set: not empty, not a placeholder, not a
+    number or boolean. No entropy demand: a tracked `.env` with `DB_PASSWORD=postgres` holds one."""
+    starts = _line_starts(text)
+    found = []
+    for match in _ENV_LINE.finditer(text):
+        name, value = match.group("name"), match.group("v")
+        if _CREDENTIAL_NAME.search(name) and not is_placeholder(value) and not _NOT_A_SECRET_VALUE.fullmatch(value):
+            found.append((bisect.bisect_right(starts, match.start("name")), name))
+    return found
