@@ -15,6 +15,7 @@ from mlops_lint.checks import (
     experiments,
     experiments_refs,
     experiments_tracking,
+    git_hygiene,
     internal,
     naming,
     reproducibility,
@@ -36,4 +37,5 @@ ALL_RULES: list[type[Rule]] = [
     *experiments.RULES,
     *experiments_refs.RULES,
     *experiments_tracking.RULES,
+    *git_hygiene.RULES,
 ]

@@ -106,7 +106,9 @@ _AWS_SECRET = re.compile(
     re.IGNORECASE,
 )
 _GITHUB = re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])")
-_OPENAI = re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}")
+_OPENAI = re.compile(
+    r"(?<![A-Za-z0-9_\-])sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
+)
 _OPENAI_PROJECT = re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _VALUE_END)
 _ANTHROPIC = re.compile(r"(?<![A-Za-z0-9_\-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _VALUE_END)
 _PRIVATE_KEY = re.compile(
@@ -126,14 +128,12 @@ _KAGGLE_KEY = re.compile(r"\"key\"\s*:\s*\"(?P<v>[^\"]+)\"")
 _KAGGLE_ENV = re.compile(r"KAGGLE_KEY\\?[\"']?\]?\s*(?:[:=,]|\s)\s*(?:" + _Q + r")?(?P<v>[0-9a-f]{32})" + _VALUE_END)
 _GENERIC = re.compile(
     r"(?P<name>[A-Za-z0-9_.\-]*(?:api[_-]?key|apikey|secret[_-]?key|secret|token|password|passwd|access[_-]?key))"
-    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]*\s*)?(?:=(?!=)|:(?!:)|=>)\s*"
-    + _Q
-    + r"(?P<v>[^\"'\\\s]{16,200})"
-    + _Q,
+    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]*\s*)?(?:=(?!=)|:(?!:)|=>)\s*" + _Q + r"(?P<v>[^\"'\\\s]{16,200})" + _Q,
     re.IGNORECASE,
 )
 _ENV_LINE = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t]*(?:#.*)?$",
+    r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
+    r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t]*(?:#.*)?$",
     re.MULTILINE,
 )
 _CREDENTIAL_NAME = re.compile(r"(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|ACCESS_?KEY)$", re.IGNORECASE)
