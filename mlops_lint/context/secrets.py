@@ -102,7 +102,7 @@ _VALUE_END = r"(?![A-Za-z0-9_\-])"
 _HF = re.compile(r"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z]{34}" + _VALUE_END)
 _AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _AWS_SECRET = re.compile(
-    r"aws_?secret_?access_?key[\"'\]]*\s*(?:[:=]|\s)\s*" + _Q + r"?(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    r"aws_?secret_?access_?key[\\\"'\]]*\s*(?:[:=]|\s)\s*" + _Q + r"?(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.IGNORECASE,
 )
 _GITHUB = re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])")
@@ -126,11 +126,15 @@ _KAGGLE_INLINE = re.compile(
 )
 _KAGGLE_KEY = re.compile(r"\"key\"\s*:\s*\"(?P<v>[^\"]+)\"")
 _KAGGLE_ENV = re.compile(r"KAGGLE_KEY\\?[\"']?\]?\s*(?:[:=,]|\s)\s*(?:" + _Q + r")?(?P<v>[0-9a-f]{32})" + _VALUE_END)
-_GENERIC = re.compile(
-    r"(?P<name>[A-Za-z0-9_.\-]*(?:api[_-]?key|apikey|secret[_-]?key|secret|token|password|passwd|access[_-]?key))"
-    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]*\s*)?(?:=(?!=)|:(?!:)|=>)\s*" + _Q + r"(?P<v>[^\"'\\\s]{16,200})" + _Q,
+_GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtracks on long base64 runs)
+    r"(?P<kw>api[_-]?key|apikey|secret[_-]?key|secret|token|password|passwd|access[_-]?key)"
+    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]{0,40}\s*)?(?:=(?!=)|:(?!:)|=>)\s*"
+    + _Q
+    + r"(?P<v>[A-Za-z0-9_\-+/=.@#%*!~^&:]{16,200})"
+    + _Q,
     re.IGNORECASE,
 )
+_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
 _ENV_LINE = re.compile(
     r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
     r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t]*(?:#.*)?$",
@@ -170,43 +174,63 @@ class _Raw:
     confidence: str
 
 
-def _finditer(pattern: re.Pattern[str], text: str, kind: str, group: str | int = 0) -> Iterator[tuple[int, int, str]]:
-    for match in pattern.finditer(text):
-        yield match.start(group), match.end(group), match.group(group)
+def _at(pattern: re.Pattern[str], text: str, haystack: str, literals: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` that start where one of `literals` occurs in `haystack` (the text, or its
+    lower-cased copy). `str.find` is fast where `finditer` would try the pattern at every position."""
+    for literal in literals:
+        position = haystack.find(literal)
+        while position != -1:
+            match = pattern.match(text, position)
+            if match is not None:
+                yield match
+            position = haystack.find(literal, position + 1)
 
 
 def _candidates(text: str, path: str) -> Iterator[_Raw]:
-    def every(
-        pattern: re.Pattern[str], kind: str, group: str | int = 0, keep: Callable[[str], bool] | None = None
-    ) -> Iterator[_Raw]:
-        for start, end, value in _finditer(pattern, text, kind, group):
-            if not is_placeholder(value) and (keep is None or keep(value)):
-                yield _Raw(start, end, kind, HIGH)
+    low = text.lower()
 
-    yield from every(_HF, "Hugging Face token", keep=lambda v: _mixed_case(v.split("_")[-1]))
-    yield from every(_AWS_ID, "AWS access key id")
-    yield from every(_AWS_SECRET, "AWS secret access key", "v", keep=lambda v: entropy(v) >= 4.0)
-    yield from every(_GITHUB, "GitHub token", keep=lambda v: entropy(v) >= 3.5)
-    yield from every(_OPENAI, "OpenAI API key")
-    yield from every(_OPENAI_PROJECT, "OpenAI API key", keep=lambda v: entropy(v) >= 4.0)
-    yield from every(_ANTHROPIC, "Anthropic API key")
-    yield from every(_PRIVATE_KEY, "private key", "v")
-    yield from every(_WANDB_LOGIN, "W&B API key", "v", keep=_looks_like_wandb_key)
-    yield from every(_WANDB_ENV, "W&B API key", "v", keep=_looks_like_wandb_key)
-    for block in _NETRC_WANDB.finditer(text):
+    def every(
+        pattern: re.Pattern[str],
+        literals: tuple[str, ...],
+        kind: str,
+        group: str | int = 0,
+        keep: Callable[[str], bool] | None = None,
+        haystack: str = text,
+    ) -> Iterator[_Raw]:
+        for match in _at(pattern, text, haystack, literals):
+            value = match.group(group)
+            if not is_placeholder(value) and (keep is None or keep(value)):
+                yield _Raw(match.start(group), match.end(group), kind, HIGH)
+
+    yield from every(_HF, ("hf_", "api_org_"), "Hugging Face token", keep=lambda v: _mixed_case(v.split("_")[-1]))
+    yield from every(_AWS_ID, ("AKIA", "ASIA", "ABIA", "ACCA"), "AWS access key id")
+    aws_secret = ("aws",)
+    yield from every(_AWS_SECRET, aws_secret, "AWS secret access key", "v", lambda v: entropy(v) >= 4.0, low)
+    github = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+    yield from every(_GITHUB, github, "GitHub token", keep=lambda v: entropy(v) >= 3.5)
+    yield from every(_OPENAI, ("sk-",), "OpenAI API key")
+    yield from every(_OPENAI_PROJECT, ("sk-",), "OpenAI API key", keep=lambda v: entropy(v) >= 4.0)
+    yield from every(_ANTHROPIC, ("sk-ant-",), "Anthropic API key")
+    yield from every(_PRIVATE_KEY, ("-----BEGIN ",), "private key", "v")
+    yield from every(_WANDB_LOGIN, ("wandb.",), "W&B API key", "v", keep=_looks_like_wandb_key)
+    yield from every(_WANDB_ENV, ("WANDB_API_KEY",), "W&B API key", "v", keep=_looks_like_wandb_key)
+    for block in _at(_NETRC_WANDB, text, text, ("machine",)):
         password = _NETRC_PASSWORD.search(block.group("rest"))
         if password and not is_placeholder(password.group("v")) and len(password.group("v")) >= 16:
             offset = block.start("rest")
             yield _Raw(offset + password.start("v"), offset + password.end("v"), "W&B API key", HIGH)
-    yield from every(_KAGGLE_INLINE, "Kaggle API key", "v")
-    yield from every(_KAGGLE_ENV, "Kaggle API key", "v")
+    if "username" in text:
+        yield from every(_KAGGLE_INLINE, ('"username', '\\"username'), "Kaggle API key", "v")
+    yield from every(_KAGGLE_ENV, ("KAGGLE_KEY",), "Kaggle API key", "v")
     name = PurePosixPath(path).name
     if name == "kaggle.json":
-        yield from every(_KAGGLE_KEY, "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
-    for match in _GENERIC.finditer(text):
+        yield from every(_KAGGLE_KEY, ('"key"',), "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
+    for match in _at(_GENERIC, text, low, ("api", "secret", "token", "passw", "access")):
         value = match.group("v")
         if _generic_ok(value):
-            yield _Raw(match.start("v"), match.end("v"), f"{match.group('name')} value", LOW)
+            head = _NAME_TAIL.search(text, max(0, match.start() - 60), match.start())
+            label = (head.group(0) if head else "") + match.group("kw")
+            yield _Raw(match.start("v"), match.end("v"), f"{label} value", LOW)
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         for match in _ENV_LINE.finditer(text):
             value = match.group("v")
