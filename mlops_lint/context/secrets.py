@@ -134,6 +134,9 @@ _GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtrac
     + _Q,
     re.IGNORECASE,
 )
+# saved web pages and bundles are full of per-session tokens (CSRF, nonces): only exact formats there
+_WEB_SUFFIXES = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".svg", ".map"})
+_SESSION_TOKEN = re.compile(r"csrf|xsrf|forgery|nonce", re.IGNORECASE)
 _NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
 _ENV_LINE = re.compile(
     r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
@@ -225,12 +228,19 @@ def _candidates(text: str, path: str) -> Iterator[_Raw]:
     name = PurePosixPath(path).name
     if name == "kaggle.json":
         yield from every(_KAGGLE_KEY, ('"key"',), "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
-    for match in _at(_GENERIC, text, low, ("api", "secret", "token", "passw", "access")):
+    generic = (
+        () if PurePosixPath(name).suffix.lower() in _WEB_SUFFIXES else ("api", "secret", "token", "passw", "access")
+    )
+    for match in _at(_GENERIC, text, low, generic):
         value = match.group("v")
         if _generic_ok(value):
             head = _NAME_TAIL.search(text, max(0, match.start() - 60), match.start())
-            label = (head.group(0) if head else "") + match.group("kw")
-            yield _Raw(match.start("v"), match.end("v"), f"{label} value", LOW)
+            prefix = head.group(0) if head else ""
+            if head and head.start() > 0 and text[head.start() - 1] == "\\":
+                prefix = prefix[1:]  # `\napi_key` in JSON: the `n` belongs to the escape
+            label = prefix + match.group("kw")
+            if not _SESSION_TOKEN.search(label):
+                yield _Raw(match.start("v"), match.end("v"), f"{label} value", LOW)
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         for match in _ENV_LINE.finditer(text):
             value = match.group("v")
