@@ -98,6 +98,7 @@ def test_untracked_credential_files_are_not_reported(tmp_path: Path) -> None:
     ("path", "text", "label"),
     [
         (".env.production", "DB_PASSWORD=postgres\n", "dotenv file"),
+        (".env", "POSTGRES_USER=admin\r\nPOSTGRES_PASSWORD=s3cr3t\r\n", "dotenv file"),
         (".env", "USE_AUTH_TOKEN=true\nMAX_TOKEN=4096\nAPI_KEY=\n", None),
         (".aws/credentials", "[default]\naws_secret_access_key = x\n", "AWS credentials file"),
         ("keys/server.pem", "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n", None),

@@ -140,7 +140,7 @@ _SESSION_TOKEN = re.compile(r"csrf|xsrf|forgery|nonce", re.IGNORECASE)
 _NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
 _ENV_LINE = re.compile(
     r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
-    r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t]*(?:#.*)?$",
+    r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t\r]*(?:#[^\n]*)?$",
     re.MULTILINE,
 )
 _CREDENTIAL_NAME = re.compile(r"(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|ACCESS_?KEY)$", re.IGNORECASE)
