@@ -192,7 +192,7 @@ class CredentialFileTracked(RepoRule):
         groups: dict[str, tuple[dvc_config.Section, list[dvc_config.Entry]]] = {}
         for section, entry in moves:
             groups.setdefault(section.key, (section, []))[1].append(entry)
-        title = self.fix_title(keys=", ".join(e.key for _s, e in moves), local=local)
+        title = self.fix_title(keys=", ".join(e.key for _s, e in moves), config=path, local=local)
         if not repo.has(local):
             if on_disk(repo, local) is not None:
                 return None  # exists but git-ignored: not among the files we may edit
