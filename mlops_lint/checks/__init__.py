@@ -16,6 +16,7 @@ from mlops_lint.checks import (
     experiments_refs,
     experiments_tracking,
     git_history,
+    git_hygiene,
     internal,
     naming,
     notebook_code,
@@ -42,4 +43,5 @@ ALL_RULES: list[type[Rule]] = [
     *experiments_tracking.RULES,
     *notebook_code.RULES,
     *git_history.RULES,
+    *git_hygiene.RULES,
 ]

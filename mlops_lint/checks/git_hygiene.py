@@ -1,0 +1,356 @@
+"""Repository hygiene at HEAD: secrets in files (MLG004), credential files tracked by git (MLG006)
+and experiment-run artifacts committed (MLG007). Reading happens in the contexts: the secret scanner
+(`context.secrets`), DVC's INI (`context.dvc_config`), the index and the `.gitignore` files
+(`context.gitignore`)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from mlops_lint.checks.artifacts import MODEL_SUFFIXES
+from mlops_lint.context import dvc_config
+from mlops_lint.context.files import FileContext
+from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignores, on_disk
+from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.secrets import HIGH, env_credentials, is_placeholder, might_contain_secret, scan_text
+from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.fixes import CreateFile, Edit, Fix, TextEdit, line_starts
+from mlops_lint.rule import PathRule, RepoRule
+
+# never text worth scanning: read neither their bytes nor their text
+_BINARY_SUFFIXES = (
+    MODEL_SUFFIXES
+    | frozenset(
+        {".png", ".jpg", ".jpeg", ".gif", ".ico", ".pdf", ".mp4", ".zip", ".gz", ".tar", ".7z", ".whl", ".so", ".pyc"}
+    )
+    | frozenset({".parquet", ".feather", ".arrow", ".npy", ".npz", ".tfrecord", ".sqlite", ".db", ".woff", ".ttf"})
+)
+
+
+class SecretInTree(PathRule):
+    code = "MLG004"
+
+    def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
+        if PurePosixPath(file.path).suffix.lower() in _BINARY_SUFFIXES:
+            return
+        raw = file.raw
+        if raw is None or not might_contain_secret(raw):
+            return
+        text = file.text
+        if text is None:
+            return
+        report_possible = bool(self.options["report-possible"])
+        for hit in scan_text(text, file.path):
+            if hit.confidence == HIGH:
+                what = f"{hit.kind} hard-coded"
+            elif report_possible:
+                what = f"Possible secret hard-coded ({hit.kind})"
+            else:
+                continue
+            span = Span(start_line=hit.line, start_col=hit.column, end_line=hit.line, end_col=hit.end_column)
+            yield self.diagnostic(Location(path=file.path, span=span), what=what)
+
+
+# ---------------------------------------------------------------- MLG006 credential files
+
+DVC_CREDENTIAL_KEYS = frozenset(
+    [
+        "access_key_id",
+        "secret_access_key",
+        "password",
+        "token",
+        "session_token",
+        "credentialpath",
+        "gdrive_client_secret",
+        "account_key",
+        "sas_token",
+        "connection_string",
+    ]
+)
+_ENV_TEMPLATES = frozenset({"example", "template", "sample", "dist", "defaults", "tpl", "tmpl"})
+_KAGGLE_KEY = re.compile(r"\"key\"\s*:\s*\"(?P<v>[^\"]*)\"")
+_NETRC_PASSWORD = re.compile(r"(?:^|\s)password\s+(?P<v>\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Credential:
+    label: str
+    line: int | None = None
+    detail: str = ""
+
+
+def _is_dvc_config(path: str, name: str) -> bool:
+    return PurePosixPath(path).parent.name == ".dvc" and PurePosixPath(path).name == name
+
+
+def _first_line(text: str, pattern: re.Pattern[str]) -> int | None:
+    match = pattern.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def credential_file(path: str, text: str) -> _Credential | None:
+    """What kind of credential file `path` is, if its content holds a credential."""
+    pure = PurePosixPath(path)
+    name, parent = pure.name, pure.parent.name
+    if not text.strip():
+        return None
+    if name == ".env" or name.startswith(".env."):
+        if name.rsplit(".", 1)[-1].lower() in _ENV_TEMPLATES:
+            hits = scan_text(text, path)  # a template only counts with real-looking values
+            return _Credential("dotenv template with real-looking values", hits[0].line) if hits else None
+        found = env_credentials(text)
+        if not found:
+            return None
+        return _Credential("dotenv file", found[0][0], f" (sets {', '.join(n for _l, n in found[:3])})")
+    if name in (".netrc", "_netrc"):
+        match = _NETRC_PASSWORD.search(text)
+        if match is None or is_placeholder(match.group("v")):
+            return None
+        return _Credential("netrc file with passwords", text.count("\n", 0, match.start("v")) + 1)
+    if name == "kaggle.json":
+        match = _KAGGLE_KEY.search(text)
+        if match is None or is_placeholder(match.group("v")):
+            return None
+        return _Credential("Kaggle API credentials", text.count("\n", 0, match.start("v")) + 1)
+    if name == "credentials" and parent == ".aws":
+        return _Credential("AWS credentials file", _first_line(text, re.compile(r"aws_secret_access_key", re.I)))
+    if name.endswith((".pem", ".key")) or (name.startswith(("id_rsa", "id_ed25519", "id_ecdsa", "id_dsa"))):
+        if name.endswith(".pub") or "PRIVATE KEY" not in text:
+            return None
+        return _Credential("private key", _first_line(text, re.compile(r"PRIVATE KEY")))
+    if name == "token" and parent in (".huggingface", "huggingface"):
+        return _Credential("Hugging Face token file", 1)
+    if name == ".git-credentials":
+        return _Credential("git credential store", 1)
+    if _is_dvc_config(path, "config.local"):
+        keys = [e for s in dvc_config.parse(text) for e in s.entries if e.key in DVC_CREDENTIAL_KEYS and e.value]
+        if keys:
+            return _Credential("DVC local config with credentials", keys[0].line, f" ({keys[0].key})")
+    return None
+
+
+class CredentialFileTracked(RepoRule):
+    code = "MLG006"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        if not repo.in_git:
+            return
+        index = git_index(repo)
+        targets = set(repo.targets)
+        for path in sorted(repo.file_set):
+            if path not in targets or path not in index.tracked_under(path):
+                continue
+            text = repo.file(path).text
+            if text is None:
+                continue
+            if _is_dvc_config(path, "config"):
+                yield from self._dvc_config(repo, path, text)
+                continue
+            found = credential_file(path, text)
+            if found is not None:
+                span = Span.point(found.line) if found.line else None
+                yield self.diagnostic(
+                    Location(path=path, span=span),
+                    what=f"{found.label} '{path}' is tracked by git{found.detail}",
+                    action=f"untrack it (git rm --cached {path}), git-ignore it and rotate what it holds",
+                )
+
+    def _dvc_config(self, repo: RepoContext, path: str, text: str) -> Iterator[Diagnostic]:
+        moves = [
+            (section, entry)
+            for section in dvc_config.parse(text)
+            for entry in section.entries
+            if entry.key.lower() in DVC_CREDENTIAL_KEYS and entry.value and not is_placeholder(entry.value)
+        ]
+        if not moves:
+            return
+        fix = self._move_fix(repo, path, text, moves)
+        for section, entry in moves:
+            where = f" in [{dvc_config.normalise(section.name)}]" if section.name else ""
+            yield self.diagnostic(
+                Location(path=path, span=Span.point(entry.line, entry.column)),
+                fix,
+                what=f"'{path}' holds {entry.key}{where}",
+                action="move it to .dvc/config.local (dvc remote modify --local) or to environment variables",
+            )
+
+    def _move_fix(
+        self, repo: RepoContext, path: str, text: str, moves: list[tuple[dvc_config.Section, dvc_config.Entry]]
+    ) -> Fix | None:
+        local = posixpath.join(posixpath.dirname(path), "config.local")
+        if any(not section.name for section, _entry in moves) or git_index(repo).tracked_under(local):
+            return None  # keys outside a section, or a tracked config.local (MLG006's own finding)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        edits: list[Edit] = [
+            TextEdit(path=path, span=Span(start_line=e.line, start_col=1, end_line=e.line + 1, end_col=1), content="")
+            for _section, e in moves
+        ]
+        groups: dict[str, tuple[dvc_config.Section, list[dvc_config.Entry]]] = {}
+        for section, entry in moves:
+            groups.setdefault(section.key, (section, []))[1].append(entry)
+        title = self.fix_title(keys=", ".join(e.key for _s, e in moves), config=path, local=local)
+        if not repo.has(local):
+            if on_disk(repo, local) is not None:
+                return None  # exists but git-ignored: not among the files we may edit
+            body = "".join(
+                section.header + newline + "".join(e.text + newline for e in entries)
+                for section, entries in groups.values()
+            )
+            return Fix(title=title, edits=(*edits, CreateFile(path=local, content=body)))
+        decoded = repo.file(local).decoded
+        if decoded is None:
+            return None
+        edits.extend(_local_inserts(local, decoded.text, groups))
+        return Fix(title=title, edits=tuple(edits))
+
+
+def _local_inserts(
+    local: str, text: str, groups: dict[str, tuple[dvc_config.Section, list[dvc_config.Entry]]]
+) -> list[TextEdit]:
+    """Edits adding the entries to an existing config.local: into the same section, or new sections at the end."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    existing = {section.key: section for section in dvc_config.parse(text) if section.name}
+    lines = text.splitlines(keepends=True)
+    at: dict[int, list[tuple[int, str]]] = {}  # insert before line N (len(lines) + 1 = at the end)
+    end = len(lines) + 1
+    for key, (section, entries) in groups.items():
+        there = existing.get(key)
+        if there is None:  # a new section, after any entries that join the file's last section
+            chunk = section.header + newline + "".join(e.text + newline for e in entries)
+            at.setdefault(end, []).append((1, chunk))
+            continue
+        present = {e.key for e in there.entries}
+        chunk = "".join(e.text + newline for e in entries if e.key not in present)
+        if chunk:
+            at.setdefault(there.last_line + 1, []).append((0, chunk))
+    edits = []
+    starts = line_starts(text)
+    for line, chunks in sorted(at.items()):
+        content = "".join(chunk for _order, chunk in sorted(chunks, key=lambda c: c[0]))
+        if line > len(lines):  # at the end: after a final line break (adding one if missing)
+            if text and not text.endswith(("\n", "\r")):
+                content = newline + content
+            span = Span.point(len(starts), len(text) - starts[-1] + 1)
+        elif not lines[line - 2].endswith(("\n", "\r")):
+            span = Span.point(line - 1, len(lines[line - 2]) + 1)
+            content = newline + content
+        else:
+            span = Span.point(line)
+        edits.append(TextEdit(path=local, span=span, content=content))
+    return edits
+
+
+# ---------------------------------------------------------------- MLG007 run artifacts
+
+# directory names that are run artifacts wherever they are; the gitignore pattern is the bare name
+_NAMED = {
+    "mlruns": "MLflow file store",
+    "mlartifacts": "MLflow artifact store",
+    "lightning_logs": "Lightning logs",
+    ".ipynb_checkpoints": "Jupyter checkpoints",
+    "__pycache__": "Python bytecode cache",
+}
+_WANDB_RUN = re.compile(r"(?:offline-)?run-\d{8}_\d{6}-\w+|latest-run")
+_TB_DIRS = frozenset({"runs", "logs", "log", "tb_logs", "tensorboard", "tensorboard_logs", "tb", "summaries"})
+
+
+def artifact_dir(path: str) -> tuple[str, str, str] | None:
+    """(directory, what, gitignore pattern) of the run-artifact folder a tracked file belongs to."""
+    parts = path.split("/")
+    folders = parts[:-1]
+    for i, part in enumerate(folders):
+        here = "/".join(parts[: i + 1])
+        if part in _NAMED:
+            return here, _NAMED[part], part + "/"
+        if i == 0 and part == ".dvc" and len(folders) > 1 and folders[1] in ("cache", "tmp"):
+            return f".dvc/{folders[1]}", f"DVC {folders[1]} folder", f"/.dvc/{folders[1]}/"
+        if part == "wandb" and i + 1 < len(folders) and _WANDB_RUN.fullmatch(folders[i + 1]):
+            return here, "W&B run folder", f"/{here}/"
+        if part in ("outputs", "multirun") and ".hydra" in folders[i + 1 :]:
+            return here, "Hydra run outputs", f"/{here}/"
+        if part == ".hydra":
+            run = "/".join(parts[:i]) or here
+            return run, "Hydra run folder", f"/{run}/"
+    if parts[-1].startswith("events.out.tfevents."):
+        logs = next((i for i, part in enumerate(folders) if part in _TB_DIRS), len(folders) - 1)
+        if logs < 0:
+            return None
+        here = "/".join(parts[: logs + 1])
+        return here, "TensorBoard event logs", f"/{here}/"
+    return None
+
+
+class RunArtifactsCommitted(RepoRule):
+    code = "MLG007"
+
+    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
+        if not repo.in_git:
+            return
+        found: dict[str, tuple[str, str]] = {}
+        for path in sorted(repo.file_set):
+            hit = artifact_dir(path)
+            if hit is not None and hit[0] not in found:
+                found[hit[0]] = hit[1:]
+        index, ignores, targets = git_index(repo), gitignores(repo), set(repo.targets)
+        for folder in (".dvc/cache", ".dvc/tmp"):  # excluded from linting by default: ask the index
+            if folder not in found and index.tracked_under(folder):
+                found[folder] = (f"DVC {folder[5:]} folder", f"/{folder}/")
+                targets.update(index.tracked_under(folder) if ".dvc/config" in targets else ())
+        outermost = [d for d in sorted(found) if not any(d.startswith(o + "/") for o in found if o != d)]
+        pending: list[tuple[str, str, int, str | None]] = []  # dir, what, tracked count, pattern to add
+        for directory in outermost:
+            tracked = index.tracked_under(directory)
+            if not tracked or targets.isdisjoint(tracked):
+                continue
+            what, pattern = found[directory]
+            pending.append((directory, what, len(tracked), None if ignores.ignored(directory, True) else pattern))
+        fix, added = self._gitignore_fix(repo, [p for *_rest, p in pending if p is not None])
+        for directory, what, count, pattern in pending:
+            untrack = f"git rm -r --cached {directory}"
+            if pattern is None:
+                action = f"it is git-ignored but still tracked: untrack it with {untrack}"
+            else:
+                action = f"git-ignore it ({pattern}) and untrack it with {untrack}"
+            yield self.diagnostic(
+                Location(path=directory + "/"),
+                fix if pattern in added else None,
+                what=what,
+                directory=directory + "/",
+                count=count,
+                action=action,
+            )
+
+    def _gitignore_fix(self, repo: RepoContext, patterns: list[str]) -> tuple[Fix | None, frozenset[str]]:
+        """One fix shared by every finding it serves (identical, so the fixer applies it once): it appends
+        all missing patterns to the root .gitignore. Returns the fix and the patterns it adds."""
+        wanted = list(dict.fromkeys(patterns))
+        if not wanted:
+            return None, frozenset()
+        if not repo.has(GITIGNORE):
+            if on_disk(repo, GITIGNORE) is not None:
+                return None, frozenset()
+            title = self.fix_title(patterns=", ".join(wanted))
+            fix = Fix(title=title, edits=(CreateFile(path=GITIGNORE, content="".join(p + "\n" for p in wanted)),))
+            return fix, frozenset(wanted)
+        decoded = repo.file(GITIGNORE).decoded
+        if decoded is None:
+            return None, frozenset()
+        text = decoded.text
+        present = {line.strip() for line in text.splitlines()}
+        wanted = [p for p in wanted if p not in present]  # present but overridden: appending again would loop
+        if not wanted:
+            return None, frozenset()
+        newline = "\r\n" if "\r\n" in text else "\n"
+        prefix = "" if not text or text.endswith(("\n", "\r")) else newline
+        starts = line_starts(text)
+        end = Span.point(len(starts), len(text) - starts[-1] + 1)
+        content = prefix + "".join(p + newline for p in wanted)
+        title = self.fix_title(patterns=", ".join(wanted))
+        return Fix(title=title, edits=(TextEdit(path=GITIGNORE, span=end, content=content),)), frozenset(wanted)
+
+
+RULES = [SecretInTree, CredentialFileTracked, RunArtifactsCommitted]

@@ -1,0 +1,287 @@
+"""The one secret scanner: token formats that are unmistakable, keys recognised by their context,
+and (low confidence) generic credential assignments of high-entropy literals.
+
+Used on the files at HEAD (MLG004) and on historical blobs (MLG005). `might_contain_secret` is the
+cheap prefilter on raw bytes (one compiled regex of literal keywords, no false negatives: every
+pattern below needs one of its keywords); `scan_text` does the real work on text.
+
+Precision first. A W&B key is 40 hex characters, exactly like a git commit id, so it is found only
+by context (`wandb.login(key=...)`, `WANDB_API_KEY=...`, `machine api.wandb.ai` in a netrc); there
+is no rule for bare hex strings at all, so digests in `dvc.lock`, `.dvc` files and LFS pointers
+never match. Placeholders (`<your-key>`, `xxxx`, `${VAR}`, `changeme`, `...`) are not secrets.
+Quotes may be JSON-escaped (`\\"`): notebooks are scanned as raw JSON, outputs included.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+HIGH = "high"
+LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretHit:
+    line: int  # 1-based
+    column: int  # 1-based, start of the secret value
+    end_column: int  # exclusive
+    kind: str  # human label: "Hugging Face token", "AWS access key id", "W&B API key", ...
+    confidence: str  # "high" (format is unmistakable / context-proven) or "low" (generic high-entropy assignment)
+
+
+_KEYWORDS = re.compile(
+    rb"hf_|api_org_|AKIA|ASIA|ABIA|ACCA|wandb|sk-|gh[pousr]_|github_pat_|\"key|kaggle|api[_-]?key|token"
+    rb"|secret|passw|access[_-]?key|PRIVATE KEY|machine",
+    re.IGNORECASE,
+)
+
+
+def might_contain_secret(data: bytes) -> bool:
+    """Whether `scan_text` can find anything in `data` (a keyword test; never a false negative)."""
+    return _KEYWORDS.search(data) is not None
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+_PLACEHOLDER_WORDS = (
+    "xxxx",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "your ",
+    "todo",
+    "example",
+    "placeholder",
+    "replace",
+    "insert",
+    "dummy",
+    "redacted",
+    "<",
+    "${",
+    "{{",
+    "os.environ",
+    "getenv",
+    "...",
+    "***",
+    "000000",
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """`<your-key>`, `xxxx...`, `changeme`, `${VAR}`, `$VAR`, `your_api_key_here`, `...`, `aaaa`, `TODO`."""
+    stripped = value.strip().strip("'\"")
+    if not stripped or stripped.startswith("$") or stripped.startswith("%"):
+        return True
+    lowered = stripped.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return True
+    body = re.sub(r"^(hf_|api_org_|sk-(proj-)?|gh[pousr]_|github_pat_)", "", stripped)
+    return len(set(body)) <= 2
+
+
+_Q = r"\\?[\"']"  # an opening or closing quote, possibly JSON-escaped
+_VALUE_END = r"(?![A-Za-z0-9_\-])"
+
+_HF = re.compile(r"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z]{34}" + _VALUE_END)
+_AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_AWS_SECRET = re.compile(
+    r"aws_?secret_?access_?key[\\\"'\]]*\s*(?:[:=]|\s)\s*" + _Q + r"?(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    re.IGNORECASE,
+)
+_GITHUB = re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])")
+_OPENAI = re.compile(
+    r"(?<![A-Za-z0-9_\-])sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
+)
+_OPENAI_PROJECT = re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _VALUE_END)
+_ANTHROPIC = re.compile(r"(?<![A-Za-z0-9_\-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _VALUE_END)
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)+"
+    r"(?P<v>[A-Za-z0-9+/=]{40,})"
+)
+_WANDB_LOGIN = re.compile(r"wandb\.(?:re)?login\([^)]*?\bkey\s*=\s*" + _Q + r"(?P<v>[^\"'\\\s]+)" + _Q)
+_WANDB_ENV = re.compile(
+    r"WANDB_API_KEY\\?[\"']?\]?\s*(?:[:=,]|\s)\s*(?:" + _Q + r")?(?P<v>[A-Za-z0-9_\-]{32,})" + _VALUE_END
+)
+_NETRC_WANDB = re.compile(r"machine\s+api\.wandb\.ai\b(?P<rest>(?:(?!machine\s)[\s\S]){0,400})")
+_NETRC_PASSWORD = re.compile(r"\bpassword\s+(?P<v>[^\s\"'\\]+)")
+_KAGGLE_INLINE = re.compile(
+    r"\\?\"username\\?\"\s*:\s*\\?\"[^\"\\]*\\?\"\s*,\s*\\?\"key\\?\"\s*:\s*\\?\"(?P<v>[0-9a-f]{32})\\?\""
+)
+_KAGGLE_KEY = re.compile(r"\"key\"\s*:\s*\"(?P<v>[^\"]+)\"")
+_KAGGLE_ENV = re.compile(r"KAGGLE_KEY\\?[\"']?\]?\s*(?:[:=,]|\s)\s*(?:" + _Q + r")?(?P<v>[0-9a-f]{32})" + _VALUE_END)
+_GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtracks on long base64 runs)
+    r"(?P<kw>api[_-]?key|apikey|secret[_-]?key|secret|token|password|passwd|access[_-]?key)"
+    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]{0,40}\s*)?(?:=(?!=)|:(?!:)|=>)\s*"
+    + _Q
+    + r"(?P<v>[A-Za-z0-9_\-+/=.@#%*!~^&:]{16,200})"
+    + _Q,
+    re.IGNORECASE,
+)
+# saved web pages and bundles are full of per-session tokens (CSRF, nonces): only exact formats there
+_WEB_SUFFIXES = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".svg", ".map"})
+_SESSION_TOKEN = re.compile(r"csrf|xsrf|forgery|nonce", re.IGNORECASE)
+_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
+_ENV_LINE = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
+    r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t\r]*(?:#[^\n]*)?$",
+    re.MULTILINE,
+)
+_CREDENTIAL_NAME = re.compile(r"(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|ACCESS_?KEY)$", re.IGNORECASE)
+
+
+def _looks_like_wandb_key(value: str) -> bool:
+    if re.fullmatch(r"[0-9a-f]{40}", value):
+        return True
+    if re.fullmatch(r"[a-z0-9]+-[0-9a-f]{40}", value):  # local / on-prem keys: <prefix>-<40 hex>
+        return True
+    # newer keys are longer; demand a random-looking mix of letters and digits
+    return len(value) >= 60 and entropy(value) >= 4.0 and bool(re.search(r"\d", value) and re.search(r"[a-z]", value))
+
+
+def _mixed_case(value: str) -> bool:
+    return any(c.islower() for c in value) and any(c.isupper() for c in value)
+
+
+def _generic_ok(value: str) -> bool:
+    if is_placeholder(value) or entropy(value) < 3.5:
+        return False
+    if "://" in value or value.startswith(("/", ".", "~")) or re.search(r"\.[a-z]{2,4}$", value):
+        return False  # URLs, paths, file names
+    if re.fullmatch(r"[0-9a-f]{32,}", value) or re.fullmatch(r"[A-Za-z_][A-Za-z_.]*", value):
+        return False  # digests (commit ids, md5/sha) and identifiers / dotted names
+    return bool(re.search(r"[0-9]", value) or _mixed_case(value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    start: int
+    end: int
+    kind: str
+    confidence: str
+
+
+def _at(pattern: re.Pattern[str], text: str, haystack: str, literals: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` that start where one of `literals` occurs in `haystack` (the text, or its
+    lower-cased copy). `str.find` is fast where `finditer` would try the pattern at every position."""
+    for literal in literals:
+        position = haystack.find(literal)
+        while position != -1:
+            match = pattern.match(text, position)
+            if match is not None:
+                yield match
+            position = haystack.find(literal, position + 1)
+
+
+def _candidates(text: str, path: str) -> Iterator[_Raw]:
+    low = text.lower()
+
+    def every(
+        pattern: re.Pattern[str],
+        literals: tuple[str, ...],
+        kind: str,
+        group: str | int = 0,
+        keep: Callable[[str], bool] | None = None,
+        haystack: str = text,
+    ) -> Iterator[_Raw]:
+        for match in _at(pattern, text, haystack, literals):
+            value = match.group(group)
+            if not is_placeholder(value) and (keep is None or keep(value)):
+                yield _Raw(match.start(group), match.end(group), kind, HIGH)
+
+    yield from every(_HF, ("hf_", "api_org_"), "Hugging Face token", keep=lambda v: _mixed_case(v.split("_")[-1]))
+    yield from every(_AWS_ID, ("AKIA", "ASIA", "ABIA", "ACCA"), "AWS access key id")
+    aws_secret = ("aws",)
+    yield from every(_AWS_SECRET, aws_secret, "AWS secret access key", "v", lambda v: entropy(v) >= 4.0, low)
+    github = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
+    yield from every(_GITHUB, github, "GitHub token", keep=lambda v: entropy(v) >= 3.5)
+    yield from every(_OPENAI, ("sk-",), "OpenAI API key")
+    yield from every(_OPENAI_PROJECT, ("sk-",), "OpenAI API key", keep=lambda v: entropy(v) >= 4.0)
+    yield from every(_ANTHROPIC, ("sk-ant-",), "Anthropic API key")
+    yield from every(_PRIVATE_KEY, ("-----BEGIN ",), "private key", "v")
+    yield from every(_WANDB_LOGIN, ("wandb.",), "W&B API key", "v", keep=_looks_like_wandb_key)
+    yield from every(_WANDB_ENV, ("WANDB_API_KEY",), "W&B API key", "v", keep=_looks_like_wandb_key)
+    for block in _at(_NETRC_WANDB, text, text, ("machine",)):
+        password = _NETRC_PASSWORD.search(block.group("rest"))
+        if password and not is_placeholder(password.group("v")) and len(password.group("v")) >= 16:
+            offset = block.start("rest")
+            yield _Raw(offset + password.start("v"), offset + password.end("v"), "W&B API key", HIGH)
+    if "username" in text:
+        yield from every(_KAGGLE_INLINE, ('"username', '\\"username'), "Kaggle API key", "v")
+    yield from every(_KAGGLE_ENV, ("KAGGLE_KEY",), "Kaggle API key", "v")
+    name = PurePosixPath(path).name
+    if name == "kaggle.json":
+        yield from every(_KAGGLE_KEY, ('"key"',), "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
+    generic = (
+        () if PurePosixPath(name).suffix.lower() in _WEB_SUFFIXES else ("api", "secret", "token", "passw", "access")
+    )
+    for match in _at(_GENERIC, text, low, generic):
+        value = match.group("v")
+        if _generic_ok(value):
+            head = _NAME_TAIL.search(text, max(0, match.start() - 60), match.start())
+            prefix = head.group(0) if head else ""
+            if head and head.start() > 0 and text[head.start() - 1] == "\\":
+                prefix = prefix[1:]  # `\napi_key` in JSON: the `n` belongs to the escape
+            label = prefix + match.group("kw")
+            if not _SESSION_TOKEN.search(label):
+                yield _Raw(match.start("v"), match.end("v"), f"{label} value", LOW)
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        for match in _ENV_LINE.finditer(text):
+            value = match.group("v")
+            if _CREDENTIAL_NAME.search(match.group("name")) and len(value) >= 16 and _generic_ok(value):
+                yield _Raw(match.start("v"), match.end("v"), f"{match.group('name')} value", LOW)
+
+
+def scan_text(text: str, path: str = "") -> list[SecretHit]:
+    """Secrets in `text`, in order; overlapping candidates keep the high-confidence one."""
+    raws = sorted(_candidates(text, path), key=lambda r: (r.confidence != HIGH, r.start))
+    taken: list[_Raw] = []
+    for raw in raws:
+        if all(raw.end <= t.start or raw.start >= t.end for t in taken):
+            taken.append(raw)
+    starts = _line_starts(text)
+    hits = []
+    for raw in sorted(taken, key=lambda r: r.start):
+        line = bisect.bisect_right(starts, raw.start)
+        column = raw.start - starts[line - 1] + 1
+        hits.append(SecretHit(line, column, column + (raw.end - raw.start), raw.kind, raw.confidence))
+    return hits
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        starts.append(match.end())
+    return starts
+
+
+_NOT_A_SECRET_VALUE = re.compile(r"(?i)(?:true|false|yes|no|on|off|none|null|\d+(?:\.\d+)?)")
+
+
+def env_credentials(text: str) -> list[tuple[int, str]]:
+    """(line, name) of `NAME=value` lines of a dotenv file whose name says credential (`*_API_KEY`,
+    `*_TOKEN`, `*_SECRET`, `*_PASSWORD`) and whose value is set: not empty, not a placeholder, not a
+    number or boolean. No entropy demand: a tracked `.env` with `DB_PASSWORD=postgres` holds one."""
+    starts = _line_starts(text)
+    found = []
+    for match in _ENV_LINE.finditer(text):
+        name, value = match.group("name"), match.group("v")
+        if _CREDENTIAL_NAME.search(name) and not is_placeholder(value) and not _NOT_A_SECRET_VALUE.fullmatch(value):
+            found.append((bisect.bisect_right(starts, match.start("name")), name))
+    return found
