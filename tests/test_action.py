@@ -69,6 +69,7 @@ def _run_step(name: str, root: Path, inputs: dict[str, str]) -> subprocess.Compl
     step = _step(name)
     env = dict(os.environ) | _render_env(step, inputs)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT), env.get("PYTHONPATH"))))  # this checkout's code
     bash = shutil.which("bash")
     assert bash
     # the runner's `shell: bash` is `bash --noprofile --norc -eo pipefail {0}`

@@ -30,6 +30,7 @@ LOCAL_LANGUAGE = "unsupported" if "unsupported" in languages else "system"
 def _env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT), env.get("PYTHONPATH"))))  # this checkout's code
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")  # never the user's cache
     env["NO_COLOR"] = "1"
     for name in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "MLOPS_LINT_DEBUG"):
@@ -166,7 +167,7 @@ def _example_repo(tmp_path: Path) -> tuple[Path, list[str]]:
 
 def _findings(root: Path, files: list[str]) -> list[tuple]:
     command = [str(BIN / "mlops-lint"), "check", "--no-history", "--no-cache", "--output-format", "json", *files]
-    result = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=root, env=_env(root.parent), capture_output=True, text=True, check=False)
     assert result.returncode in (0, 1), result.stderr
     return [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in json.loads(result.stdout)]
 
