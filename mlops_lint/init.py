@@ -193,11 +193,11 @@ def plan_pre_commit(top: Path) -> Step:
         return Step(path, text, None, f"{PRE_COMMIT_CONFIG} is not valid YAML ({exc.__class__.__name__})")
     if document is None:
         document = CommentedMap()
-    if not isinstance(document, dict) or not isinstance(document.get("repos", []), list):
+    if not isinstance(document, dict) or not isinstance(document.get("repos") or [], list):
         return Step(path, text, None, f"{PRE_COMMIT_CONFIG} has no list of repos to add to")
     if _configured_ids(document) & set(HOOK_IDS):
         return Step(path, text, None, "mlops-lint hooks are configured already")
-    if "repos" not in document:
+    if document.get("repos") is None:  # absent, or `repos:` with nothing under it
         document["repos"] = CommentedSeq()
     document["repos"].append(_hook_entry())
     stages = document.get("default_install_hook_types")

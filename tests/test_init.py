@@ -178,6 +178,18 @@ def test_pre_commit_config_is_merged_with_its_comments(tmp_path: Path, original:
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == merged  # never twice
 
 
+@pytest.mark.parametrize("original", ["", "# nothing yet\n", "repos:\n"], ids=["empty", "comment", "null-repos"])
+def test_pre_commit_config_without_repos_gets_them(tmp_path: Path, original: str) -> None:
+    git_init(tmp_path)
+    write_files(tmp_path, {".pre-commit-config.yaml": original})
+    assert "updated .pre-commit-config.yaml" in _init(tmp_path)
+    document = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    assert [repo["repo"] for repo in document["repos"]] == [HOOK_REPOSITORY]
+    validate = subprocess.run([str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml"], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
 def test_a_local_mlops_lint_hook_counts_as_configured(tmp_path: Path) -> None:
     git_init(tmp_path)
     local = "repos:\n- repo: local\n  hooks:\n  - id: mlops-lint\n    name: lint\n    entry: mlops-lint\n"
