@@ -46,6 +46,14 @@ def test_no_expression_inside_a_script(document: dict[str, Any]) -> None:
         assert "${{" not in script, script
 
 
+def test_every_script_is_valid_bash() -> None:
+    bash = shutil.which("bash")
+    assert bash
+    for step in _steps(ACTION):
+        result = subprocess.run([bash, "-n", "-c", step["run"]], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{step['name']}: {result.stderr}"
+
+
 def test_inputs_pass_through_env_only() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
