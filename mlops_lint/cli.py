@@ -334,6 +334,25 @@ def new_experiment_command(experiment_id: str, root: Path) -> None:
     _guarded(action)
 
 
+@main.command("init")
+@click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."))
+@click.option("--dry-run", is_flag=True, help="Print what would be written, as a diff; write nothing.")
+def init_command(path: Path, dry_run: bool) -> None:
+    """Write [tool.mlops-lint], the pre-commit hooks, a GitHub workflow and the experiment template.
+
+    Existing files and tables are never overwritten: each is reported and skipped."""
+    from mlops_lint import init
+
+    def action() -> int:
+        steps = init.plan(path)
+        if not dry_run:
+            init.apply(steps)
+        click.echo(init.describe(steps, dry_run), nl=False)
+        return EXIT_CLEAN
+
+    _guarded(action)
+
+
 @main.group(invoke_without_command=True)
 @click.option("--family", type=click.Choice([f.value for f in Family]), help="Only this family.")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
