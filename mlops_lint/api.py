@@ -17,7 +17,7 @@ from mlops_lint.context.files import Decoded, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
-from mlops_lint.diagnostics import Diagnostic, Location, RunReport
+from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
@@ -122,6 +122,8 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
     result = run(repo, targets, session.rules)
     if session.ruff_active:
         result.diagnostics += _ruff(session, repo, targets)
+    if set(session.targets) != set(session.inventory.files):
+        result.diagnostics = in_scope(result.diagnostics, repo.targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
     unique = sorted(set(kept), key=Diagnostic.sort_key)
     baselined = 0
@@ -141,6 +143,25 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         root=str(session.root),
         notices=tuple(dict.fromkeys(repo.notices)),
     )
+
+
+def in_scope(diagnostics: Sequence[Diagnostic], targets: Sequence[str]) -> list[Diagnostic]:
+    """When only some files were named (pre-commit passes the changed files, perhaps split over
+    several runs), keep the findings about those files or the folders holding them, and the
+    engine's own. Repository rules read every file but report only on what was asked about, so
+    the findings of split runs add up to those of one run and an unrelated commit is not blocked."""
+    named = set(targets)
+    folders = {parent for path in named for parent in _parents(path)}
+    return [
+        d
+        for d in diagnostics
+        if d.family is Family.INTERNAL or d.location.path in named or d.location.path.rstrip("/") in folders
+    ]
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[Diagnostic]:

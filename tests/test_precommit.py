@@ -182,11 +182,6 @@ def test_split_invocations_give_the_same_findings(tmp_path: Path) -> None:
         assert set(_findings(root, first)) | set(_findings(root, second)) == whole
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MLE001 and MLR007 report every experiment folder whatever files were named, so a split run "
-    "repeats them and a commit of unrelated files is blocked by them",
-)
 def test_split_invocations_report_each_finding_once(tmp_path: Path) -> None:
     root, files = _example_repo(tmp_path)
     half = len(files) // 2
