@@ -93,6 +93,8 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
+    if not wanted and UnparsableFile.code not in rules.engine_rules:
+        return  # nothing would look at the tree (e.g. `--select git-history`)
     parsed = repo.python(file.path) if wanted else repo.python_ast(file.path)
     if isinstance(parsed, ParseFailure):
         span = Span.point(parsed.line, parsed.column)
