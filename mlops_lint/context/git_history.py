@@ -402,13 +402,20 @@ class _Progress:
     def update(self, enumerated: int, read: int) -> None:
         if not self.enabled or enumerated % 5000 or time.monotonic() - self.start < 0.5:
             return
-        sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs listed, {read} read")
+        sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs listed, {read} read\033[K")
         sys.stderr.flush()
         self.shown = True
 
+    def stage(self, text: str) -> None:
+        """A step of a scan whose count is not known as it runs (the full scan works in bulk)."""
+        if self.enabled:
+            sys.stderr.write(f"\rmlops-lint: git history: {text}\033[K")
+            sys.stderr.flush()
+            self.shown = True
+
     def done(self, enumerated: int, read: int) -> None:
         if self.shown:
-            sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs listed, {read} read\n")
+            sys.stderr.write(f"\rmlops-lint: git history: {enumerated} blobs in history, {read} searched\033[K\n")
             sys.stderr.flush()
 
 
@@ -534,12 +541,15 @@ def _scan_everything(
     prefilter: Prefilter,
     skip: set[str],
     seen: set[str],
+    progress: _Progress,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
     """A full scan, parallel where it can be: `git grep` looks for secret markers in every small
     blob of the object database while `rev-list --objects` walks history; then only the few blobs
     that are reachable and matched are read and scanned, with their paths."""
     sizes = _blob_sizes(root)
     candidates = [oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip]
+    if len(sizes) > 20_000:  # worth a word on a terminal
+        progress.stage(f"walking history and searching {len(candidates)} of {len(sizes)} blobs for secrets")
     grep = _Grep(root, candidates) if interest.secrets else None
     if grep is not None:
         grep.start()
@@ -574,6 +584,7 @@ def _scan_everything(
         for oid, data in read_blobs(root, wanted).items():
             if b"\0" not in data[:8000]:
                 secrets.extend(scan_blob(scanner, oid, paths[oid], data))
+    progress.done(enumerated, len(scanned))
     return notable, secrets, scanned, enumerated
 
 
@@ -699,7 +710,7 @@ def _scan_all(
     else:  # first run, or history was rewritten: everything (contents read by an earlier run are not read again)
         seen: set[str] = set()
         blobs, secrets, scanned, index.enumerated = _scan_everything(
-            root, tips, interest, scanner, prefilter, skip, seen
+            root, tips, interest, scanner, prefilter, skip, seen, progress
         )
         old_blobs = []
         old_secrets = [secret for secret in old_secrets if secret.oid in seen]  # still reachable
