@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlops_lint.baseline import Baseline, Entry, entries_for
+from mlops_lint.cache import Cache
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
@@ -22,6 +23,7 @@ from mlops_lint.discovery import Inventory, build_inventory, changed_files, find
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.registry import registry
+from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import run_ruff
 from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
@@ -58,12 +60,23 @@ class Session:
     ruff_active: bool = False
     run_options: RunOptions = field(default_factory=RunOptions)
     baseline: Baseline | None = None
+    result_cache: ResultCache | None = None
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
         extra = tuple(path for path in overlays or {} if path not in self.targets)
         return RepoContext(
-            self.root, self.inventory, self.config, overlays, targets=self.targets + extra, run_options=self.run_options
+            self.root,
+            self.inventory,
+            self.config,
+            overlays,
+            targets=self.targets + extra,
+            run_options=self.run_options,
+            result_cache=self.result_cache,
         )
+
+    def save_cache(self) -> None:
+        if self.result_cache is not None:
+            self.result_cache.save(self.inventory.files)
 
 
 def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Session:
@@ -107,6 +120,7 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         ruff_active=ruff_active,
         run_options=run_options,
         baseline=Baseline.load(overrides.baseline) if overrides.baseline else None,
+        result_cache=ResultCache(Cache(root), rules.cache_key) if overrides.cache else None,
     )
 
 
@@ -188,7 +202,9 @@ def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport
 
 
 def lint_session(session: Session) -> RunReport:
-    return _lint_repo(session, session.repo())
+    report = _lint_repo(session, session.repo())
+    session.save_cache()
+    return report
 
 
 def baseline_entries(
@@ -241,6 +257,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
         return report, texts
 
     report = fix_to_fixed_point(lint_state, unsafe)
+    session.save_cache()
     if write:
         for path in report.touched:
             target = session.root / path

@@ -57,6 +57,15 @@ class Cache:
         except OSError:
             return  # a read-only checkout: run without a cache
 
+    def prune(self, prefix: str, keep: int) -> None:
+        """Keep only the `keep` most recently written entries whose name starts with `prefix`."""
+        try:
+            entries = sorted(self.folder.glob(f"{prefix}*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in entries[keep:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            return
+
     def _prepare(self) -> None:
         if (self.folder / ".gitignore").exists():
             return

@@ -19,8 +19,10 @@ from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursio
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
+from mlops_lint.result_cache import rules_key, text_digest
 from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
 from mlops_lint.selection import PerFileIgnores
+from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
 
 
@@ -32,6 +34,11 @@ class ActiveRules:
     python_rules: tuple[tuple[RuleSettings, type[PythonRule]], ...]
     repo_rules: tuple[tuple[RuleSettings, type[RepoRule]], ...]
     engine_rules: Mapping[str, RuleSettings]
+
+    @property
+    def cache_key(self) -> str:
+        """What cached per-file Python results depend on: the Python rules, their options, the engine codes."""
+        return rules_key(((s.meta.code, dict(s.options)) for s, _c in self.python_rules), self.engine_rules)
 
     @classmethod
     def build(
@@ -214,11 +221,29 @@ def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
             result.diagnostics.extend(cls(settings).check(file, repo))
         except Exception as exc:
             result.errors.append(_error(settings.meta.code, path, exc))
-    if file.kind is FileKind.PYTHON:
-        _run_python(repo, file, rules, result)
-    elif file.kind is FileKind.NOTEBOOK:
-        _run_notebook(repo, file, rules, result)
+    if file.kind in (FileKind.PYTHON, FileKind.NOTEBOOK):
+        _run_code(repo, file, rules, result)
     return result
+
+
+def _run_code(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
+    """The Python rules on a Python file or a notebook, served from the result cache when the text is unchanged."""
+    run = _run_python if file.kind is FileKind.PYTHON else _run_notebook
+    cache, text = repo.result_cache, file.text
+    if cache is None or text is None:
+        run(repo, file, rules, result)
+        return
+    digest = text_digest(text)
+    rows = cache.get_findings(file.path, digest)
+    if rows is not None:
+        result.diagnostics += [load(row) for row in rows[0]]
+        result.errors += [load_error(row) for row in rows[1]]
+        return
+    fresh = FileResult([], [])
+    run(repo, file, rules, fresh)
+    cache.put_findings(file.path, digest, [[dump(d) for d in fresh.diagnostics], [dump_error(e) for e in fresh.errors]])
+    result.diagnostics += fresh.diagnostics
+    result.errors += fresh.errors
 
 
 def check_repo(repo: RepoContext, rules: ActiveRules) -> FileResult:

@@ -117,7 +117,7 @@ def test_pre_push_range_comes_from_pre_commit(monkeypatch: pytest.MonkeyPatch) -
 def test_no_history_reads_nothing(tmp_path: Path) -> None:
     _history_repo(tmp_path)
     assert _lint(tmp_path, history="none") == []
-    assert not (tmp_path / CACHE_DIR).exists()
+    assert not (tmp_path / CACHE_DIR / "history.json").exists()
 
 
 def test_unknown_range_is_a_notice(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Any
 
 ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
 _TORCH_AND_FRIENDS = frozenset({"numpy", "random", "torch"})
@@ -216,3 +217,34 @@ def _shuffling_loader(name: str, call: ast.Call) -> bool:
 
 def module_facts(tree: ast.Module) -> ModuleFacts:
     return _FactsCollector().collect(tree)
+
+
+def _scope_data(scope: ScopeFacts) -> list[Any]:
+    uses = {name: [w.line, w.col, w.end_line, w.end_col] for name, w in scope.uses.items()}
+    return [sorted(scope.seeds), uses, sorted(scope.calls), sorted(scope.call_names)]
+
+
+def _scope_from(row: list[Any]) -> ScopeFacts:
+    seeds, uses, calls, call_names = row
+    return ScopeFacts(set(seeds), {name: Where(*w) for name, w in uses.items()}, set(calls), set(call_names))
+
+
+def facts_to_data(facts: ModuleFacts) -> list[Any]:
+    """Plain data for the result cache (cross-file rules read facts, so a warm run parses nothing)."""
+    guard = facts.main_guard
+    return [
+        _scope_data(facts.top_level),
+        {name: [_scope_data(s) for s in scopes] for name, scopes in facts.functions.items()},
+        None if guard is None else [guard.line, guard.col, guard.end_line, guard.end_col],
+        sorted(facts.imports),
+    ]
+
+
+def facts_from_data(row: list[Any]) -> ModuleFacts:
+    top, functions, guard, imports = row
+    return ModuleFacts(
+        _scope_from(top),
+        {name: [_scope_from(s) for s in scopes] for name, scopes in functions.items()},
+        None if guard is None else Where(*guard),
+        set(imports),
+    )

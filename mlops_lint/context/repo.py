@@ -18,10 +18,11 @@ from mlops_lint.context.files import FileContext, classify
 from mlops_lint.context.notebook import Notebook, notebook_for
 from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
-from mlops_lint.context.python_facts import ModuleFacts, module_facts
+from mlops_lint.context.python_facts import ModuleFacts, facts_from_data, facts_to_data, module_facts
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
+from mlops_lint.result_cache import ResultCache, text_digest
 
 
 class RepoContext:
@@ -33,8 +34,10 @@ class RepoContext:
         overlays: Mapping[str, str] | None = None,
         targets: tuple[str, ...] = (),
         run_options: RunOptions | None = None,
+        result_cache: ResultCache | None = None,
     ) -> None:
         self.root = root
+        self.result_cache = result_cache  # per-file results of earlier runs (None: --no-cache)
         self.run_options = run_options or RunOptions()
         self.notices: list[str] = []  # one-line messages about the run itself (e.g. a shallow clone)
         self.targets = targets  # the files this run reports on (all of the inventory unless paths were given)
@@ -123,15 +126,30 @@ class RepoContext:
         return self._python[key]
 
     def facts(self, path: str) -> ModuleFacts | None:
-        """Randomness facts of a Python module (None if it cannot be parsed), computed once."""
+        """Randomness facts of a Python module (None if it cannot be parsed), computed once, and
+        served from the result cache when the module's text has not changed."""
         if path not in self._facts:
-            tree = self.python_ast(path)
-            try:
-                with deep_recursion():
-                    self._facts[path] = module_facts(tree) if isinstance(tree, ast.Module) else None
-            except RecursionError:
-                self._facts[path] = None  # the syntax check reports what is wrong with the file
+            text = self.file(path).text
+            cache = self.result_cache
+            digest = text_digest(text) if cache is not None and text is not None else None
+            if cache is not None and digest is not None:
+                found, data = cache.get_facts(path, digest)
+                if found:
+                    self._facts[path] = None if data is None else facts_from_data(data)
+                    return self._facts[path]
+            self._facts[path] = self._compute_facts(path)
+            if cache is not None and digest is not None:
+                facts = self._facts[path]
+                cache.put_facts(path, digest, None if facts is None else facts_to_data(facts))
         return self._facts[path]
+
+    def _compute_facts(self, path: str) -> ModuleFacts | None:
+        tree = self.python_ast(path)
+        try:
+            with deep_recursion():
+                return module_facts(tree) if isinstance(tree, ast.Module) else None
+        except RecursionError:
+            return None  # the syntax check reports what is wrong with the file
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.config.rule_options.get(code, {})

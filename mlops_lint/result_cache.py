@@ -1,0 +1,84 @@
+"""Per-file results kept between runs, so a run where nothing changed parses nothing.
+
+What is cached is what costs: the Python rules' findings for a Python file or a notebook (one
+libcst parse and traversal each) and the cross-file facts of a Python module (an `ast` parse).
+Entries are keyed by the file's path and a hash of its text; the whole cache is keyed by the tool
+version and the enabled Python rules with their options, so changing a rule's option, upgrading
+mlops-lint or editing the file is a miss. Path and repository rules are not cached: they are
+cheap and may read other files (a `.gitignore`, the git index), which a per-file key cannot see.
+
+The entries live in one JSON document under `.mlops_lint_cache/` (see `mlops_lint.cache`), read
+once per run and written back atomically only when something changed; entries for files that no
+longer exist are dropped then, so the cache stays the size of the repository. Two runs at once
+each write a whole document; the later one wins, and the other's new entries are simply computed
+again next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from mlops_lint.cache import Cache
+
+MAX_VARIANTS = 4  # configurations kept side by side (e.g. pre-commit's selection and CI's)
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+
+
+def rules_key(python_rules: Iterable[tuple[str, object]], engine_codes: Iterable[str]) -> str:
+    """The enabled Python rules and options, and the engine codes: what a cached result depends on."""
+    described = json.dumps([sorted((code, options) for code, options in python_rules), sorted(engine_codes)],
+                           sort_keys=True, default=repr)  # fmt: skip
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+class ResultCache:
+    """Cached Python findings and module facts by (path, text digest), for one rules key."""
+
+    def __init__(self, cache: Cache, key: str) -> None:
+        self.cache = cache
+        self.name = f"files-{key}"
+        self.key = key
+        stored = cache.read(self.name, key) or {}
+        self.findings: dict[str, list[Any]] = stored.get("findings", {})
+        self.facts: dict[str, list[Any]] = stored.get("facts", {})
+        self.changed = False
+        self.hits = 0
+        self.misses = 0
+
+    def get_findings(self, path: str, digest: str) -> list[Any] | None:
+        entry = self.findings.get(path)
+        if entry is not None and entry[0] == digest:
+            self.hits += 1
+            return entry[1]
+        self.misses += 1
+        return None
+
+    def put_findings(self, path: str, digest: str, rows: list[Any]) -> None:
+        self.findings[path] = [digest, rows]
+        self.changed = True
+
+    def get_facts(self, path: str, digest: str) -> tuple[bool, Any]:
+        entry = self.facts.get(path)
+        if entry is not None and entry[0] == digest:
+            return True, entry[1]
+        return False, None
+
+    def put_facts(self, path: str, digest: str, data: Any) -> None:
+        self.facts[path] = [digest, data]
+        self.changed = True
+
+    def save(self, existing: Iterable[str]) -> None:
+        """Write back if anything changed, keeping only entries of files that still exist."""
+        if not self.changed:
+            return
+        keep = set(existing)
+        findings = {path: entry for path, entry in self.findings.items() if path in keep}
+        facts = {path: entry for path, entry in self.facts.items() if path in keep}
+        self.cache.write(self.name, self.key, {"findings": findings, "facts": facts})
+        self.cache.prune("files-", MAX_VARIANTS)
