@@ -17,7 +17,9 @@ FILES = {
         "a, b = train_test_split(df)\n"
     ),
     "src/broken.py": "def f(:\n",
-    "src/seeds.py": "import random\n\ndef main():\n    random.shuffle([1, 2])\n\nif __name__ == '__main__':\n    main()\n",
+    "src/seeds.py": (
+        "import random\n\ndef main():\n    random.shuffle([1, 2])\n\nif __name__ == '__main__':\n    main()\n"
+    ),
 }
 
 
