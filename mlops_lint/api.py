@@ -22,6 +22,7 @@ from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
+from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import run_ruff
@@ -44,6 +45,7 @@ class Overrides:
     progress: bool = False  # history scan progress on stderr (the CLI, on a terminal)
     baseline: Path | None = None  # report only findings not acknowledged in this file
     changed_since: str | None = None  # per-file rules only on files changed since this revision
+    jobs: int | None = None  # processes for the Python rules; None: all cores (small runs stay in-process)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Session:
     run_options: RunOptions = field(default_factory=RunOptions)
     baseline: Baseline | None = None
     result_cache: ResultCache | None = None
+    jobs: int = 1
 
     def repo(self, overlays: Mapping[str, str] | None = None) -> RepoContext:
         extra = tuple(path for path in overlays or {} if path not in self.targets)
@@ -121,6 +124,7 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         run_options=run_options,
         baseline=Baseline.load(overrides.baseline) if overrides.baseline else None,
         result_cache=ResultCache(Cache(root), rules.cache_key) if overrides.cache else None,
+        jobs=overrides.jobs or default_jobs(),
     )
 
 
@@ -133,7 +137,7 @@ def _common_dir(paths: Sequence[Path]) -> str:
 
 def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
     targets = list(repo.targets)
-    result = run(repo, targets, session.rules)
+    result = run(repo, targets, session.rules, session.jobs)
     if session.ruff_active:
         result.diagnostics += _ruff(session, repo, targets)
     if set(session.targets) != set(session.inventory.files):

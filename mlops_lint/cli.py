@@ -77,6 +77,9 @@ def history_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--staged", is_flag=True, help="History rules read only the blobs staged for commit."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write .mlops_lint_cache/."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(min=1), help="Processes for the Python rules (default: all cores)."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -105,6 +108,7 @@ def _overrides(
     history_range: str | None = None,
     staged: bool = False,
     no_cache: bool = False,
+    jobs: int | None = None,
 ) -> api.Overrides:
     return api.Overrides(
         select=_split(select) or None,
@@ -115,6 +119,7 @@ def _overrides(
         history=_history(no_history, history_range, staged),
         cache=not no_cache,
         progress=sys.stderr.isatty(),
+        jobs=jobs,
     )
 
 
@@ -185,6 +190,7 @@ def check(
     history_range: str | None,
     staged: bool,
     no_cache: bool,
+    jobs: int | None,
     output_format: str,
     exit_zero: bool,
     show_statistics: bool,
@@ -248,6 +254,7 @@ def fix(
     history_range: str | None,
     staged: bool,
     no_cache: bool,
+    jobs: int | None,
     diff: bool,
     unsafe_fixes: bool,
 ) -> None:
@@ -256,7 +263,7 @@ def fix(
     def action() -> int:
         _missing(paths)
         overrides = _overrides(
-            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache, jobs
         )
         report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
         for path, reason in sorted(report.refused.items()):

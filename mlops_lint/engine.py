@@ -7,13 +7,16 @@ once at the end. A rule that raises becomes a `RuleError` and the others carry o
 
 from __future__ import annotations
 
+import threading
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from mlops_lint import parallel
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.files import FileContext, FileKind
+from mlops_lint.context.git_history import history_index
 from mlops_lint.context.notebook_program import NotebookProgram
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion
 from mlops_lint.context.repo import RepoContext
@@ -210,8 +213,10 @@ def _visit(
                 result.errors.append(_error(visitor.meta.code, path, exc))
 
 
-def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
-    """Every per-file rule on one file."""
+def check_file(
+    repo: RepoContext, path: str, rules: ActiveRules, precomputed: Mapping[str, tuple[list, list]] | None = None
+) -> FileResult:
+    """Every per-file rule on one file (`precomputed`: Python findings rows from the process pool)."""
     result = FileResult([], [])
     file = repo.file(path)
     for settings, cls in rules.path_rules:
@@ -221,27 +226,42 @@ def check_file(repo: RepoContext, path: str, rules: ActiveRules) -> FileResult:
             result.diagnostics.extend(cls(settings).check(file, repo))
         except Exception as exc:
             result.errors.append(_error(settings.meta.code, path, exc))
-    if file.kind in (FileKind.PYTHON, FileKind.NOTEBOOK):
-        _run_code(repo, file, rules, result)
+    if file.kind in CODE_KINDS:
+        run_code(repo, file, rules, result, rows=(precomputed or {}).get(path))
     return result
 
 
-def _run_code(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
-    """The Python rules on a Python file or a notebook, served from the result cache when the text is unchanged."""
+CODE_KINDS = (FileKind.PYTHON, FileKind.NOTEBOOK)
+
+
+def run_code(
+    repo: RepoContext,
+    file: FileContext,
+    rules: ActiveRules,
+    result: FileResult,
+    use_cache: bool = True,
+    rows: tuple[list, list] | None = None,
+) -> None:
+    """The Python rules on a Python file or a notebook: from `rows` computed by a worker, from the
+    result cache when the text is unchanged, or by parsing and visiting it here."""
     run = _run_python if file.kind is FileKind.PYTHON else _run_notebook
-    cache, text = repo.result_cache, file.text
-    if cache is None or text is None:
-        run(repo, file, rules, result)
-        return
-    digest = text_digest(text)
-    rows = cache.get_findings(file.path, digest)
+    cache, text = (repo.result_cache if use_cache else None), file.text
+    digest = text_digest(text) if cache is not None and text is not None else None
+    if rows is None and cache is not None and digest is not None:
+        found = cache.get_findings(file.path, digest)
+        rows = (found[0], found[1]) if found is not None else None
+    elif rows is not None and cache is not None and digest is not None:
+        cache.put_findings(file.path, digest, [rows[0], rows[1]])
     if rows is not None:
         result.diagnostics += [load(row) for row in rows[0]]
         result.errors += [load_error(row) for row in rows[1]]
         return
     fresh = FileResult([], [])
     run(repo, file, rules, fresh)
-    cache.put_findings(file.path, digest, [[dump(d) for d in fresh.diagnostics], [dump_error(e) for e in fresh.errors]])
+    if cache is not None and digest is not None:
+        cache.put_findings(
+            file.path, digest, [[dump(d) for d in fresh.diagnostics], [dump_error(e) for e in fresh.errors]]
+        )
     result.diagnostics += fresh.diagnostics
     result.errors += fresh.errors
 
@@ -254,6 +274,33 @@ def check_repo(repo: RepoContext, rules: ActiveRules) -> FileResult:
         except Exception as exc:
             result.errors.append(_error(settings.meta.code, ".", exc))
     return result
+
+
+def _in_parallel(
+    repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
+) -> Mapping[str, tuple[list, list]] | None:
+    cache = repo.result_cache
+    misses = []
+    for path in targets:
+        file = repo.file(path)
+        if file.kind not in CODE_KINDS or file.text is None:
+            continue
+        if cache is not None and cache.findings.get(path, [None])[0] == text_digest(file.text):
+            continue
+        misses.append(path)
+    return parallel.analyse(repo, rules, misses, jobs)
+
+
+HISTORY_RULES = ("MLG003", "MLG005")
+
+
+def _history_in_background(repo: RepoContext, rules: ActiveRules) -> threading.Thread | None:
+    """Start the one history scan now, so that git works while Python checks the files."""
+    if repo.run_options.history.kind == "none" or not any(s.meta.code in HISTORY_RULES for s, _c in rules.repo_rules):
+        return None
+    thread = threading.Thread(target=history_index, args=(repo,), daemon=True)
+    thread.start()
+    return thread
 
 
 def suppress(
@@ -297,13 +344,21 @@ def _in_program(program: NotebookProgram, diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, location=replace(diagnostic.location, span=moved, cell=None))
 
 
-def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules) -> FileResult:
-    """All rules over the targets and the repository; findings unsorted and unsuppressed."""
+def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int = 1) -> FileResult:
+    """All rules over the targets and the repository; findings unsorted and unsuppressed.
+
+    With `jobs > 1`, the Python files and notebooks the result cache cannot answer are analysed by a
+    process pool first; the git history scan (when a history rule is on) runs in a thread while
+    the files are checked."""
     total = FileResult([], [])
+    precomputed = _in_parallel(repo, targets, rules, jobs) if jobs > 1 and rules.python_rules else None
+    history = _history_in_background(repo, rules)
     for path in targets:
-        one = check_file(repo, path, rules)
+        one = check_file(repo, path, rules, precomputed)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
+    if history is not None:
+        history.join()
     repo_result = check_repo(repo, rules)
     total.diagnostics += repo_result.diagnostics
     total.errors += repo_result.errors

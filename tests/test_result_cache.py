@@ -78,3 +78,15 @@ def test_a_changed_rule_option_is_a_miss(repo: Path) -> None:
     with_option = _findings(repo)
     assert with_option == _findings(repo, cache=False)
     assert len(list((repo / ".mlops_lint_cache").glob("files-*.json"))) == 2  # one entry per rule set
+
+
+def test_one_process_and_a_pool_give_the_same_report(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlops_lint import parallel
+
+    write_files(repo, {f"src/m{i}.py": FILES["src/train.py"] for i in range(6)})
+    monkeypatch.setattr(parallel, "MIN_FILES", 2)
+    one = _findings(repo, cache=False, jobs=1)
+    pooled = api.lint([repo], api.Overrides(select=("ALL",), history="none", cache=False, jobs=2))
+    assert [compact(d) for d in pooled.diagnostics] == one
+    assert _findings(repo, jobs=2) == one  # the pool's rows fill the cache
+    assert _findings(repo, jobs=2) == one  # and are served from it

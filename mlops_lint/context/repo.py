@@ -78,6 +78,12 @@ class RepoContext:
             self._files[path] = context
         return context
 
+    def forget(self, path: str) -> None:
+        """Drop what was built for one file (a pool worker moving on to the next)."""
+        for store in (self._files, self._python, self._ast, self._programs, self._yaml):
+            store.pop(path, None)
+        self._python.pop(f"{path}\0notebook", None)
+
     def yaml(self, path: str) -> YamlDoc | YamlProblem | None:
         """The file parsed as YAML (cached); None when it has no text."""
         if path not in self._yaml:
