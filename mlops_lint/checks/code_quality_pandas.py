@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
 
 class _PandasRule(PythonRule):
     """A rule about pandas objects: the file must mention pandas and one of `triggers`."""
-
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -98,7 +95,6 @@ _ARRAY_LIKE = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR}
 
 class NanEqualityComparison(PythonRule):
     code = "MLS002"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -287,7 +283,6 @@ _PURE_NUMPY = {
 
 class DiscardedResult(PythonRule):
     code = "MLS007"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("pandas", "numpy")
 
     def visit_Module(self, node: cst.Module) -> None:

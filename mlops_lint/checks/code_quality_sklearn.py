@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.sklearn_common import ROW_METHODS, BindingRule, data_arg, library_class, sklearn_name
@@ -193,7 +192,6 @@ _HYPERPARAMETERS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 
 class HyperparameterNotSet(PythonRule):
     code = "MLS011"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("sklearn", "torch")
 
     @classmethod
@@ -238,7 +236,6 @@ _OTHER_RANKING = frozenset({"AUROC", "BinaryAUROC", "MulticlassAUROC", "AverageP
 
 class ThresholdDependentValidationOnly(PythonRule):
     code = "MLS018"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("_score",)
 
     @classmethod

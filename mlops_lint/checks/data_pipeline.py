@@ -9,7 +9,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.context.dvc_pipeline import (
@@ -329,7 +328,6 @@ def _writes_mode(call: cst.Call, index: int) -> bool:
 
 class RawDataMutated(PythonRule):
     code = "MLD009"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("raw", "external")
 
     @classmethod

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks.pyutil import keyword, qualified_names
 from mlops_lint.context.yaml_doc import YamlDoc
@@ -32,7 +31,6 @@ class TrackingRunWithoutParams(PythonRule):
 
     code = "MLE006"
     triggers = ("mlflow", "wandb", "dvclive")
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

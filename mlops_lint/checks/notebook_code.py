@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.context.files import FileContext, FileKind
@@ -172,7 +171,6 @@ TRAINED_KINDS = frozenset({Kind.ESTIMATOR, Kind.TRANSFORMER, Kind.MODULE})
 
 class NotebookTrainsAndSavesModel(PythonRule):
     code = "MLJ005"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers: ClassVar[tuple[str, ...]] = ("save", "dump", "log_model")
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:

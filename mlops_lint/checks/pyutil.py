@@ -10,17 +10,14 @@ from collections.abc import Iterator
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.rule import PythonRule
 
 
 def qualified_names(rule: PythonRule, node: cst.CSTNode) -> set[str]:
-    """Fully qualified names a node may refer to (`np.random.seed` -> {'numpy.random.seed'}).
-
-    The rule must list `QualifiedNameProvider` in its METADATA_DEPENDENCIES.
-    """
-    return {q.name for q in rule.get_metadata(QualifiedNameProvider, node, set())}
+    """Fully qualified names a node may refer to (`np.random.seed` -> {'numpy.random.seed'}),
+    resolved through the module's imports (`mlops_lint.context.names`)."""
+    return rule.context.names.qualified(node)
 
 
 def call_name_in(rule: PythonRule, call: cst.Call, names: set[str] | frozenset[str]) -> str | None:

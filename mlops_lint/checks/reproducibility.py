@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.code_quality_sklearn import library_class
@@ -55,7 +54,6 @@ def _literal(call: cst.Call, name: str) -> str | bool | None:
 
 class RandomStateNotSet(PythonRule):
     code = "MLR001"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("sklearn", "xgboost", "lightgbm", "catboost")
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
@@ -181,7 +179,6 @@ _DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.datal
 
 class DataloaderShuffleWithoutGenerator(PythonRule):
     code = "MLR003"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("DataLoader",)
 
     @classmethod
@@ -207,7 +204,6 @@ _LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "pytorch_lightning.Trainer
 
 class NondeterministicTorchTraining(PythonRule):
     code = "MLR004"
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
     triggers = ("backward", "cudnn")
 
     @classmethod

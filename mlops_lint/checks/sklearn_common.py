@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import Assignment, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import Assignment, ScopeProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.rule import PythonRule, RuleSettings
@@ -54,7 +54,7 @@ class BindingRule(PythonRule):
     """A rule that reads what names are bound to (`clf = SVC()`), collected during the traversal
     and read in `leave_Module`, when every assignment of the module has been seen."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)

@@ -20,10 +20,11 @@ import libcst as cst
 from libcst.metadata import (
     Assignment,
     MetadataWrapper,
-    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
+
+from mlops_lint.context.names import ImportTable
 
 
 class Kind(str, Enum):
@@ -146,10 +147,10 @@ _Result = Kind | None | _Cycle
 class KindIndex:
     """Kinds of expressions of one module; see the module docstring for the evidence used."""
 
-    def __init__(self, wrapper: MetadataWrapper) -> None:
+    def __init__(self, wrapper: MetadataWrapper, names: ImportTable) -> None:
         self.wrapper = wrapper
         self.scopes = wrapper.resolve(ScopeProvider)
-        self.qualified = wrapper.resolve(QualifiedNameProvider)
+        self.names = names
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}  # filled by the collector's own traversal
         self._values: dict[cst.CSTNode, tuple[cst.BaseExpression, int | None]] = {}
         self._attributes: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
@@ -161,10 +162,7 @@ class KindIndex:
     # -- public -------------------------------------------------------------------------------
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        names = self.qualified.get(node, set())
-        if callable(names):  # libcst resolves qualified names lazily (LazyValue)
-            names = names()
-        return {q.name for q in names}
+        return self.names.qualified(node)
 
     def of(self, node: cst.BaseExpression) -> Kind | None:
         result = self._eval(node)

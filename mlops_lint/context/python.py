@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from mlops_lint.context.kinds import KindIndex
+from mlops_lint.context.names import ImportTable
 
 if TYPE_CHECKING:
     from mlops_lint.context.notebook_program import NotebookProgram
@@ -138,6 +139,11 @@ class PythonContext:
         return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
 
     @cached_property
+    def names(self) -> ImportTable:
+        """Qualified names through the module's imports (`np.nan` -> `numpy.nan`), read once for all rules."""
+        return ImportTable(self.module)
+
+    @cached_property
     def kinds(self) -> KindIndex:
         """Kinds of expressions (DataFrame, Tensor, Optimizer...), computed once for all rules."""
-        return KindIndex(self.wrapper)
+        return KindIndex(self.wrapper, self.names)

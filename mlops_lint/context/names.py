@@ -1,0 +1,94 @@
+"""Qualified names from the module's imports: `np.random.seed` -> `numpy.random.seed`.
+
+libcst's QualifiedNameProvider answers the same question through a full scope analysis, which
+costs about five times the parse of the module; the rules only ever ask it about library calls
+(`pandas.read_csv`, `torch.save`, `sklearn.svm.SVC`). This resolver reads the import statements
+once (statements only: expression subtrees are never entered) and resolves a name or a dotted
+attribute chain by its first name:
+
+- `import numpy as np` binds `np` to `numpy`; `import os.path` binds `os` to `os`;
+  `from sklearn.svm import SVC as S` binds `S` to `sklearn.svm.SVC`; `from . import util`
+  binds `util` to `.util`. Imports anywhere in the module count (inside functions, `try`).
+- A name that no import binds is a builtin (`builtins.open`) if Python has one, else itself
+  (a module-level function `train` is `train`), as libcst reports local names.
+- Anything else (a call's result, a subscript) has no qualified name.
+
+The trade-off, chosen on purpose: a local variable that shadows an import name (`def f(pd): ...`)
+is still read as the import. Such code is rare, and the rules stay silent on any call that does
+not match a library name exactly.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import libcst as cst
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+class _Imports(cst.CSTVisitor):
+    """Visits statements only: every simple statement line is handled and not descended into."""
+
+    def __init__(self) -> None:
+        self.bindings: dict[str, set[str]] = {}
+
+    def _bind(self, local: str, qualified: str) -> None:
+        self.bindings.setdefault(local, set()).add(qualified)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        for statement in node.body:
+            if isinstance(statement, cst.Import):
+                for alias in statement.names:
+                    full = _dotted(alias.name)
+                    if full is None:
+                        continue
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        self._bind(alias.asname.name.value, full)
+                    else:
+                        root = full.split(".", 1)[0]
+                        self._bind(root, root)
+            elif isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+                module = _dotted(statement.module) if statement.module is not None else ""
+                prefix = "." * len(statement.relative) + (module or "")
+                for alias in statement.names:
+                    name = _dotted(alias.name)
+                    if name is None:
+                        continue
+                    local = (
+                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                    )
+                    self._bind(local, f"{prefix}.{name}" if prefix and not prefix.endswith(".") else prefix + name)
+        return False
+
+
+class ImportTable:
+    """The module's import bindings, and qualified names resolved through them."""
+
+    def __init__(self, module: cst.Module) -> None:
+        collector = _Imports()
+        module.visit(collector)
+        self.bindings = collector.bindings
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return set()
+        dotted = _dotted(node)
+        if dotted is None:
+            return set()
+        root, _, rest = dotted.partition(".")
+        targets = self.bindings.get(root)
+        if targets is None:
+            if root in BUILTIN_NAMES:
+                return {f"builtins.{dotted}"}
+            return {dotted}
+        return {f"{target}.{rest}" if rest else target for target in targets}
