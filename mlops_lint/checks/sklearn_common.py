@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from libcst.metadata import Assignment, ScopeProvider
 
 from mlops_lint.checks import pyutil
 from mlops_lint.rule import PythonRule, RuleSettings
@@ -54,8 +53,6 @@ class BindingRule(PythonRule):
     """A rule that reads what names are bound to (`clf = SVC()`), collected during the traversal
     and read in `leave_Module`, when every assignment of the module has been seen."""
 
-    METADATA_DEPENDENCIES = (ScopeProvider,)
-
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
         self.bound: dict[int, tuple[cst.BaseExpression, int | None]] = {}
@@ -81,12 +78,12 @@ class BindingRule(PythonRule):
 
     def values_of(self, name: cst.Name) -> list[tuple[cst.BaseExpression, int | None]] | None:
         """Every (value, tuple position) the name may hold, or None if one binding is not a plain assignment."""
-        scope = self.get_metadata(ScopeProvider, name, None)
+        scope = self.context.kinds.scopes.get(name)
         if scope is None:
             return None
         found = []
         for assignment in scope[name.value]:
-            if not isinstance(assignment, Assignment) or id(assignment.node) not in self.bound:
+            if id(assignment.node) not in self.bound:
                 return None
             found.append(self.bound[id(assignment.node)])
         return found or None

@@ -17,14 +17,10 @@ from collections.abc import Iterable
 from enum import Enum
 
 import libcst as cst
-from libcst.metadata import (
-    Assignment,
-    MetadataWrapper,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import MetadataWrapper
 
 from mlops_lint.context.names import ImportTable
+from mlops_lint.context.scopes import Binding, LocalScope, ScopeBuilder
 
 
 class Kind(str, Enum):
@@ -149,8 +145,9 @@ class KindIndex:
 
     def __init__(self, wrapper: MetadataWrapper, names: ImportTable) -> None:
         self.wrapper = wrapper
-        self.scopes = wrapper.resolve(ScopeProvider)
         self.names = names
+        self._builder = ScopeBuilder()
+        self.scopes = self._builder.scope_of  # Name node -> the scope it is looked up in
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}  # filled by the collector's own traversal
         self._values: dict[cst.CSTNode, tuple[cst.BaseExpression, int | None]] = {}
         self._attributes: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
@@ -269,12 +266,12 @@ class KindIndex:
         scope = self.scopes.get(node)
         if scope is None:
             return None
-        assignments = [a for a in scope[node.value] if isinstance(a, Assignment)]
+        assignments = scope[node.value]
         if not assignments:
             return None
         return self._combine(self._binding_kind(a) for a in assignments)
 
-    def _binding_kind(self, assignment: Assignment) -> _Result:
+    def _binding_kind(self, assignment: Binding) -> _Result:
         target = assignment.node
         if isinstance(target, cst.Param):
             return self._param_kind(target)
@@ -352,10 +349,12 @@ class _BindingCollector(cst.CSTVisitor):
         if self.stack:
             self.index.parents[node] = self.stack[-1]
         self.stack.append(node)
+        self.index._builder.enter(node)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
+        self.index._builder.leave(original_node)
         self.stack.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -393,4 +392,4 @@ class _BindingCollector(cst.CSTVisitor):
             self.index._attributes.setdefault((self.classes[-1], target.attr.value), []).append(value)
 
 
-__all__ = ["FRAME_LIKE", "Kind", "KindIndex", "Scope", "call_kind"]
+__all__ = ["FRAME_LIKE", "Kind", "KindIndex", "LocalScope", "call_kind"]
