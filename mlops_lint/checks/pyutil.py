@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import libcst as cst
 import libcst.matchers as m
 
+from mlops_lint.context.cst_walk import children
 from mlops_lint.rule import PythonRule
 
 
@@ -75,7 +76,7 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:

@@ -117,7 +117,7 @@ class _Flow:
             self.bind(node.target, node.iter)
             self.run([node.body, *([node.orelse] if node.orelse else [])])
             return
-        for child in node.children:
+        for child in pyutil.children(node):
             self.visit(child)
         if isinstance(node, cst.Call):
             self.on_call(node)
@@ -283,5 +283,5 @@ def _data_names(expr: cst.CSTNode) -> Iterator[str]:
         for arg in expr.args:
             yield from _data_names(arg.value)
         return
-    for child in expr.children:
+    for child in pyutil.children(expr):
         yield from _data_names(child)

@@ -31,7 +31,7 @@ def block_nodes(block: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(child for child in reversed(current.children) if not isinstance(child, NESTED_SCOPES))
+        stack.extend(child for child in reversed(pyutil.children(current)) if not isinstance(child, NESTED_SCOPES))
 
 
 # Every node of a function (or module), nested definitions included: the shared walker.
