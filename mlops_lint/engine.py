@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from mlops_lint import parallel
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
+from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.git_history import history_index
 from mlops_lint.context.notebook_program import NotebookProgram
@@ -184,7 +185,7 @@ def _visit(
     visitors = [cls(settings, context) for settings, cls in wanted]
     try:
         with deep_recursion():
-            context.wrapper.visit_batched(visitors)
+            visit_batched(context.module, visitors)
             if any(visitor.reports for visitor in visitors):
                 context.span(context.module)  # resolve positions while the limit is raised
     except RecursionError:  # libcst's recursive traversal on very deep code: the file's problem, not a rule's
@@ -195,7 +196,7 @@ def _visit(
         for settings, cls in wanted:
             visitor = cls(settings, context)
             try:
-                context.wrapper.visit(visitor)
+                visit_batched(context.module, [visitor])
             except Exception as exc:
                 result.errors.append(_error(settings.meta.code, path, exc))
             else:
