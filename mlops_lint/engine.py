@@ -358,6 +358,7 @@ def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
         one = check_file(repo, path, rules, precomputed)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
+        repo.release(path)
     if history is not None:
         history.join()
     repo_result = check_repo(repo, rules)

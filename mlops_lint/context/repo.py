@@ -78,6 +78,12 @@ class RepoContext:
             self._files[path] = context
         return context
 
+    def release(self, path: str) -> None:
+        """Drop the file's libcst trees once its rules have run: they are the bulk of a run's memory
+        (repository rules read the lighter `ast` trees and facts, which are kept)."""
+        self._python.pop(path, None)
+        self._python.pop(f"{path}\0notebook", None)
+
     def forget(self, path: str) -> None:
         """Drop what was built for one file (a pool worker moving on to the next)."""
         for store in (self._files, self._python, self._ast, self._programs, self._yaml):
