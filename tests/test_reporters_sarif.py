@@ -249,8 +249,9 @@ def test_notebook_region_through_the_notebook_context(tmp_path: Path) -> None:
 def test_security_severity_only_on_secret_rules() -> None:
     for code, meta in metas().items():
         rule = sarif._rule(meta, finding(code, Location(path="x")))
-        if code in ("MLG004", "MLG005"):
-            assert rule["properties"] == {"tags": ["git-history", "security"], "security-severity": "8.0"}
+        if code in ("MLG004", "MLG005", "MLG006"):
+            severity = "7.0" if code == "MLG006" else "8.0"
+            assert rule["properties"] == {"tags": ["git-history", "security"], "security-severity": severity}
         else:
             assert "security-severity" not in rule["properties"], code
 

@@ -29,7 +29,7 @@ INFORMATION_URI = "https://pypi.org/project/mlops-lint/"
 FINGERPRINT_KEY = "mlopsLintFingerprint/v1"
 SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-SECURITY_SEVERITY = {"MLG004": "8.0", "MLG005": "8.0"}  # secrets: "high" in GitHub's scale; no other rule has one
+SECURITY_SEVERITY = {"MLG004": "8.0", "MLG005": "8.0", "MLG006": "7.0"}  # secrets and credential files: "high"
 
 NotebookLine = Callable[[str, str, int, int], "int | None"]
 """(notebook text, path, cell, cell line) -> the notebook file's line holding that source line."""
