@@ -108,3 +108,27 @@ def visit_batched(module: cst.Module, visitors: list[cst.CSTVisitor] | list) -> 
             visit(node)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children(node)))
+
+
+_EXPRESSION_LIKE: dict[type, bool] = {}
+
+
+def _expression_like(cls: type) -> bool:
+    found = _EXPRESSION_LIKE.get(cls)
+    if found is None:
+        found = issubclass(cls, (cst.BaseExpression, cst.Parameters, cst.Decorator, cst.Arg, cst.Annotation))
+        _EXPRESSION_LIKE[cls] = found
+    return found
+
+
+def imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
+    """Every import statement of a module, at any depth, found without entering expressions."""
+    found: list[cst.Import | cst.ImportFrom] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            found.append(node)
+            continue
+        stack.extend(child for child in children(node) if not _expression_like(type(child)))
+    return found

@@ -3,7 +3,7 @@
 libcst's QualifiedNameProvider answers the same question through a full scope analysis, which
 costs about five times the parse of the module; the rules only ever ask it about library calls
 (`pandas.read_csv`, `torch.save`, `sklearn.svm.SVC`). This resolver reads the import statements
-once (statements only: expression subtrees are never entered) and resolves a name or a dotted
+once (`cst_walk.imports`: expression subtrees are never entered) and resolves a name or a dotted
 attribute chain by its first name:
 
 - `import numpy as np` binds `np` to `numpy`; `import os.path` binds `os` to `os`;
@@ -24,6 +24,8 @@ import builtins
 
 import libcst as cst
 
+from mlops_lint.context.cst_walk import imports
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -36,48 +38,38 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class _Imports(cst.CSTVisitor):
-    """Visits statements only: every simple statement line is handled and not descended into."""
-
-    def __init__(self) -> None:
-        self.bindings: dict[str, set[str]] = {}
-
-    def _bind(self, local: str, qualified: str) -> None:
-        self.bindings.setdefault(local, set()).add(qualified)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        for statement in node.body:
-            if isinstance(statement, cst.Import):
-                for alias in statement.names:
-                    full = _dotted(alias.name)
-                    if full is None:
-                        continue
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                        self._bind(alias.asname.name.value, full)
-                    else:
-                        root = full.split(".", 1)[0]
-                        self._bind(root, root)
-            elif isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
-                module = _dotted(statement.module) if statement.module is not None else ""
-                prefix = "." * len(statement.relative) + (module or "")
-                for alias in statement.names:
-                    name = _dotted(alias.name)
-                    if name is None:
-                        continue
-                    local = (
-                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                    )
-                    self._bind(local, f"{prefix}.{name}" if prefix and not prefix.endswith(".") else prefix + name)
-        return False
+def _bindings(module: cst.Module) -> dict[str, set[str]]:
+    bindings: dict[str, set[str]] = {}
+    for statement in imports(module):
+        if isinstance(statement, cst.Import):
+            for alias in statement.names:
+                full = _dotted(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    bindings.setdefault(alias.asname.name.value, set()).add(full)
+                else:
+                    root = full.split(".", 1)[0]
+                    bindings.setdefault(root, set()).add(root)
+        elif not isinstance(statement.names, cst.ImportStar):
+            module_name = _dotted(statement.module) if statement.module is not None else ""
+            prefix = "." * len(statement.relative) + (module_name or "")
+            for alias in statement.names:
+                name = _dotted(alias.name)
+                if name is None:
+                    continue
+                asname = alias.asname.name if alias.asname is not None else None
+                local = asname.value if isinstance(asname, cst.Name) else name
+                qualified = f"{prefix}.{name}" if prefix and not prefix.endswith(".") else prefix + name
+                bindings.setdefault(local, set()).add(qualified)
+    return bindings
 
 
 class ImportTable:
     """The module's import bindings, and qualified names resolved through them."""
 
     def __init__(self, module: cst.Module) -> None:
-        collector = _Imports()
-        module.visit(collector)
-        self.bindings = collector.bindings
+        self.bindings = _bindings(module)
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
         if not isinstance(node, (cst.Name, cst.Attribute)):
