@@ -23,7 +23,8 @@ libcst floor on as many processes as the check used (history: to the git floor).
 largest process (`/usr/bin/time -f %M` when present, else /proc VmHWM sampled) and the whole
 process tree (sum of /proc PSS, sampled every 0.1 s). `--jobs` and the result cache are used when this version of
 mlops-lint has them (`jobs` in `api.Overrides`); before that the per-core columns say n/a. A check that
-runs past --timeout is stopped and shown as `>N s`; the tree's remaining checks are then skipped.
+runs past --timeout or holds more than --max-memory is stopped and shown as `>N s`; the tree's
+remaining checks are then skipped.
 ruff is not run (`--ignore ruff`) unless --with-ruff. This is a script, not a test: timings depend on
 the machine.
 """
@@ -67,8 +68,9 @@ class Run:
     seconds: float
     rss_mib: float  # the largest single process (GNU time's %M, else sampled VmHWM)
     tree_mib: float  # the sum over the process tree (PSS), sampled
-    timed_out: bool = False
+    timed_out: bool = False  # stopped: past the timeout or over the memory cap
     output: bytes = b""
+    why: str = ""
 
 
 @dataclass
@@ -108,8 +110,9 @@ def _proc_kib(pid: int, name: str, field: str) -> int:
 TIME = Path("/usr/bin/time")
 
 
-def measure(command: Sequence[str], cwd: Path, timeout: float) -> Run:
-    """Run `command`, return its wall time, peak memory and stdout; stop it after `timeout` seconds."""
+def measure(command: Sequence[str], cwd: Path, timeout: float, max_mib: float = float("inf")) -> Run:
+    """Run `command`, return its wall time, peak memory and stdout; stop it after `timeout` seconds
+    or when its process tree holds more than `max_mib` (so a runaway check cannot exhaust the machine)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))}
     tree_peak, process_peak = [0.0], [0.0]
     with (
@@ -124,6 +127,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Run:
         child = subprocess.Popen([*wrapper, *command], cwd=cwd, stdout=out, stderr=err, env=env, start_new_session=True)
         done = threading.Event()
         fired = threading.Event()
+        why: list[str] = []
 
         def sample() -> None:
             while not done.wait(0.1):
@@ -131,8 +135,13 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Run:
                 tree_peak[0] = max(tree_peak[0], sum(_proc_kib(p, "smaps_rollup", "Pss:") for p in pids) / 1024)
                 hwm = max((_proc_kib(p, "status", "VmHWM:") for p in pids), default=0)
                 process_peak[0] = max(process_peak[0], hwm / 1024)
+                if tree_peak[0] > max_mib:
+                    why.append(f"over {max_mib:.0f} MiB")
+                    stop()
 
         def stop() -> None:
+            if not why:
+                why.append(f"past {timeout:.0f} s")
             fired.set()
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
@@ -154,7 +163,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float) -> Run:
             raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{err.read().decode()[-3000:]}")
         with contextlib.suppress(ValueError, IndexError):
             process_peak[0] = int(gnu_time.read().split()[-1]) / 1024  # exact, pool workers included once reaped
-        return Run(elapsed, process_peak[0], tree_peak[0], timed_out, out.read())
+        return Run(elapsed, process_peak[0], tree_peak[0], timed_out, out.read(), why[0] if why else "")
 
 
 def best(runs: int, action: Callable[[], Run], before: Callable[[], object] = lambda: None) -> Run:
@@ -300,7 +309,7 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
         base += ["--ignore", "ruff"]
 
     def check(*extra: str) -> Run:
-        return measure([*base, *extra, "."], root, args.timeout)
+        return measure([*base, *extra, "."], root, args.timeout, args.max_memory)
 
     def drop_cache() -> None:
         shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
@@ -336,7 +345,7 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
                 run = best(runs, action, before)
             result.runs[key] = show(labels[key], run)
             if run.timed_out:
-                result.note = f"{key} stopped after {args.timeout:.0f} s; later checks skipped"
+                result.note = f"{key} stopped ({run.why}, after {run.seconds:.0f} s); later checks skipped"
                 break
             if key != "changed":
                 outputs[key] = run.output
@@ -363,12 +372,12 @@ def _canonical(output: bytes) -> str:
 def _seconds(run: Run | None) -> str:
     if run is None:
         return "-"
-    return f">{run.seconds:.0f} s" if run.timed_out else f"{run.seconds:.2f} s"
+    return f">{run.seconds:.1f} s" if run.timed_out else f"{run.seconds:.2f} s"
 
 
 def _ratio(run: Run | None, floor: float | None) -> str:
     if run is None:
-        return "n/a"
+        return "-"
     if not floor:
         return _seconds(run)
     return f"{_seconds(run)} ({'>' if run.timed_out else ''}{run.seconds / floor:.1f}x)"
@@ -426,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny generated trees (wheel trees are skipped)")
     parser.add_argument("--runs", type=int, default=1, help="best of N for each timing (default 1)")
     parser.add_argument("--timeout", type=float, default=900, help="stop a check after this many seconds")
+    parser.add_argument("--max-memory", type=float, default=8192, help="stop a check whose processes hold more MiB")
     parser.add_argument("--cache-dir", type=Path, default=HERE / ".cache", help="where trees are built")
     parser.add_argument("--with-ruff", action="store_true", help="let the check run ruff as well")
     parser.add_argument("--fixit", action="store_true", help="also time `fixit lint` on the framework tree")
