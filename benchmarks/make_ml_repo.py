@@ -189,8 +189,12 @@ if __name__ == "__main__":
     main()
 '''
 
-DOTENV = "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\nDATA_DIR=data/\n"
-TRACKING_SH = "#!/bin/sh\nexport WANDB_API_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f012345678\nwandb login\n"
+# made-up keys, planted on purpose (MLG005 in history, MLG004 in the tree)
+DOTENV = "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\nDATA_DIR=data/\n"  # mlops-lint: ignore[MLG004]
+TRACKING_SH = (
+    "#!/bin/sh\nexport WANDB_API_KEY=0f1e2d3c4b5a69788796a5b4c3d2e1f012345678\n"  # mlops-lint: ignore[MLG004]
+    "wandb login\n"
+)
 
 
 def _python_files(rng: random.Random, count: int) -> dict[str, str]:
