@@ -20,13 +20,13 @@ with 1 process and with all cores (`--jobs`, cache off), the peak memory and the
 Every time is the wall time of a child process, interpreter start-up included, for the floors too
 (`python -m mlops_lint.cli check --exit-zero --output-format json ...`, cwd = the tree). Ratios: to the
 libcst floor on as many processes as the check used (history: to the git floor). Peak memory: the
-largest process (`/usr/bin/time -f %M` when present, else /proc VmHWM sampled) and the whole
-process tree (sum of /proc PSS, sampled every 0.1 s). `--jobs` and the result cache are used when this version of
-mlops-lint has them (`jobs` in `api.Overrides`); before that the per-core columns say n/a. A check that
-runs past --timeout or holds more than --max-memory is stopped and shown as `>N s`; the tree's
-remaining checks are then skipped.
-ruff is not run (`--ignore ruff`) unless --with-ruff. This is a script, not a test: timings depend on
-the machine.
+largest process (`/usr/bin/time -f %M` when present, else /proc VmHWM sampled) and the whole process
+tree (sum of /proc PSS, sampled every 0.1 s). `--jobs` is used when this version of mlops-lint has it
+(`jobs` in `api.Overrides` and `--jobs` in `check --help`); before that the per-core columns say n/a.
+The findings of cold, warm and the `--jobs` runs are compared ("same"). A check that runs past
+--timeout or holds more than --max-memory is stopped and shown as `>N s`; the tree's remaining checks
+are then skipped. ruff is not run (`--ignore ruff`) unless --with-ruff. This is a script, not a test:
+timings depend on the machine.
 """
 
 from __future__ import annotations
