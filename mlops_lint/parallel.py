@@ -46,17 +46,26 @@ def _init(repo: RepoContext, rules: ActiveRules) -> None:
     _WORKER = (repo, rules)
 
 
-def _work(paths: Sequence[str]) -> list[tuple[str, list[Any], list[Any]]]:
+def _work(paths: Sequence[str]) -> list[tuple[str, list[Any], list[Any], Any]]:
+    """Findings rows, and the module facts when a repository rule reads them (None otherwise)."""
+    from mlops_lint.context.files import FileKind
+    from mlops_lint.context.python_facts import facts_to_data
     from mlops_lint.engine import FileResult, run_code
     from mlops_lint.serialize import dump, dump_error
 
     assert _WORKER is not None
     repo, rules = _WORKER
+    want_facts = any(cls.reads_module_facts for _settings, cls in rules.repo_rules)
     out = []
     for path in paths:
         result = FileResult([], [])
-        run_code(repo, repo.file(path), rules, result, use_cache=False)
-        out.append((path, [dump(d) for d in result.diagnostics], [dump_error(e) for e in result.errors]))
+        file = repo.file(path)
+        run_code(repo, file, rules, result, use_cache=False)
+        facts = None
+        if want_facts and file.kind is FileKind.PYTHON:
+            module_facts = repo.facts(path)
+            facts = [None if module_facts is None else facts_to_data(module_facts)]
+        out.append((path, [dump(d) for d in result.diagnostics], [dump_error(e) for e in result.errors], facts))
         repo.forget(path)  # keep a worker's memory flat over a long run
     return out
 
@@ -64,7 +73,8 @@ def _work(paths: Sequence[str]) -> list[tuple[str, list[Any], list[Any]]]:
 def analyse(
     repo: RepoContext, rules: ActiveRules, paths: Sequence[str], jobs: int
 ) -> dict[str, tuple[list[Any], list[Any]]] | None:
-    """Findings rows by path, computed by `jobs` processes; None when a pool is not worth it here."""
+    """Findings rows by path, computed by `jobs` processes; None when a pool is not worth it here.
+    Module facts the workers computed are handed to `repo` (`RepoContext.adopt_facts`)."""
     context = _context()
     if jobs < 2 or len(paths) < MIN_FILES or context is None:
         return None
@@ -73,6 +83,8 @@ def analyse(
     results: dict[str, tuple[list[Any], list[Any]]] = {}
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init, initargs=(repo, rules)) as pool:
         for batch in pool.map(_work, chunks):
-            for path, diagnostics, errors in batch:
+            for path, diagnostics, errors, facts in batch:
                 results[path] = (diagnostics, errors)
+                if facts is not None:
+                    repo.adopt_facts(path, facts[0])
     return results

@@ -98,6 +98,10 @@ class PathRule(Rule):
 class RepoRule(Rule):
     """A rule that runs once per run and reads the repository's per-file facts."""
 
+    # Reads `repo.facts(path)` of Python modules: the process pool then computes the facts in the
+    # workers, next to the parse they already made, instead of parsing every module again here.
+    reads_module_facts: ClassVar[bool] = False
+
     def check(self, repo: RepoContext) -> Iterable[Diagnostic]:
         raise NotImplementedError
 

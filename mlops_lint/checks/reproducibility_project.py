@@ -164,6 +164,7 @@ def where_to_span(text: str, where: Where) -> Span:
 
 
 class GlobalSeedMissing(RepoRule):
+    reads_module_facts = True
     code = "MLR002"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:

@@ -155,6 +155,13 @@ class RepoContext:
                 cache.put_facts(path, digest, None if facts is None else facts_to_data(facts))
         return self._facts[path]
 
+    def adopt_facts(self, path: str, data: Any) -> None:
+        """Facts computed elsewhere (a pool worker), as `facts_to_data` rows; also stored in the cache."""
+        self._facts[path] = None if data is None else facts_from_data(data)
+        text = self.file(path).text
+        if self.result_cache is not None and text is not None:
+            self.result_cache.put_facts(path, text_digest(text), data)
+
     def _compute_facts(self, path: str) -> ModuleFacts | None:
         tree = self.python_ast(path)
         try:
