@@ -21,6 +21,14 @@ from mlops_lint.fixes import Applicability
 from mlops_lint.resources import rules_dir, schema
 
 
+def _safe_load(text: str) -> Any:
+    """`yaml.safe_load`, through libyaml's safe loader when PyYAML has it (its wheels do): the
+    catalogue is read on every run and the C loader is about ten times faster, just as safe."""
+    if hasattr(yaml, "CSafeLoader"):
+        return yaml.load(text, Loader=yaml.CSafeLoader)
+    return yaml.safe_load(text)
+
+
 class CatalogueError(Exception):
     """The shipped catalogue is broken: a developer error, reported with the file at fault."""
 
@@ -76,7 +84,7 @@ def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
 def load_entry(path: Path) -> RuleMeta:
     """Read and validate one catalogue file."""
     try:
-        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entry = _safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
     validator = jsonschema.Draft202012Validator(schema("rule.schema.json"))

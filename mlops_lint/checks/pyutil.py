@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-import libcst.matchers as m
 
 from mlops_lint.context.cst_walk import children
 from mlops_lint.rule import PythonRule
@@ -96,7 +95,7 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
 def module_alias(module: cst.Module, target: str) -> str | None:
     """The name a top-level import binds to `target` (`import numpy as np` -> 'np'), if any."""
     for statement in module.body:
-        if not m.matches(statement, m.SimpleStatementLine()):
+        if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:  # type: ignore[attr-defined]
             if isinstance(small, cst.Import):
@@ -142,9 +141,12 @@ def import_anchor(module: cst.Module) -> cst.BaseStatement | None:
     """The statement a new top-level import goes above: the first one after the module docstring
     and `from __future__` imports (so the import lands where a person would put it)."""
     for index, statement in enumerate(module.body):
-        if index == 0 and m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())])):
-            continue
-        if m.matches(statement, m.SimpleStatementLine(body=[m.ImportFrom(module=m.Name("__future__"))])):
+        only = (
+            statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        )
+        if index == 0 and isinstance(only, cst.Expr) and isinstance(only.value, cst.SimpleString):
+            continue  # the module docstring
+        if isinstance(only, cst.ImportFrom) and isinstance(only.module, cst.Name) and only.module.value == "__future__":
             continue
         return statement
     return None

@@ -35,16 +35,17 @@ class SecretHit:
     confidence: str  # "high" (format is unmistakable / context-proven) or "low" (generic high-entropy assignment)
 
 
+# Keywords, lower case, matched against the lower-cased bytes: a case-insensitive regex alternation is
+# about ten times slower than lower() plus a case-sensitive one, and this runs on every file.
 _KEYWORDS = re.compile(
-    rb"hf_|api_org_|AKIA|ASIA|ABIA|ACCA|wandb|sk-|gh[pousr]_|github_pat_|\"key|kaggle|api[_-]?key|token"
-    rb"|secret|passw|access[_-]?key|PRIVATE KEY|machine",
-    re.IGNORECASE,
+    rb"hf_|api_org_|akia|asia|abia|acca|wandb|sk-|gh[pousr]_|github_pat_|\"key|kaggle|api[_-]?key|token"
+    rb"|secret|passw|access[_-]?key|private key|machine"
 )
 
 
 def might_contain_secret(data: bytes) -> bool:
     """Whether `scan_text` can find anything in `data` (a keyword test; never a false negative)."""
-    return _KEYWORDS.search(data) is not None
+    return _KEYWORDS.search(data.lower()) is not None
 
 
 def entropy(value: str) -> float:
