@@ -207,7 +207,7 @@ def check(
         _missing(paths)
         overrides = replace(
             _overrides(
-                select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache
+                select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache, jobs
             ),
             baseline=baseline_file,
             changed_since=changed_since,

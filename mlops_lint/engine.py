@@ -354,11 +354,12 @@ def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
     total = FileResult([], [])
     precomputed = _in_parallel(repo, targets, rules, jobs) if jobs > 1 and rules.python_rules else None
     history = _history_in_background(repo, rules)
+    keep_facts = any(cls.reads_module_facts for _settings, cls in rules.repo_rules)
     for path in targets:
         one = check_file(repo, path, rules, precomputed)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
-        repo.release(path)
+        repo.release(path, keep_facts)
     if history is not None:
         history.join()
     repo_result = check_repo(repo, rules)

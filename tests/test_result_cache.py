@@ -90,3 +90,22 @@ def test_one_process_and_a_pool_give_the_same_report(repo: Path, monkeypatch: py
     assert [compact(d) for d in pooled.diagnostics] == one
     assert _findings(repo, jobs=2) == one  # the pool's rows fill the cache
     assert _findings(repo, jobs=2) == one  # and are served from it
+
+
+def test_the_jobs_option_reaches_the_engine(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from mlops_lint import engine
+    from mlops_lint.cli import main
+
+    seen: list[int] = []
+    real = engine.run
+
+    def recording(repo_: object, targets: object, rules: object, jobs: int = 1) -> object:
+        seen.append(jobs)
+        return real(repo_, targets, rules, jobs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("mlops_lint.api.run", recording)
+    for command in (["check", "--exit-zero"], ["fix", "--diff"]):
+        CliRunner().invoke(main, [*command, "--no-history", "--jobs", "3", str(repo)])
+    assert seen and set(seen) == {3}  # fix may lint more than once (its rounds)

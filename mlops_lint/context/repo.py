@@ -78,11 +78,15 @@ class RepoContext:
             self._files[path] = context
         return context
 
-    def release(self, path: str) -> None:
-        """Drop the file's libcst trees once its rules have run: they are the bulk of a run's memory
-        (repository rules read the lighter `ast` trees and facts, which are kept)."""
+    def release(self, path: str, keep_facts: bool = False) -> None:
+        """Drop the file's trees once its rules have run: they are the bulk of a run's memory, and a
+        large heap also makes every garbage collection slower. With `keep_facts`, the module's
+        facts (what repository rules read) are computed first, from the tree about to go."""
+        if keep_facts and path.endswith((".py", ".pyi")):
+            self.facts(path)
         self._python.pop(path, None)
         self._python.pop(f"{path}\0notebook", None)
+        self._ast.pop(path, None)
 
     def forget(self, path: str) -> None:
         """Drop what was built for one file (a pool worker moving on to the next)."""
