@@ -191,7 +191,8 @@ def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[D
     ]
     if not python:
         return []
-    outcome = run_ruff(session.root, python, session.config.ruff, repo.overlays)
+    cache_dir = Cache(session.root, session.result_cache is not None).folder_for("ruff")
+    outcome = run_ruff(session.root, python, session.config.ruff, repo.overlays, cache_dir)
     if outcome.failure is None:
         return list(outcome.diagnostics)
     settings = session.rules.engine_rules.get(RuffFailed.code)

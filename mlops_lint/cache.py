@@ -57,6 +57,17 @@ class Cache:
         except OSError:
             return  # a read-only checkout: run without a cache
 
+    def folder_for(self, name: str) -> Path | None:
+        """A sub-folder for a tool's own cache (ruff's), or None when caching is off or impossible."""
+        if not self.enabled:
+            return None
+        try:
+            self._prepare()
+            (self.folder / name).mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return self.folder / name
+
     def prune(self, prefix: str, keep: int) -> None:
         """Keep only the `keep` most recently written entries whose name starts with `prefix`."""
         try:

@@ -35,7 +35,7 @@ class SecretInTree(PathRule):
     code = "MLG004"
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
-        if PurePosixPath(file.path).suffix.lower() in _BINARY_SUFFIXES:
+        if posixpath.splitext(file.path)[1].lower() in _BINARY_SUFFIXES:
             return
         raw = file.raw
         if raw is None or not might_contain_secret(raw):
