@@ -95,6 +95,8 @@ def test_generic_assignment_is_low_confidence_and_names_the_variable() -> None:
 
 def test_high_confidence_wins_over_an_overlapping_generic_hit() -> None:
     assert kinds(f'hf_token = "{HF}"\n') == [("Hugging Face token", HIGH)]
+    with_digits = "hf_" + "94wBhQGp6KrrTH3KDchhKpRxZwd6dmHWMM"  # made up, shaped like a real CI token
+    assert kinds(f'TOKEN = "{with_digits}"\n') == [("Hugging Face token", HIGH)]
 
 
 def test_positions_are_one_based_and_end_exclusive_across_line_endings() -> None:

@@ -100,7 +100,9 @@ def is_placeholder(value: str) -> bool:
 _Q = r"\\?[\"']"  # an opening or closing quote, possibly JSON-escaped
 _VALUE_END = r"(?![A-Za-z0-9_\-])"
 
-_HF = re.compile(r"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z]{34}" + _VALUE_END)
+# User access tokens are `hf_` and 34 letters and digits (gitleaks' letters-only pattern misses real ones,
+# e.g. the CI token in transformers' testing_utils.py); mixed case keeps identifiers out.
+_HF = re.compile(r"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z0-9]{34}" + _VALUE_END)
 _AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _AWS_SECRET = re.compile(
     r"aws_?secret_?access_?key[\\\"'\]]*\s*(?:[:=]|\s)\s*" + _Q + r"?(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
