@@ -81,14 +81,19 @@ def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
     )
 
 
+@cache
+def _entry_validator() -> jsonschema.Draft202012Validator:
+    """One validator for all entries: building it (and resolving its schema) once, not 67 times."""
+    return jsonschema.Draft202012Validator(schema("rule.schema.json"))
+
+
 def load_entry(path: Path) -> RuleMeta:
     """Read and validate one catalogue file."""
     try:
         entry = _safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
-    validator = jsonschema.Draft202012Validator(schema("rule.schema.json"))
-    error = jsonschema.exceptions.best_match(validator.iter_errors(entry))
+    error = jsonschema.exceptions.best_match(_entry_validator().iter_errors(entry))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise CatalogueError(f"{path.name}: {where}: {error.message}")
