@@ -16,39 +16,25 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
-import zipfile
 from pathlib import Path
 
 import libcst as cst
 
 from mlops_lint import api
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_suite import fetch_wheel
+
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 def fetch_tree(requirement: str) -> Path:
-    """Download the package's wheel (no dependencies) and unpack it once into the cache."""
+    """The package's wheel unpacked once into the cache (shared with the suite: `bench_suite.fetch_wheel`)."""
     CACHE.mkdir(exist_ok=True)
-    name = requirement.replace("==", "-").replace("/", "_")
-    target = CACHE / name
-    if target.is_dir():
-        return target
-    with tempfile.TemporaryDirectory() as download:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
-             "--dest", download, requirement],
-            check=True,
-        )  # fmt: skip
-        (wheel,) = Path(download).glob("*.whl")
-        with zipfile.ZipFile(wheel) as archive:
-            archive.extractall(target)
-    subprocess.run(["git", "init", "-q", str(target)], check=True)
-    return target
+    return fetch_wheel(requirement.replace("/", "_"), CACHE)
 
 
 def python_files(tree: Path) -> list[Path]:
