@@ -286,7 +286,7 @@ def _in_parallel(
         file = repo.file(path)
         if file.kind not in CODE_KINDS or file.text is None:
             continue
-        if cache is not None and cache.findings.get(path, [None])[0] == text_digest(file.text):
+        if cache is not None and cache.has_findings(path, text_digest(file.text)):
             continue
         misses.append(path)
     return parallel.analyse(repo, rules, misses, jobs)

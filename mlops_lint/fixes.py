@@ -7,6 +7,7 @@ interleave their changes), and :mod:`mlops_lint.fixer` loops that to a fixed poi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -25,6 +26,9 @@ class Applicability(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,18 +68,7 @@ def line_starts(text: str) -> list[int]:
     `str.splitlines` also splits on form feeds and other separators that Python source treats as
     ordinary characters, which would shift every position after them.
     """
-    starts = [0]
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            starts.append(i + 1)
-        elif ch == "\r":
-            if i + 1 < n and text[i + 1] == "\n":
-                i += 1
-            starts.append(i + 1)
-        i += 1
-    return starts
+    return [0, *(match.end() for match in _LINE_END.finditer(text))]
 
 
 def span_offsets(starts: Sequence[int], text_len: int, span: Span) -> tuple[int, int]:

@@ -48,16 +48,13 @@ class ResultCache:
         self.findings: dict[str, list[Any]] = stored.get("findings", {})
         self.facts: dict[str, list[Any]] = stored.get("facts", {})
         self.changed = False
-        self.hits = 0
-        self.misses = 0
+
+    def has_findings(self, path: str, digest: str) -> bool:
+        entry = self.findings.get(path)
+        return entry is not None and entry[0] == digest
 
     def get_findings(self, path: str, digest: str) -> list[Any] | None:
-        entry = self.findings.get(path)
-        if entry is not None and entry[0] == digest:
-            self.hits += 1
-            return entry[1]
-        self.misses += 1
-        return None
+        return self.findings[path][1] if self.has_findings(path, digest) else None
 
     def put_findings(self, path: str, digest: str, rows: list[Any]) -> None:
         self.findings[path] = [digest, rows]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from mlops_lint.context.cst_walk import children
+from mlops_lint.context.names import dotted_name
 from mlops_lint.rule import PythonRule
 
 
@@ -80,16 +81,6 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     return (child for child in walk(node) if isinstance(child, cst.Call))
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a chain of names and attributes, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def module_alias(module: cst.Module, target: str) -> str | None:

@@ -39,6 +39,7 @@ from typing import IO, TYPE_CHECKING
 
 from mlops_lint.cache import Cache
 from mlops_lint.context.git_objects import read_blobs
+from mlops_lint.fixes import line_starts
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
@@ -191,6 +192,7 @@ class HistoryIndex:
     scope: HistoryScope = field(default_factory=HistoryScope)
     prefix: str = ""  # the linted root inside the git work tree ("" at the top, else "sub/dir/")
     _introductions: dict[tuple[str, str], Introduction | None] = field(default_factory=dict)
+    _unsaved: bool = False  # introductions found since the cache entry was last written
 
 
 SecretScanner = Callable[[str, str], list[tuple[int, int, int, str]]]  # (text, path) -> (line, col, end, kind)
@@ -349,13 +351,17 @@ def scan_blob(scanner: SecretScanner, oid: str, path: str, data: bytes) -> list[
     found = []
     for line, column, end, kind in scanner(text, path):
         value = _line_text(text, line)[column - 1 : end - 1]
-        found.append(PastSecret(oid, path, line, column, kind, fingerprint(value)))
+        found.append(PastSecret(oid, path, line, column, kind, value_hash(value)))
     return found
 
 
 def _line_text(text: str, line: int) -> str:
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else ""
+    """Line `line` (1-based) as the scanner counts lines (`fixes.line_starts`), without its line end."""
+    starts = line_starts(text)
+    if not 0 < line <= len(starts):
+        return ""
+    end = starts[line] if line < len(starts) else len(text)
+    return text[starts[line - 1] : end].rstrip("\r\n")
 
 
 def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]]:
@@ -717,8 +723,7 @@ def _scan_all(
     index.read = len(scanned)
     index.blobs = _merge_blobs(old_blobs, blobs)
     index.secrets = _merge_secrets(old_secrets, secrets)
-    kept = {key_: value for key_, value in _introductions_from(cached).items()} if cached else {}
-    index._introductions.update(kept)
+    index._introductions.update(_introductions_from(cached))
     _store(cache, key, tips, index, scanned_text + "".join(scanned))
     return index
 
@@ -833,13 +838,13 @@ def introductions(root: Path, index: HistoryIndex, wanted: Iterable[tuple[str, s
                     found[(path, parts[3])] = commit  # log runs newest first: the last one seen is the oldest
     for pair in missing:
         index._introductions[pair] = found.get(pair)
+    index._unsaved = True
 
 
 def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | None:
     return index._introductions.get((path, oid))
 
 
-# Literal markers of the secrets `confident_secrets` can report: a blob with none of them is not scanned.
 # Literal markers of every secret `confident_secrets` can report: a blob with none of them is not scanned.
 CONFIDENT_MARKERS = (
     "hf_", "api_org_", "AKIA", "ASIA", "ABIA", "ACCA",
@@ -870,7 +875,8 @@ def confident_secrets(text: str, path: str) -> list[tuple[int, int, int, str]]:
     ]
 
 
-def fingerprint(value: str) -> str:
+def value_hash(value: str) -> str:
+    """What identifies a secret's value in findings and the cache, without keeping the value."""
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
@@ -878,7 +884,7 @@ def fingerprints(data: bytes, path: str) -> set[str]:
     """Fingerprints of the confident secrets in one blob (to tell a secret still at HEAD)."""
     text = data.decode("utf-8", errors="replace")
     return {
-        fingerprint(_line_text(text, line)[col - 1 : end - 1]) for line, col, end, _ in confident_secrets(text, path)
+        value_hash(_line_text(text, line)[col - 1 : end - 1]) for line, col, end, _ in confident_secrets(text, path)
     }
 
 
@@ -909,9 +915,11 @@ def history_index(repo: RepoContext) -> HistoryIndex:
 
 
 def save_introductions(repo: RepoContext, index: HistoryIndex) -> None:
-    """Write the commits found by `introductions` back to the cache entry, if it covers these tips."""
-    if index.scope.kind != "all" or not index._introductions:
+    """Write the commits found by `introductions` back to the cache entry, if it covers these tips.
+    Only when something new was found: a warm run, or the second history rule, writes nothing."""
+    if index.scope.kind != "all" or not index._unsaved:
         return
+    index._unsaved = False
     interest = repo.run_options.interest
     cache = Cache(repo.root, repo.run_options.cache)
     cached = cache.read("history", interest.key())

@@ -29,11 +29,12 @@ from mlops_lint.context.cst_walk import imports
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None
 
@@ -43,7 +44,7 @@ def _bindings(module: cst.Module) -> dict[str, set[str]]:
     for statement in imports(module):
         if isinstance(statement, cst.Import):
             for alias in statement.names:
-                full = _dotted(alias.name)
+                full = dotted_name(alias.name)
                 if full is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -52,10 +53,10 @@ def _bindings(module: cst.Module) -> dict[str, set[str]]:
                     root = full.split(".", 1)[0]
                     bindings.setdefault(root, set()).add(root)
         elif not isinstance(statement.names, cst.ImportStar):
-            module_name = _dotted(statement.module) if statement.module is not None else ""
+            module_name = dotted_name(statement.module) if statement.module is not None else ""
             prefix = "." * len(statement.relative) + (module_name or "")
             for alias in statement.names:
-                name = _dotted(alias.name)
+                name = dotted_name(alias.name)
                 if name is None:
                     continue
                 asname = alias.asname.name if alias.asname is not None else None
@@ -74,7 +75,7 @@ class ImportTable:
     def qualified(self, node: cst.CSTNode) -> set[str]:
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return set()
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted is None:
             return set()
         root, _, rest = dotted.partition(".")

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint.fixes import line_starts
+
 HIGH = "high"
 LOW = "low"
 
@@ -258,20 +260,13 @@ def scan_text(text: str, path: str = "") -> list[SecretHit]:
     for raw in raws:
         if all(raw.end <= t.start or raw.start >= t.end for t in taken):
             taken.append(raw)
-    starts = _line_starts(text)
+    starts = line_starts(text)
     hits = []
     for raw in sorted(taken, key=lambda r: r.start):
         line = bisect.bisect_right(starts, raw.start)
         column = raw.start - starts[line - 1] + 1
         hits.append(SecretHit(line, column, column + (raw.end - raw.start), raw.kind, raw.confidence))
     return hits
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for match in re.finditer(r"\r\n|\r|\n", text):
-        starts.append(match.end())
-    return starts
 
 
 _NOT_A_SECRET_VALUE = re.compile(r"(?i)(?:true|false|yes|no|on|off|none|null|\d+(?:\.\d+)?)")
@@ -281,7 +276,7 @@ def env_credentials(text: str) -> list[tuple[int, str]]:
     """(line, name) of `NAME=value` lines of a dotenv file whose name says credential (`*_API_KEY`,
     `*_TOKEN`, `*_SECRET`, `*_PASSWORD`) and whose value is set: not empty, not a placeholder, not a
     number or boolean. No entropy demand: a tracked `.env` with `DB_PASSWORD=postgres` holds one."""
-    starts = _line_starts(text)
+    starts = line_starts(text)
     found = []
     for match in _ENV_LINE.finditer(text):
         name, value = match.group("name"), match.group("v")
