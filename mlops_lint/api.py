@@ -25,7 +25,7 @@ from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
-from mlops_lint.ruff_bridge import run_ruff
+from mlops_lint.ruff_bridge import RuffRun
 from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
 
@@ -137,9 +137,15 @@ def _common_dir(paths: Sequence[Path]) -> str:
 
 def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
     targets = list(repo.targets)
-    result = run(repo, targets, session.rules, session.jobs)
-    if session.ruff_active:
-        result.diagnostics += _ruff(session, repo, targets)
+    ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
+    try:
+        result = run(repo, targets, session.rules, session.jobs)
+    except BaseException:
+        if ruff is not None:
+            ruff.cancel()
+        raise
+    if ruff is not None:
+        result.diagnostics += _ruff_findings(session, ruff)
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
@@ -182,7 +188,7 @@ def _parents(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[Diagnostic]:
+def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> RuffRun | None:
     # only files we could read ourselves: never a symlink out of the repository
     python = [
         path
@@ -190,9 +196,13 @@ def _ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> list[D
         if classify(path) in (FileKind.PYTHON, FileKind.NOTEBOOK) and repo.file(path).text is not None
     ]
     if not python:
-        return []
+        return None
     cache_dir = Cache(session.root, session.result_cache is not None).folder_for("ruff")
-    outcome = run_ruff(session.root, python, session.config.ruff, repo.overlays, cache_dir)
+    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir)
+
+
+def _ruff_findings(session: Session, ruff: RuffRun) -> list[Diagnostic]:
+    outcome = ruff.result()
     if outcome.failure is None:
         return list(outcome.diagnostics)
     settings = session.rules.engine_rules.get(RuffFailed.code)

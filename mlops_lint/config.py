@@ -12,11 +12,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.resources import schema
+
+if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
+    import jsonschema
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -129,6 +130,8 @@ def _key_path(prefix: str, path: Sequence[Any]) -> str:
 
 
 def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
+    import jsonschema
+
     where = _key_path(prefix, list(error.absolute_path))
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -150,6 +153,8 @@ def _expected_types(error: jsonschema.ValidationError) -> str:
 
 
 def _validate(instance: Any, schema_: Mapping[str, Any], prefix: str) -> None:
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema_)
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:

@@ -114,29 +114,70 @@ def run_ruff(
     cache_dir: Path | None = None,
 ) -> RuffResult:
     """ruff over `paths` (repo-relative); files in `overlays` are linted from memory via stdin."""
-    overlays = overlays or {}
-    binary = ruff_binary()
-    if binary is None:
-        return RuffResult((), "the ruff binary was not found (is the `ruff` package installed?)")
-    command = _command(binary, settings, cache_dir)
-    on_disk = [p for p in paths if p not in overlays]
-    found: list[Diagnostic] = []
-    try:
-        if on_disk:
-            result = subprocess.run([*command, "--", *on_disk], cwd=root, capture_output=True, check=False)
-            found += _parse(result, root, None)
-        for path in sorted(p for p in paths if p in overlays):
-            result = subprocess.run(
-                [*command, "--stdin-filename", path, "-"],
-                cwd=root,
-                input=overlays[path].encode("utf-8"),
-                capture_output=True,
-                check=False,
+    return RuffRun(root, paths, settings, overlays, cache_dir).result()
+
+
+class RuffRun:
+    """A ruff run started now and collected later: `check` starts it before its own file work, so
+    the ruff process runs alongside instead of adding its time at the end."""
+
+    def __init__(
+        self,
+        root: Path,
+        paths: Sequence[str],
+        settings: RuffSettings,
+        overlays: Mapping[str, str] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.overlays = overlays or {}
+        self.paths = list(paths)
+        self.failure: str | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        binary = ruff_binary()
+        if binary is None:
+            self.failure = "the ruff binary was not found (is the `ruff` package installed?)"
+            return
+        self.command = _command(binary, settings, cache_dir)
+        on_disk = [p for p in self.paths if p not in self.overlays]
+        if not on_disk:
+            return
+        try:
+            self.process = subprocess.Popen(
+                [*self.command, "--", *on_disk], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
-            found += _parse(result, root, path)
-    except (OSError, _RuffError) as exc:
-        return RuffResult((), str(exc))
-    return RuffResult(tuple(found))
+        except OSError as exc:
+            self.failure = str(exc)
+
+    def cancel(self) -> None:
+        """Stop the process and reap it (the run it belonged to failed)."""
+        if self.process is not None:
+            with self.process:
+                self.process.kill()
+                self.process.communicate()
+
+    def result(self) -> RuffResult:
+        if self.failure is not None:
+            return RuffResult((), self.failure)
+        found: list[Diagnostic] = []
+        try:
+            if self.process is not None:
+                with self.process:
+                    stdout, stderr = self.process.communicate()
+                completed = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
+                found += _parse(completed, self.root, None)
+            for path in sorted(p for p in self.paths if p in self.overlays):
+                result = subprocess.run(
+                    [*self.command, "--stdin-filename", path, "-"],
+                    cwd=self.root,
+                    input=self.overlays[path].encode("utf-8"),
+                    capture_output=True,
+                    check=False,
+                )
+                found += _parse(result, self.root, path)
+        except (OSError, _RuffError) as exc:
+            return RuffResult((), str(exc))
+        return RuffResult(tuple(found))
 
 
 class _RuffError(Exception):

@@ -14,9 +14,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache
 from string import Template
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.context.experiments import Experiment, experiment_schema, experiments
 from mlops_lint.context.git_facts import folder_histories, head_commit
@@ -26,6 +24,9 @@ from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import CreateFile, Fix
 from mlops_lint.resources import templates_dir
 from mlops_lint.rule import RepoRule, Rule
+
+if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
+    import jsonschema
 
 # --- MLE001 -------------------------------------------------------------------------------------
 
@@ -136,6 +137,8 @@ def _key_name(path: tuple[str | int, ...]) -> str:
 
 def _leaf(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """For oneOf/anyOf, the alternative whose type fitted: it says most ("seed[1]: -2 is less than ...")."""
+    import jsonschema
+
     while error.validator in ("oneOf", "anyOf") and error.context:
         fitting = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
         if not fitting:
@@ -205,6 +208,8 @@ def _is_date_time(value: object) -> bool:
 
 
 def _format_checker() -> jsonschema.FormatChecker:
+    import jsonschema
+
     checker = jsonschema.FormatChecker()
     checker.checks("date-time")(_is_date_time)
     return checker
@@ -222,6 +227,8 @@ class ExperimentMetadataInvalid(RepoRule):
         if isinstance(schema, str):
             yield self.diagnostic(Location(path=repo.config.experiment_schema or "pyproject.toml"), problem=schema)
         else:
+            import jsonschema
+
             try:
                 jsonschema.Draft202012Validator.check_schema(schema)
                 validator = jsonschema.Draft202012Validator(schema, format_checker=_format_checker())
