@@ -11,6 +11,7 @@ import threading
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from mlops_lint import parallel
 from mlops_lint.catalogue import RuleMeta
@@ -28,6 +29,9 @@ from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleS
 from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,16 @@ def _located_engine_finding(rules: ActiveRules, location: Location, **args: str)
     return [UnparsableFile(settings).diagnostic(location, **args)] if settings else []
 
 
+def _reported_nodes(visitors: Sequence[PythonRule]) -> list[cst.CSTNode]:
+    nodes = []
+    for visitor in visitors:
+        for node, node_fix, _args in visitor.reports:
+            nodes.append(node)
+            if node_fix is not None:
+                nodes += [n for n, _text in (*node_fix.replacements, *node_fix.lines_before)]
+    return nodes
+
+
 def _visit(
     context: PythonContext,
     wanted: list[tuple[RuleSettings, type[PythonRule]]],
@@ -185,9 +199,9 @@ def _visit(
     visitors = [cls(settings, context) for settings, cls in wanted]
     try:
         with deep_recursion():
-            visit_batched(context.module, visitors)
-            if any(visitor.reports for visitor in visitors):
-                context.span(context.module)  # resolve positions while the limit is raised
+            visit_batched(context.module, visitors, context.parents)
+            # the positions of every reported and fixed node, in one pass, while the limit is raised
+            context.want(_reported_nodes(visitors))
     except RecursionError:  # libcst's recursive traversal on very deep code: the file's problem, not a rule's
         result.diagnostics += _engine_finding(rules, path, None, reason=TOO_DEEP_TO_ANALYSE)
         return

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint import lazy
+
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
     from mlops_lint.engine import ActiveRules
@@ -78,6 +80,7 @@ def analyse(
     context = _context()
     if jobs < 2 or len(paths) < MIN_FILES or context is None:
         return None
+    lazy.preload()  # once here, not once in every worker
     paths = sorted(paths, key=lambda path: -len(repo.file(path).text or ""))
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     results: dict[str, tuple[list[Any], list[Any]]] = {}

@@ -5,8 +5,8 @@ Rules never read files or run commands. They read the typed contexts the engine 
 pure, so the engine is free to run them in another process or to serve them from a cache.
 
 - `PathRule`: looks at one file (its path, kind and, through the context, its text).
-- `PythonRule`: a libcst batchable visitor; every Python rule of a file shares one parse and
-  one traversal (`MetadataWrapper.visit_batched`), as in Fixit.
+- `PythonRule`: `visit_<Node>` / `leave_<Node>` methods, as on a libcst visitor; every Python
+  rule of a file shares one parse and one traversal (`cst_walk.visit_batched`), as in Fixit.
 - `RepoRule`: runs once per run over the repository's per-file facts.
 - `EngineRule`: a code the engine itself reports (an unparsable file); no logic of its own.
 """
@@ -17,16 +17,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
 from mlops_lint.diagnostics import Diagnostic, Location
 from mlops_lint.fixes import Applicability, Fix
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.catalogue import RuleMeta
     from mlops_lint.context.files import FileContext, FileKind
     from mlops_lint.context.python import PythonContext
     from mlops_lint.context.repo import RepoContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +112,10 @@ class EngineRule(Rule):
     """A code reported by the engine itself (family `internal`)."""
 
 
-class PythonRule(Rule, cst.BatchableCSTVisitor):
-    """A libcst visitor run in one batched traversal with every other Python rule of the file.
+class PythonRule(Rule):
+    """Visitor methods (`visit_Call(node)`, `leave_FunctionDef(node)`) run in one batched traversal
+    with every other Python rule of the file. Not a `cst.CSTVisitor` subclass: the traversal is our
+    own (`cst_walk.visit_batched`), and libcst is only imported once a file needs parsing.
 
     `triggers` lists substrings of which at least one must occur in the source text for the rule
     to be worth running; a file in which no enabled rule can fire is never parsed by libcst.
@@ -128,7 +132,6 @@ class PythonRule(Rule, cst.BatchableCSTVisitor):
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         Rule.__init__(self, settings)
-        cst.BatchableCSTVisitor.__init__(self)
         self.context = context
         self.reports: list[tuple[cst.CSTNode, NodeFix | None, dict[str, Any]]] = []
 

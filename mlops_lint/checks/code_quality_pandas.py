@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
 from mlops_lint.context.notebook_program import displayed_expressions
@@ -20,7 +18,11 @@ from mlops_lint.fixes import Applicability
 from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.python import PythonContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 class _PandasRule(PythonRule):

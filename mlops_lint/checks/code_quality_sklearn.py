@@ -10,15 +10,17 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.sklearn_common import ROW_METHODS, BindingRule, data_arg, library_class, sklearn_name
 from mlops_lint.checks.sklearn_leakage import DataLeakage
 from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.python import PythonContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 # --- MLS010 scaling-missing-before-sensitive-estimator ------------------------------------------

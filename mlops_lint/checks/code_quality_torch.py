@@ -7,9 +7,7 @@ loads) are in `code_quality_torch_calls`; both are listed in `RULES` here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.code_quality_torch_calls import (
@@ -34,6 +32,11 @@ from mlops_lint.checks.torchutil import (
 )
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import Rule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 # -- MLS012 ------------------------------------------------------------------------------------------
 

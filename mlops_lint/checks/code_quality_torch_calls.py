@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
 from mlops_lint.context.kinds import Kind
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 # -- MLS013 ------------------------------------------------------------------------------------------
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.context.dvc_pipeline import (
@@ -32,6 +30,11 @@ from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import Applicability, Fix, TextEdit
 from mlops_lint.rule import PythonRule, RepoRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 def _span(line: int, column: int, width: int = 1) -> Span:

@@ -7,16 +7,18 @@ import string
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from mlops_lint.checks.pyutil import keyword, qualified_names
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import PathRule, PythonRule, Rule
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.files import FileContext
     from mlops_lint.context.repo import RepoContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 # --- MLE006: tracking run without params ----------------------------------------------------
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterator
-from typing import ClassVar
-
-import libcst as cst
+from typing import TYPE_CHECKING, ClassVar
 
 from mlops_lint.checks import pyutil
 from mlops_lint.context.files import FileContext, FileKind
@@ -19,6 +17,11 @@ from mlops_lint.context.python import PythonContext
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import PathRule, PythonRule, RuleSettings
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 # Names IPython defines in every kernel, on top of Python's builtins.
 IPYTHON_NAMES = frozenset({"In", "Out", "_", "__", "___", "_i", "_ii", "_iii", "_oh", "_dh", "get_ipython", "display"})

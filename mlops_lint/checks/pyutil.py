@@ -7,12 +7,16 @@ Rules use these instead of re-deriving the same facts, so that "does this call p
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import children
 from mlops_lint.context.names import dotted_name
 from mlops_lint.rule import PythonRule
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 def qualified_names(rule: PythonRule, node: cst.CSTNode) -> set[str]:

@@ -6,14 +6,16 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from mlops_lint.checks import pyutil
 from mlops_lint.checks.code_quality_sklearn import library_class
 from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.python import PythonContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 # --- MLR001 random-state-not-set ----------------------------------------------------------------

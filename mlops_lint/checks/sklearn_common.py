@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from mlops_lint.checks import pyutil
 from mlops_lint.rule import PythonRule, RuleSettings
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.python import PythonContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 # methods that keep the rows of a table (a frame derived by them is still the same data)

@@ -9,14 +9,16 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
 from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import RuleSettings
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.python import PythonContext
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 from mlops_lint.checks.sklearn_common import ROW_METHODS, BindingRule, data_arg, short_code, sklearn_name
 
 # --- MLS017 data-leakage -----------------------------------------------------------------------

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import IntEnum
-from typing import Any
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
 from mlops_lint.context.kinds import Kind, KindIndex
 from mlops_lint.rule import PythonRule
 
-Loop = cst.For | cst.While
-NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
+
+Loop = "cst.For | cst.While"  # an annotation only (libcst is imported lazily)
 
 
 def body_nodes(loop: Loop) -> Iterator[cst.CSTNode]:
@@ -31,7 +33,11 @@ def block_nodes(block: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(child for child in reversed(pyutil.children(current)) if not isinstance(child, NESTED_SCOPES))
+        stack.extend(
+            child
+            for child in reversed(pyutil.children(current))
+            if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        )
 
 
 # Every node of a function (or module), nested definitions included: the shared walker.
@@ -50,7 +56,7 @@ def enclosing_loops(parents: Mapping[cst.CSTNode, cst.CSTNode], node: cst.CSTNod
     """The loops whose body holds `node`, innermost first, up to the enclosing definition."""
     loops: list[Loop] = []
     child, current = node, parents.get(node)
-    while current is not None and not isinstance(current, NESTED_SCOPES):
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
         if isinstance(current, (cst.For, cst.While)) and child is current.body:
             loops.append(current)
         child, current = current, parents.get(current)
@@ -103,13 +109,14 @@ def optimizer_of_step(kinds: KindIndex, call: cst.Call) -> cst.BaseExpression | 
 
 
 class TorchRule(PythonRule):
-    """Shared lookups: parents and kinds come from the module's KindIndex, built once for all rules."""
+    """Shared lookups: parents from the traversal (or the KindIndex), names from the import table;
+    the KindIndex, built once for all rules, only when a kind is asked for."""
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.context.kinds.parents.get(node)
+        return self.context.parent(node)
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
-        return self.context.kinds.qualified_names(node)
+        return self.context.names.qualified(node)
 
     def source(self, node: cst.CSTNode) -> str:
         return self.context.code_for(node)

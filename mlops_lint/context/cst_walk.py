@@ -8,30 +8,47 @@ fields directly gives the same children for a fraction of the cost; layout-only 
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import functools
+import types
+import typing
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
+
 
 # Nodes that only carry layout: never what a rule looks for, so walks skip them.
-_LAYOUT = (
-    cst.SimpleWhitespace,
-    cst.ParenthesizedWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Newline,
-    cst.Comment,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.Semicolon,
-    cst.AssignEqual,
+_LAYOUT_NAMES = (
+    "SimpleWhitespace",
+    "ParenthesizedWhitespace",
+    "TrailingWhitespace",
+    "EmptyLine",
+    "Newline",
+    "Comment",
+    "LeftParen",
+    "RightParen",
+    "LeftSquareBracket",
+    "RightSquareBracket",
+    "LeftCurlyBrace",
+    "RightCurlyBrace",
+    "Comma",
+    "Dot",
+    "Colon",
+    "Semicolon",
+    "AssignEqual",
 )
+
+
+@functools.cache
+def _layout() -> tuple[type, ...]:
+    """The layout node classes (looked up on first use: libcst is imported lazily)."""
+    return tuple(getattr(cst, name) for name in _LAYOUT_NAMES)
+
+
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 _NOT_A_NODE, _NODE, _LAYOUT_NODE = 0, 1, 2
 _KINDS: dict[type, int] = {}  # libcst's node classes are ABCs: isinstance on them is slow, a dict is not
@@ -40,7 +57,7 @@ _KINDS: dict[type, int] = {}  # libcst's node classes are ABCs: isinstance on th
 def _kind(cls: type) -> int:
     kind = _KINDS.get(cls)
     if kind is None:
-        kind = _LAYOUT_NODE if issubclass(cls, _LAYOUT) else _NODE if issubclass(cls, cst.CSTNode) else _NOT_A_NODE
+        kind = _LAYOUT_NODE if issubclass(cls, _layout()) else _NODE if issubclass(cls, cst.CSTNode) else _NOT_A_NODE
         _KINDS[cls] = kind
     return kind
 
@@ -52,8 +69,7 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     slower than reading the node's fields; every walk in the rules goes through here instead."""
     names = _NODE_FIELDS.get(type(node))
     if names is None:
-        names = tuple(field.name for field in dataclasses.fields(node))
-        _NODE_FIELDS[type(node)] = names
+        names = _NODE_FIELDS[type(node)] = _content_fields(type(node))
     found: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
@@ -63,6 +79,29 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
         elif kind == _NOT_A_NODE and type(value) in (list, tuple):
             found.extend(item for item in value if _kind(type(item)) == _NODE)
     return found
+
+
+def _content_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold more than layout, from their declared types: a
+    `Call` has six fields, of which `func` and `args` can; `lpar`, `rpar` and two whitespace
+    fields cannot, and are then never read. A type we cannot judge (a forward reference) is kept."""
+    return tuple(field.name for field in dataclasses.fields(cls) if not _layout_only(field.type))
+
+
+def _layout_only(annotation: object) -> bool:
+    if isinstance(annotation, type):  # plain values (`Name.value`, a str) hold no node either
+        return issubclass(
+            annotation, (*_layout(), cst.BaseParenthesizableWhitespace, cst.MaybeSentinel, str, bool, int)
+        )
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is None or not arguments:
+        return False  # a string or ForwardRef: not judged, so kept
+    if origin is typing.Union or origin is types.UnionType:
+        return all(argument is type(None) or _layout_only(argument) for argument in arguments)
+    if origin in (collections.abc.Sequence, list, tuple):
+        return all(argument is Ellipsis or _layout_only(argument) for argument in arguments)
+    return False
 
 
 _METHODS: dict[type, dict[str, tuple[str, ...]]] = {}
@@ -85,10 +124,16 @@ def _own_handler(cls: type, name: str, prefix: str) -> bool:
     return callable(method) and not getattr(method, "__module__", "libcst").startswith("libcst")
 
 
-def visit_batched(module: cst.Module, visitors: list[cst.CSTVisitor] | list) -> None:  # type: ignore[type-arg]
+def visit_batched(
+    module: cst.Module,
+    visitors: list[cst.CSTVisitor] | list,  # type: ignore[type-arg]
+    parents: dict[cst.CSTNode, cst.CSTNode] | None = None,
+) -> None:
     """Run the `visit_X(node)` and `leave_X(node)` methods of every visitor over one module, in a
     single depth-first walk in source order, as libcst's `visit_batched` does, but over the nodes'
-    fields (see `children`). Layout nodes are not visited; no rule looks at them."""
+    fields (see `children`). Layout nodes are not visited; no rule looks at them. With `parents`,
+    each node's parent is recorded as the walk reaches it: when a node is visited, the parents of
+    it and of all its ancestors are known."""
     visits: dict[str, list] = {}  # type: ignore[type-arg]
     leaves: dict[str, list] = {}  # type: ignore[type-arg]
     for visitor in visitors:
@@ -107,7 +152,11 @@ def visit_batched(module: cst.Module, visitors: list[cst.CSTVisitor] | list) -> 
         for visit in visits.get(name, ()):
             visit(node)
         stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children(node)))
+        found = children(node)
+        if parents is not None:
+            for child in found:
+                parents[child] = node
+        stack.extend((child, False) for child in reversed(found))
 
 
 _EXPRESSION_LIKE: dict[type, bool] = {}

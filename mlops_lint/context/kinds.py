@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import children
 from mlops_lint.context.names import ImportTable
 from mlops_lint.context.scopes import Binding, LocalScope, ScopeBuilder
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 class Kind(str, Enum):
@@ -144,7 +147,7 @@ _Result = Kind | None | _Cycle
 class KindIndex:
     """Kinds of expressions of one module; see the module docstring for the evidence used."""
 
-    def __init__(self, wrapper: MetadataWrapper, names: ImportTable) -> None:
+    def __init__(self, wrapper: cst.MetadataWrapper, names: ImportTable) -> None:
         self.wrapper = wrapper
         self.names = names
         self._builder = ScopeBuilder()

@@ -21,10 +21,14 @@ not match a library name exactly.
 from __future__ import annotations
 
 import builtins
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import imports
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 

@@ -18,13 +18,17 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 from dataclasses import dataclass
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from mlops_lint.context.notebook import Cell, Notebook, mask_ipython, render_source
 from mlops_lint.context.python import ParseFailure, parse_ast
 from mlops_lint.diagnostics import Span
 from mlops_lint.fixes import Fix, TextEdit, apply_edits, line_starts
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,20 +11,22 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
 from mlops_lint.context.kinds import KindIndex
 from mlops_lint.context.names import ImportTable
+from mlops_lint.context.positions import node_ranges
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mlops_lint.context.notebook_program import NotebookProgram
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 from mlops_lint.diagnostics import Span
 from mlops_lint.fixes import line_starts
 
@@ -94,13 +96,16 @@ def parse_python(text: str) -> cst.Module | ParseFailure:
     return parse_cst(text, parse_ast(text))
 
 
-def code_range_to_span(code_range: CodeRange) -> Span:
+def code_range_to_span(code_range: cst.metadata.CodeRange) -> Span:
     return Span(
         start_line=code_range.start.line,
         start_col=code_range.start.column + 1,
         end_line=code_range.end.line,
         end_col=code_range.end.column + 1,
     )
+
+
+_MISSES_BEFORE_ALL = 4
 
 
 class PythonContext:
@@ -111,13 +116,38 @@ class PythonContext:
         self.module = module
         self.program = program  # set for a notebook: the cells behind the module
         # The module is never mutated by rules, so libcst's defensive deep copy is wasted work.
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self._positions: object | None = None
+        self.wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+        self._spans: dict[cst.CSTNode, Span] = {}
+        # filled by the engine's traversal as it goes (see `cst_walk.visit_batched`); `parent()`
+        # falls back to the kind index's complete map for a node the traversal has not reached
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._misses = 0
+
+    def want(self, nodes: Iterable[cst.CSTNode]) -> None:
+        """Find the positions of `nodes` in one pass (see `positions`): the engine asks for all the
+        nodes a file's findings and fixes name before it asks for any one of them."""
+        missing = [node for node in nodes if node not in self._spans]
+        if missing:
+            found = node_ranges(self.module, missing)
+            self._spans.update((node, code_range_to_span(code_range)) for node, code_range in found.items())
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        found = self.parents.get(node)
+        if found is None and node is not self.module:
+            return self.kinds.parents.get(node)
+        return found
 
     def span(self, node: cst.CSTNode) -> Span:
-        if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
-        return code_range_to_span(self._positions[node])  # type: ignore[index]
+        found = self._spans.get(node)
+        if found is None:
+            self._misses += 1
+            if self._misses > _MISSES_BEFORE_ALL:  # a rule asking node by node: one full pass instead
+                positions = self.wrapper.resolve(cst.metadata.PositionProvider)
+                self._spans.update((n, code_range_to_span(r)) for n, r in positions.items())
+            else:
+                self.want([node])
+            found = self._spans[node]
+        return found
 
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

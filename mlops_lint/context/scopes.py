@@ -16,9 +16,14 @@ walrus), `for` and comprehension targets, `with ... as`, `except ... as`, import
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
 
 @dataclass(eq=False)
@@ -52,15 +57,21 @@ class Binding:
     scope: LocalScope
 
 
-_OPENS = {
-    cst.FunctionDef: "function",
-    cst.Lambda: "function",
-    cst.ClassDef: "class",
-    cst.ListComp: "comprehension",
-    cst.SetComp: "comprehension",
-    cst.DictComp: "comprehension",
-    cst.GeneratorExp: "comprehension",
+_OPEN_NAMES = {
+    "FunctionDef": "function",
+    "Lambda": "function",
+    "ClassDef": "class",
+    "ListComp": "comprehension",
+    "SetComp": "comprehension",
+    "DictComp": "comprehension",
+    "GeneratorExp": "comprehension",
 }
+
+
+@functools.cache
+def _opens() -> dict[type, str]:
+    """Node class -> the kind of scope it opens (looked up on first use: libcst is imported lazily)."""
+    return {getattr(cst, name): kind for name, kind in _OPEN_NAMES.items()}
 
 
 def _target_names(target: cst.BaseExpression) -> list[cst.Name]:
@@ -118,7 +129,7 @@ class ScopeBuilder:
                 self._bind(item.name.value, node)  # no value can be assumed
         elif isinstance(node, cst.MatchAs) and node.name is not None:
             self._bind(node.name.value, node.name)
-        kind = _OPENS.get(type(node))
+        kind = _opens().get(type(node))
         if kind is not None:
             self.current = LocalScope(kind, self.current)
 
@@ -132,5 +143,5 @@ class ScopeBuilder:
             self._bind(name.value, alias)
 
     def leave(self, node: cst.CSTNode) -> None:
-        if type(node) in _OPENS and self.current.parent is not None:
+        if type(node) in _opens() and self.current.parent is not None:
             self.current = self.current.parent
