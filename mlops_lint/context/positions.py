@@ -103,15 +103,19 @@ def _build_state_class() -> type:
             self.line += len(segments) - 1
             self.column = len(segments[-1])
 
+        # The text is not kept; `tokens` only holds the first token, since the module's code
+        # generation asks whether any token was written (an empty module still gets its newline).
         def add_token(self, value: str) -> None:
+            if not self.tokens:
+                self.tokens.append(value)
             self._advance(value)
 
         def add_indent_tokens(self) -> None:
             for token in self.indent_tokens:
-                self._advance(token)
+                self.add_token(token)
 
         def pop_trailing_newline(self) -> None:
-            return None  # the text is not kept; the last newline comes after every node
+            return None  # libcst's position state does not move back either
 
         def before_codegen(self, node: Any) -> None:
             if node in self.recorded:
