@@ -24,7 +24,7 @@ from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursio
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
-from mlops_lint.result_cache import rules_key, text_digest
+from mlops_lint.result_cache import rules_key
 from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
 from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
@@ -260,8 +260,8 @@ def run_code(
     """The Python rules on a Python file or a notebook: from `rows` computed by a worker, from the
     result cache when the text is unchanged, or by parsing and visiting it here."""
     run = _run_python if file.kind is FileKind.PYTHON else _run_notebook
-    cache, text = (repo.result_cache if use_cache else None), file.text
-    digest = text_digest(text) if cache is not None and text is not None else None
+    cache = repo.result_cache if use_cache else None
+    digest = file.digest if cache is not None else None
     if rows is None and cache is not None and digest is not None:
         found = cache.get_findings(file.path, digest)
         rows = (found[0], found[1]) if found is not None else None
@@ -300,7 +300,7 @@ def _in_parallel(
         file = repo.file(path)
         if file.kind not in CODE_KINDS or file.text is None:
             continue
-        if cache is not None and cache.has_findings(path, text_digest(file.text)):
+        if cache is not None and cache.has_findings(path, file.digest or ""):
             continue
         misses.append(path)
     return parallel.analyse(repo, rules, misses, jobs)

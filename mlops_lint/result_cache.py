@@ -1,7 +1,8 @@
 """Per-file results kept between runs, so a run where nothing changed parses nothing.
 
 What is cached is what costs: the Python rules' findings for a Python file or a notebook (one
-libcst parse and traversal each) and the cross-file facts of a Python module (an `ast` parse).
+libcst parse and traversal each), the cross-file facts of a Python module (an `ast` parse) and
+the secret scan of every text file (the keyword search alone was a fifth of a warm run).
 Entries are keyed by the file's path and a hash of its text; the whole cache is keyed by the tool
 version and the enabled Python rules with their options, so changing a rule's option, upgrading
 mlops-lint or editing the file is a miss. Path and repository rules are not cached: they are
@@ -47,6 +48,7 @@ class ResultCache:
         stored = cache.read(self.name, key) or {}
         self.findings: dict[str, list[Any]] = stored.get("findings", {})
         self.facts: dict[str, list[Any]] = stored.get("facts", {})
+        self.secrets: dict[str, list[Any]] = stored.get("secrets", {})
         self.changed = False
 
     def has_findings(self, path: str, digest: str) -> bool:
@@ -70,6 +72,14 @@ class ResultCache:
         self.facts[path] = [digest, data]
         self.changed = True
 
+    def get_secrets(self, path: str, digest: str) -> list[Any] | None:
+        entry = self.secrets.get(path)
+        return entry[1] if entry is not None and entry[0] == digest else None
+
+    def put_secrets(self, path: str, digest: str, rows: list[Any]) -> None:
+        self.secrets[path] = [digest, rows]
+        self.changed = True
+
     def save(self, existing: Iterable[str]) -> None:
         """Write back if anything changed, keeping only entries of files that still exist."""
         if not self.changed:
@@ -77,5 +87,6 @@ class ResultCache:
         keep = set(existing)
         findings = {path: entry for path, entry in self.findings.items() if path in keep}
         facts = {path: entry for path, entry in self.facts.items() if path in keep}
-        self.cache.write(self.name, self.key, {"findings": findings, "facts": facts})
+        secrets = {path: entry for path, entry in self.secrets.items() if path in keep}
+        self.cache.write(self.name, self.key, {"findings": findings, "facts": facts, "secrets": secrets})
         self.cache.prune("files-", MAX_VARIANTS)

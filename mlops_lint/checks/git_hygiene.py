@@ -16,7 +16,7 @@ from mlops_lint.context import dvc_config
 from mlops_lint.context.files import FileContext
 from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignores, on_disk
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.secrets import HIGH, env_credentials, is_placeholder, might_contain_secret, scan_text
+from mlops_lint.context.secrets import HIGH, env_credentials, is_placeholder, scan_text
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import CreateFile, Edit, Fix, TextEdit, line_starts
 from mlops_lint.rule import PathRule, RepoRule
@@ -37,14 +37,8 @@ class SecretInTree(PathRule):
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
         if posixpath.splitext(file.path)[1].lower() in _BINARY_SUFFIXES:
             return
-        raw = file.raw
-        if raw is None or not might_contain_secret(raw):
-            return
-        text = file.text
-        if text is None:
-            return
         report_possible = bool(self.options["report-possible"])
-        for hit in scan_text(text, file.path):
+        for hit in repo.secret_hits(file.path):
             if hit.confidence == HIGH:
                 what = f"{hit.kind} hard-coded"
             elif report_possible:

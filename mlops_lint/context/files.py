@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from mlops_lint.diagnostics import StrEnum
+from mlops_lint.result_cache import text_digest
 
 UTF8_BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -80,6 +81,7 @@ class FileContext:
     _decoded: Decoded | None = field(default=None, repr=False)
     _problem: str | None = field(default=None, repr=False)
     _read: bool = field(default=False, repr=False)
+    _digest: str | None = field(default=None, repr=False)
 
     @property
     def abspath(self) -> Path:
@@ -138,6 +140,13 @@ class FileContext:
     def decoded(self) -> Decoded | None:
         self._load()
         return self._decoded
+
+    @property
+    def digest(self) -> str | None:
+        """A hash of the text, computed once: the key of everything cached about this file."""
+        if self._digest is None and self.text is not None:
+            self._digest = text_digest(self.text)
+        return self._digest
 
     @property
     def text_problem(self) -> str | None:

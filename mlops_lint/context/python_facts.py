@@ -11,6 +11,7 @@ cheaper than libcst), with import aliases resolved by a flow-insensitive alias t
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ class ScopeFacts:
 @dataclass
 class ModuleFacts:
     top_level: ScopeFacts = field(default_factory=ScopeFacts)
-    functions: dict[str, list[ScopeFacts]] = field(default_factory=dict)  # by bare name (methods too)
+    functions: Mapping[str, list[ScopeFacts]] = field(default_factory=dict)  # by bare name (methods too)
     main_guard: Where | None = None
     imports: set[str] = field(default_factory=set)  # imported module names, relative ones with dots
 
@@ -165,6 +166,8 @@ class _FactsCollector:
 
     def collect(self, tree: ast.Module) -> ModuleFacts:
         top = self.facts.top_level
+        functions: dict[str, list[ScopeFacts]] = {}
+        self.facts.functions = functions
         calls: list[tuple[ScopeFacts, ast.Call]] = []
         stack: list[tuple[ast.AST, ScopeFacts]] = [(tree, top)]
         while stack:
@@ -175,7 +178,7 @@ class _FactsCollector:
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 name = node.name  # type: ignore[attr-defined]
                 scope = ScopeFacts()  # decorators and defaults count as the function's, as before
-                self.facts.functions.setdefault(name, []).append(scope)
+                functions.setdefault(name, []).append(scope)
             elif kind is ast.Import:
                 self._import(node)  # type: ignore[arg-type]
             elif kind is ast.ImportFrom:
@@ -268,11 +271,32 @@ def facts_to_data(facts: ModuleFacts) -> list[Any]:
     ]
 
 
+class _FunctionRows(Mapping[str, list[ScopeFacts]]):
+    """`ModuleFacts.functions` read back from the cache, each name decoded when first looked up:
+    a run reads the functions of the few modules an entry point reaches, not of all of them."""
+
+    def __init__(self, rows: dict[str, list[Any]]) -> None:
+        self._rows = rows
+        self._decoded: dict[str, list[ScopeFacts]] = {}
+
+    def __getitem__(self, name: str) -> list[ScopeFacts]:
+        found = self._decoded.get(name)
+        if found is None:
+            found = self._decoded[name] = [_scope_from(s) for s in self._rows[name]]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def facts_from_data(row: list[Any]) -> ModuleFacts:
     top, functions, guard, imports = row
     return ModuleFacts(
         _scope_from(top),
-        {name: [_scope_from(s) for s in scopes] for name, scopes in functions.items()},
+        _FunctionRows(functions),  # type: ignore[arg-type]
         None if guard is None else Where(*guard),
         set(imports),
     )

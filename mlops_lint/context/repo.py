@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+from dataclasses import astuple
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,9 +21,10 @@ from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, facts_from_data, facts_to_data, module_facts
 from mlops_lint.context.run_options import RunOptions
+from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_text
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
-from mlops_lint.result_cache import ResultCache, text_digest
+from mlops_lint.result_cache import ResultCache
 
 
 class RepoContext:
@@ -145,9 +147,8 @@ class RepoContext:
         """Randomness facts of a Python module (None if it cannot be parsed), computed once, and
         served from the result cache when the module's text has not changed."""
         if path not in self._facts:
-            text = self.file(path).text
             cache = self.result_cache
-            digest = text_digest(text) if cache is not None and text is not None else None
+            digest = self.file(path).digest if cache is not None else None
             if cache is not None and digest is not None:
                 found, data = cache.get_facts(path, digest)
                 if found:
@@ -159,12 +160,28 @@ class RepoContext:
                 cache.put_facts(path, digest, None if facts is None else facts_to_data(facts))
         return self._facts[path]
 
+    def secret_hits(self, path: str) -> list[SecretHit]:
+        """What the secret scanner finds in the file's text (every confidence), served from the
+        result cache when the text has not changed."""
+        file = self.file(path)
+        cache, digest = self.result_cache, file.digest
+        if cache is not None and digest is not None:
+            rows = cache.get_secrets(path, digest)
+            if rows is not None:
+                return [SecretHit(*row) for row in rows]
+        raw = file.raw
+        text = file.text if raw is not None and might_contain_secret(raw) else None
+        hits = scan_text(text, path) if text is not None else []
+        if cache is not None and digest is not None:
+            cache.put_secrets(path, digest, [list(astuple(hit)) for hit in hits])
+        return hits
+
     def adopt_facts(self, path: str, data: Any) -> None:
         """Facts computed elsewhere (a pool worker), as `facts_to_data` rows; also stored in the cache."""
         self._facts[path] = None if data is None else facts_from_data(data)
-        text = self.file(path).text
-        if self.result_cache is not None and text is not None:
-            self.result_cache.put_facts(path, text_digest(text), data)
+        digest = self.file(path).digest
+        if self.result_cache is not None and digest is not None:
+            self.result_cache.put_facts(path, digest, data)
 
     def _compute_facts(self, path: str) -> ModuleFacts | None:
         tree = self.python_ast(path)
