@@ -17,6 +17,7 @@ FILES = {
         "a, b = train_test_split(df)\n"
     ),
     "src/broken.py": "def f(:\n",
+    "src/keys.py": 'WANDB_API_KEY = "0123456789abcdef0123456789abcdef01234567"\n',  # MLG004, from the cache too
     "src/seeds.py": (
         "import random\n\ndef main():\n    random.shuffle([1, 2])\n\nif __name__ == '__main__':\n    main()\n"
     ),
@@ -55,9 +56,11 @@ def test_cached_findings_equal_fresh_ones_and_nothing_is_parsed_again(
     fresh = _findings(repo, cache=False)
     assert any("MLS002" in line for line in fresh) and any("MLX001" in line for line in fresh)
     assert any("MLR002" in line for line in fresh)  # a cross-file rule fed by module facts
+    assert any("MLG004" in line for line in fresh)  # the secret scan, cached per file too
     assert _findings(repo) == fresh  # cold: fills the cache
     parsed = _count_parses(monkeypatch)
     monkeypatch.setattr(repo_module, "parse_ast", lambda text: pytest.fail("parsed a module on a warm run"))
+    monkeypatch.setattr(repo_module, "scan_text", lambda text, path: pytest.fail("scanned a file on a warm run"))
     assert _findings(repo) == fresh
     assert parsed == []
 
