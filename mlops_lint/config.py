@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.context.files import DEFAULT_MAX_BYTES
 from mlops_lint.resources import schema
 
 if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
@@ -68,6 +69,8 @@ class Convention:
         return self.glob.endswith("/")
 
 
+DEFAULT_ANALYSIS_TIMEOUT = 30.0  # seconds per Python file or notebook; the largest real modules take 1-2 s
+
 DEFAULT_SELECT = ("F", "E9", "NPY001", "NPY003", "NPY201", "PD003", "PD004", "PD007", "PD101", "S506")
 
 
@@ -102,6 +105,8 @@ class Config:
     experiment_paths: tuple[str, ...] = ("experiments/*/",)
     experiment_schema: str | None = None
     project_budget: Mapping[str, float] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+    analysis_timeout: float = DEFAULT_ANALYSIS_TIMEOUT
 
     def with_overrides(
         self,
@@ -251,4 +256,6 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
         experiment_paths=tuple(raw.get("experiments", {}).get("paths", ("experiments/*/",))),
         experiment_schema=raw.get("experiments", {}).get("schema"),
         project_budget=dict(raw.get("experiments", {}).get("budget", {})),
+        max_file_bytes=int(raw.get("max-file-bytes", DEFAULT_MAX_BYTES)),
+        analysis_timeout=float(raw.get("analysis-timeout", DEFAULT_ANALYSIS_TIMEOUT)),
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from mlops_lint import parallel
+from mlops_lint import lazy, parallel
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.cst_walk import visit_batched
@@ -29,6 +29,7 @@ from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleS
 from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
+from mlops_lint.time_limit import AnalysisTimeout, time_limit
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -110,13 +111,16 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
     if not wanted and UnparsableFile.code not in rules.engine_rules:
         return  # nothing would look at the tree (e.g. `--select git-history`)
-    parsed = repo.python(file.path) if wanted else repo.python_ast(file.path)
-    if isinstance(parsed, ParseFailure):
-        span = Span.point(parsed.line, parsed.column)
-        result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
-        return
-    if isinstance(parsed, PythonContext):
-        _visit(parsed, wanted, rules, result, _Placement(file.path))
+    if wanted:
+        lazy.preload()
+    with time_limit(repo.config.analysis_timeout):
+        parsed = repo.python(file.path) if wanted else repo.python_ast(file.path)
+        if isinstance(parsed, ParseFailure):
+            span = Span.point(parsed.line, parsed.column)
+            result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
+            return
+        if isinstance(parsed, PythonContext):
+            _visit(parsed, wanted, rules, result, _Placement(file.path))
 
 
 def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
@@ -132,14 +136,17 @@ def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, resu
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(program.text, s.options)]
     if not wanted and not isinstance(program.tree, ParseFailure):
         return
-    parsed = repo.notebook_python(file.path) if wanted else program.tree
-    if isinstance(parsed, ParseFailure):
-        placement = _NotebookPlacement(program)
-        location = placement.location(Span.point(parsed.line, parsed.column)) or Location(path=file.path)
-        result.diagnostics += _located_engine_finding(rules, location, reason=parsed.message)
-        return
-    if isinstance(parsed, PythonContext):
-        _visit(parsed, wanted, rules, result, _NotebookPlacement(program))
+    if wanted:
+        lazy.preload()
+    with time_limit(repo.config.analysis_timeout):
+        parsed = repo.notebook_python(file.path) if wanted else program.tree
+        if isinstance(parsed, ParseFailure):
+            placement = _NotebookPlacement(program)
+            location = placement.location(Span.point(parsed.line, parsed.column)) or Location(path=file.path)
+            result.diagnostics += _located_engine_finding(rules, location, reason=parsed.message)
+            return
+        if isinstance(parsed, PythonContext):
+            _visit(parsed, wanted, rules, result, _NotebookPlacement(program))
 
 
 class _Placement:
@@ -272,7 +279,14 @@ def run_code(
         result.errors += [load_error(row) for row in rows[1]]
         return
     fresh = FileResult([], [])
-    run(repo, file, rules, fresh)
+    limit = repo.config.analysis_timeout
+    try:
+        run(repo, file, rules, fresh)  # the parse and the rules run under the file's time limit
+    except AnalysisTimeout:
+        repo.release(file.path)  # the half-built trees
+        reason = f"its analysis was stopped after {limit:g} s (the `analysis-timeout` setting)"
+        result.diagnostics += _engine_finding(rules, file.path, None, reason=reason)
+        return  # not cached: the next run tries again (a busy machine is not the file's fault)
     if cache is not None and digest is not None:
         cache.put_findings(
             file.path, digest, [[dump(d) for d in fresh.diagnostics], [dump_error(e) for e in fresh.errors]]

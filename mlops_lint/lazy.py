@@ -53,6 +53,8 @@ libcst_metadata = LazyModule("libcst.metadata")
 
 
 def preload() -> None:
-    """Import libcst now (before forking workers that will all need it)."""
-    libcst._load()
-    libcst_metadata._load()
+    """Import libcst now: before forking workers that will all need it, and before a file's time
+    limit starts (importing libcst is not the file's fault)."""
+    if "SimpleWhitespace" not in libcst.__dict__:  # not loaded yet
+        libcst._load()
+        libcst_metadata._load()

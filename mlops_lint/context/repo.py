@@ -76,7 +76,13 @@ class RepoContext:
     def file(self, path: str) -> FileContext:
         context = self._files.get(path)
         if context is None:
-            context = FileContext(path=path, root=self.root, kind=classify(path), overlay=self.overlays.get(path))
+            context = FileContext(
+                path=path,
+                root=self.root,
+                kind=classify(path),
+                overlay=self.overlays.get(path),
+                max_bytes=self.config.max_file_bytes,
+            )
             self._files[path] = context
         return context
 
