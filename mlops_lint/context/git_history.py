@@ -40,6 +40,7 @@ from typing import IO, TYPE_CHECKING
 from mlops_lint.cache import Cache
 from mlops_lint.context.git_objects import read_blobs
 from mlops_lint.fixes import line_starts
+from mlops_lint.git_command import GIT
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
@@ -201,7 +202,7 @@ Prefilter = Callable[[bytes], bool]
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+        return subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True, check=False)
     except OSError:
         return None
 
@@ -215,7 +216,7 @@ def _out(root: Path, args: list[str]) -> str | None:
 
 # Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
 # skipped, never fetched.
-REV_LIST = ["git", "rev-list", "--objects", "--missing=allow-any", "--stdin"]
+REV_LIST = [*GIT, "rev-list", "--objects", "--missing=allow-any", "--stdin"]
 
 SHALLOW_NOTICE = (
     "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
@@ -243,7 +244,7 @@ class _ContentReader:
 
     def __init__(self, root: Path, scanner: SecretScanner | None, prefilter: Prefilter) -> None:
         self.process = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [*GIT, "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         self.scanner = scanner
@@ -370,7 +371,7 @@ def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]
         REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     check = subprocess.Popen(
-        ["git", "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
+        [*GIT, "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
         cwd=root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     assert rev_list.stdin is not None and rev_list.stdout is not None and check.stdout is not None
@@ -512,14 +513,14 @@ def grep_blobs(root: Path, oids: list[str], markers: tuple[str, ...]) -> set[str
     with tempfile.TemporaryDirectory(prefix="mlops-lint-tree-") as temporary:
         env = {**os.environ, "GIT_OBJECT_DIRECTORY": temporary, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects_dir)}
         try:
-            tree = subprocess.run(["git", "mktree", "--missing"], cwd=root, input=listing, env=env,
+            tree = subprocess.run([*GIT, "mktree", "--missing"], cwd=root, input=listing, env=env,
                                   capture_output=True, check=False)  # fmt: skip
             if tree.returncode != 0:
                 return None
             name = tree.stdout.decode("ascii").strip()
             patterns = [arg for marker in markers for arg in ("-e", marker)]
             grep = subprocess.run(
-                ["git", "-c", "grep.threads=0", "grep", "-l", "-z", "-I", "-F", "--no-textconv", *patterns, name],
+                [*GIT, "-c", "grep.threads=0", "grep", "-l", "-z", "-I", "-F", "--no-textconv", *patterns, name],
                 cwd=root, env=env, capture_output=True, check=False,
             )  # fmt: skip
         except OSError:
