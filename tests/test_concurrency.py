@@ -64,7 +64,9 @@ def _script() -> str:
     return str(script)
 
 
-def _build(root: Path) -> None:
+def build_project(root: Path) -> None:
+    """A project with fixable and unfixable findings in 30+ Python files, a notebook, dvc.yaml and a
+    key in its history: every part of a run (pool, history scan, ruff, cache) has work to do."""
     git_init(root)
     # history for the history rules (and their cache entry): a key committed, then deleted
     write_files(root, {".env": "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n"})
@@ -128,7 +130,7 @@ def _cache_is_whole(root: Path) -> None:
 
 def test_two_checks_and_a_fix_at_once(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    _build(root)
+    build_project(root)
     original = _tree(root)
 
     # the two states a check can see, file by file, and what a fix alone writes (no cache)
