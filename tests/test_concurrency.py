@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 
 from mlops_lint.cache import STALE_TEMP_SECONDS, Cache
+from mlops_lint.config import RuffSettings
+from mlops_lint.ruff_bridge import RuffRun
 from tests.helpers import commit_all, git_init, write_files
 
-ROUNDS = 3
+ROUNDS = 4
 MODULES = 30  # above `parallel.MIN_FILES`: with `-j 2` each process forks its pool
 
 
@@ -137,7 +139,9 @@ def test_two_checks_and_a_fix_at_once(tmp_path: Path) -> None:
     before = _by_file(_check(root, "--no-cache"))
     alone = tmp_path / "alone"
     shutil.copytree(root, alone)
+    started = time.monotonic()
     code, _out, stderr = _finish(_start(alone, "fix", "--unsafe-fixes", "--no-cache"))
+    fix_time = time.monotonic() - started
     assert code in (0, 1), stderr
     fixed = _tree(alone)
     after = _by_file(_check(alone, "--no-cache"))
@@ -146,9 +150,13 @@ def test_two_checks_and_a_fix_at_once(tmp_path: Path) -> None:
 
     for round_number in range(ROUNDS):
         _restore(root, original)
-        checks = [_start(root, "check", "--output-format", "json", "-j", "2") for _ in range(2)]
+        # one check starts with the fix, the other later each round: across the rounds its start
+        # sweeps the fix's run, so some round reads files while the fix replaces them
         fixer = _start(root, "fix", "--unsafe-fixes", "-j", "2")
-        results = [_finish(process) for process in (*checks, fixer)]
+        first = _start(root, "check", "--output-format", "json", "-j", "2")
+        time.sleep(fix_time * round_number / ROUNDS)
+        second = _start(root, "check", "--output-format", "json", "-j", "2")
+        results = [_finish(process) for process in (first, second, fixer)]
         for _code, _stdout, stderr in results:
             assert "Traceback" not in stderr, stderr
         fix_code, _fix_out, fix_err = results[2]
@@ -227,3 +235,14 @@ def test_prune_drops_temporaries_of_killed_runs_but_not_a_live_one(tmp_path: Pat
     cache.prune("files-", 4)
     assert sorted(p.name for p in cache.folder.glob("files-*.json")) == [f"files-{n}.json" for n in (2, 3, 4, 5)]
     assert not killed.exists() and live.exists()
+
+
+def test_ruff_findings_describe_the_text_the_run_read(tmp_path: Path) -> None:
+    """A file replaced after the run read it and before ruff did (a concurrent `fix`) is linted by
+    ruff again from the bytes the run read: ruff's findings never describe another version."""
+    git_init(tmp_path)
+    read = {"a.py": b"\n\nimport os\n", "b.py": b"import sys\n"}
+    write_files(tmp_path, {"a.py": "import os\n", "b.py": "import sys\n"})  # a.py "fixed" in between
+    run = RuffRun(tmp_path, ["a.py", "b.py"], RuffSettings(), read=read)
+    found = sorted((d.location.path, d.location.span.start_line, d.code) for d in run.result().diagnostics)
+    assert found == [("a.py", 3, "F401"), ("b.py", 1, "F401")]
