@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from mlops_lint import api
 from mlops_lint.cache import STALE_TEMP_SECONDS, Cache
 from mlops_lint.config import RuffSettings
 from mlops_lint.ruff_bridge import RuffRun
-from tests.helpers import commit_all, git_init, write_files
+from tests.helpers import commit_all, git, git_init, write_files
 
 ROUNDS = 4
 MODULES = 30  # above `parallel.MIN_FILES`: with `-j 2` each process forks its pool
@@ -246,3 +247,31 @@ def test_ruff_findings_describe_the_text_the_run_read(tmp_path: Path) -> None:
     run = RuffRun(tmp_path, ["a.py", "b.py"], RuffSettings(), read=read)
     found = sorted((d.location.path, d.location.span.start_line, d.code) for d in run.result().diagnostics)
     assert found == [("a.py", 3, "F401"), ("b.py", 1, "F401")]
+
+
+def test_a_warm_run_after_a_history_rewrite_cites_only_commits_that_exist(tmp_path: Path) -> None:
+    """The history cache entry names the commit that introduced each leaked key. After a rewrite
+    (rebase, filter-repo) that commit is gone; the warm run must report what a cold run reports."""
+    key = "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n"
+
+    def leak_and_remove(subject: str) -> None:
+        write_files(tmp_path, {".env": key, "train.py": "print(1)\n"})
+        commit_all(tmp_path, subject)
+        write_files(tmp_path, {".env": None})
+        commit_all(tmp_path, "remove the key")
+
+    def messages(**overrides: object) -> list[str]:
+        report = api.lint([tmp_path], api.Overrides(only=("MLG005",), **overrides))  # type: ignore[arg-type]
+        return [d.message for d in report.diagnostics]
+
+    git_init(tmp_path)
+    leak_and_remove("first setup")
+    assert "first setup" in messages()[0]  # cached with its introducing commit
+    git(tmp_path, "checkout", "-q", "--orphan", "rewritten")
+    git(tmp_path, "rm", "-rq", "--cached", ".")
+    leak_and_remove("second setup")
+    git(tmp_path, "branch", "-D", "main")
+    cold = messages(cache=False)
+    assert len(cold) == 1 and "second setup" in cold[0]
+    assert messages() == cold
+    assert messages() == cold  # and the entry the warm run rewrote is right too

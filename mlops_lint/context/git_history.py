@@ -194,6 +194,7 @@ class HistoryIndex:
     prefix: str = ""  # the linted root inside the git work tree ("" at the top, else "sub/dir/")
     _introductions: dict[tuple[str, str], Introduction | None] = field(default_factory=dict)
     _unsaved: bool = False  # introductions found since the cache entry was last written
+    _tips: list[str] = field(default_factory=list)  # the ref tips the full scan covered (its cache entry's)
 
 
 SecretScanner = Callable[[str, str], list[tuple[int, int, int, str]]]  # (text, path) -> (line, col, end, kind)
@@ -701,6 +702,7 @@ def _scan_all(
     if not tips:
         return index  # an empty repository
     key = interest.key()
+    index._tips = tips
     cached = cache.read("history", key)
     old_tips: list[str] = list(cached.get("tips", [])) if cached else []
     old_blobs = [PastBlob(*row) for row in cached.get("blobs", [])] if cached else []
@@ -721,6 +723,8 @@ def _scan_all(
         )
         old_blobs = []
         old_secrets = [secret for secret in old_secrets if secret.oid in seen]  # still reachable
+        # the commits that introduced a blob may be gone with the rewrite: a warm run must not cite them
+        cached = None
     index.read = len(scanned)
     index.blobs = _merge_blobs(old_blobs, blobs)
     index.secrets = _merge_secrets(old_secrets, secrets)
@@ -924,7 +928,7 @@ def save_introductions(repo: RepoContext, index: HistoryIndex) -> None:
     interest = repo.run_options.interest
     cache = Cache(repo.root, repo.run_options.cache)
     cached = cache.read("history", interest.key())
-    if cached is None:
-        return
+    if cached is None or cached.get("tips") != index._tips:
+        return  # another run stored a scan of other history meanwhile (a commit, a rewrite): not ours to amend
     cached["introduced"] = _introduction_rows(index)
     cache.write("history", interest.key(), cached)
