@@ -198,7 +198,9 @@ def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> 
     if not python:
         return None
     cache_dir = Cache(session.root, session.result_cache is not None).folder_for("ruff")
-    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir)
+    # the bytes the run read, so that ruff's findings can be made to describe the same text
+    read = {path: raw for path in python if path not in repo.overlays and (raw := repo.file(path).raw) is not None}
+    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir, read)
 
 
 def _ruff_findings(session: Session, ruff: RuffRun) -> list[Diagnostic]:

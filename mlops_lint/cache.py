@@ -10,15 +10,19 @@ the run simply does the work.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from mlops_lint import __version__
 
 CACHE_DIR = ".mlops_lint_cache"
+TEMP_SUFFIX = ".tmp"
+STALE_TEMP_SECONDS = 3600  # far longer than any run takes to write one entry
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by mlops-lint.\n"
 
 
@@ -45,12 +49,16 @@ class Cache:
         if not self.enabled:
             return
         try:
+            # `json.dumps`, not `json.dump`: only the one-shot call uses the C encoder (about 8x
+            # faster on the result cache of a 600-file repository). Encoded before the temporary file
+            # exists, so a value JSON cannot hold leaks no descriptor and leaves no file behind.
+            document = json.dumps({"version": __version__, "key": key, "data": data}, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return  # not cacheable: the next run does the work again
+        try:
             self._prepare()
-            handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+            handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=self.folder)
             try:
-                # `json.dumps`, not `json.dump`: only the one-shot call uses the C encoder (about 8x
-                # faster on the result cache of a 600-file repository)
-                document = json.dumps({"version": __version__, "key": key, "data": data}, separators=(",", ":"))
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     out.write(document)
                 os.replace(temp, self.folder / f"{name}.json")
@@ -72,13 +80,20 @@ class Cache:
         return self.folder / name
 
     def prune(self, prefix: str, keep: int) -> None:
-        """Keep only the `keep` most recently written entries whose name starts with `prefix`."""
-        try:
-            entries = sorted(self.folder.glob(f"{prefix}*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in entries[keep:]:
+        """Keep only the `keep` most recently written entries whose name starts with `prefix`, and
+        drop temporary files a killed run left behind (a run still writing its own is younger).
+
+        Another run may prune at the same moment: an entry that vanishes between listing and
+        `stat` counts as the oldest, so one run's deletions never stop the other's."""
+        entries = sorted(self.folder.glob(f"{prefix}*.json"), key=_written, reverse=True)
+        for stale in entries[keep:]:
+            with contextlib.suppress(OSError):
                 stale.unlink(missing_ok=True)
-        except OSError:
-            return
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for temporary in self.folder.glob(f".*{TEMP_SUFFIX}"):
+            if _written(temporary) < cutoff:
+                with contextlib.suppress(OSError):
+                    temporary.unlink(missing_ok=True)
 
     def _prepare(self) -> None:
         if (self.folder / ".gitignore").exists():
@@ -86,3 +101,11 @@ class Cache:
         self.folder.mkdir(exist_ok=True)
         (self.folder / ".gitignore").write_text("# Automatically created by mlops-lint.\n*\n", encoding="utf-8")
         (self.folder / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")
+
+
+def _written(path: Path) -> float:
+    """A file's modification time; 0 when it is gone (another run pruned it)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -17,6 +17,7 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 
 from mlops_lint.config import PYPROJECT, find_config_file
+from mlops_lint.git_command import GIT, without_filters
 from mlops_lint.globs import gitignore_spec
 
 _ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn"}
@@ -48,7 +49,7 @@ class Inventory:
 def _git_files(root: Path) -> list[str] | None:
     try:
         result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            [*GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -88,7 +89,7 @@ def _root_gitignore(root: Path) -> GitIgnoreSpec | None:
 def is_git_worktree(root: Path) -> bool:
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
+            [*GIT, "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
         )
     except OSError:
         return False
@@ -155,9 +156,11 @@ class RevisionError(Exception):
 
 def changed_files(root: Path, revision: str) -> frozenset[str]:
     """Root-relative paths changed since `revision` (committed, staged or not) plus untracked files."""
+    # `diff` re-hashes changed work-tree files: the repository's filter commands must not run
+    diff = ["diff", "--name-only", "--no-ext-diff", "-z", "--relative", "--no-renames", revision, "--"]
     commands = (
-        ["git", "diff", "--name-only", "-z", "--relative", "--no-renames", revision, "--"],
-        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
+        [*GIT, *without_filters(root), *diff],
+        [*GIT, "ls-files", "-z", "--others", "--exclude-standard"],
     )
     found: set[str] = set()
     for command in commands:

@@ -36,6 +36,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from mlops_lint import __version__
 from mlops_lint.config import CONFIG_FILE, PYPROJECT
 from mlops_lint.discovery import find_root
+from mlops_lint.git_command import GIT
 from mlops_lint.resources import templates_dir
 
 if sys.version_info >= (3, 11):
@@ -78,7 +79,7 @@ def _read(path: Path) -> str:
 def _git_top(root: Path) -> Path:
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False
+            [*GIT, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False
         )
     except OSError:
         return root

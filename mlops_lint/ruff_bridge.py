@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_lint.config import RuffSettings
+from mlops_lint.context.files import read_inside
 from mlops_lint.diagnostics import Diagnostic, Family, Location, Severity, Span
 from mlops_lint.fixes import Applicability, Fix, TextEdit
 
@@ -128,9 +129,11 @@ class RuffRun:
         settings: RuffSettings,
         overlays: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
+        read: Mapping[str, bytes] | None = None,
     ) -> None:
         self.root = root
         self.overlays = overlays or {}
+        self.read = read or {}
         self.paths = list(paths)
         self.failure: str | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -161,16 +164,19 @@ class RuffRun:
             return RuffResult((), self.failure)
         found: list[Diagnostic] = []
         try:
+            replaced: list[str] = []
             if self.process is not None:
                 with self.process:
                     stdout, stderr = self.process.communicate()
                 completed = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
-                found += _parse(completed, self.root, None)
-            for path in sorted(p for p in self.paths if p in self.overlays):
+                replaced = self._replaced_since_read()
+                found += [d for d in _parse(completed, self.root, None) if d.location.path not in replaced]
+            from_memory = [(p, self.overlays[p].encode("utf-8")) for p in sorted(self.paths) if p in self.overlays]
+            for path, content in [*from_memory, *((p, self.read[p]) for p in replaced)]:
                 result = subprocess.run(
                     [*self.command, "--stdin-filename", path, "-"],
                     cwd=self.root,
-                    input=self.overlays[path].encode("utf-8"),
+                    input=content,
                     capture_output=True,
                     check=False,
                 )
@@ -178,6 +184,20 @@ class RuffRun:
         except (OSError, _RuffError) as exc:
             return RuffResult((), str(exc))
         return RuffResult(tuple(found))
+
+    def _replaced_since_read(self) -> list[str]:
+        """The files whose content on disk is no longer what the rest of the run read (`read`).
+
+        ruff reads the files itself, a moment after mlops-lint did; a `fix` running at the same
+        time (pre-commit starts hooks in parallel) can replace a file in between. Its ruff findings
+        would then describe another text than the run's own findings and noqa comments, so such
+        files are linted again from the bytes the run read, through stdin."""
+        replaced = []
+        for path, content in self.read.items():
+            _problem, now = read_inside(self.root, path, len(content) + 1)
+            if now != content:
+                replaced.append(path)
+        return sorted(replaced)
 
 
 class _RuffError(Exception):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mlops_lint.checks.experiments import render_metadata
 from mlops_lint.context.yaml_doc import YamlDoc, load_yaml
+from mlops_lint.git_command import GIT
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
@@ -26,7 +27,7 @@ class ScaffoldError(Exception):
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+        result = subprocess.run([*GIT, *args], cwd=root, capture_output=True, text=True, check=False)
     except OSError:
         return None
     return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None

@@ -17,6 +17,7 @@ from mlops_lint.cli import main
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context import git_objects
 from mlops_lint.context.lfs import LfsAttributes, parse_gitattributes, pointer_problem
+from mlops_lint.git_command import GIT
 from tests.helpers import commit_all, git_init, write_files
 
 OID = "sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
@@ -56,7 +57,7 @@ def test_head_blobs_sizes_and_small_contents_in_two_processes(tmp_path: Path, mo
 
     monkeypatch.setattr(git_objects.subprocess, "run", counting)
     blobs = git_objects.read_head_blobs(tmp_path)
-    assert [c[1] for c in calls] == ["ls-tree", "cat-file"]
+    assert [c[len(GIT)] for c in calls] == ["ls-tree", "cat-file"]
     assert blobs["small.bin"].content == b"\r\n\0tiny\n"
     assert blobs["big.bin"].size == len(big) and blobs["big.bin"].content is None
     assert blobs["dir with space/same2.txt"].content == b"same\n"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_lint.context.repo import RepoContext
+from mlops_lint.git_command import GIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ _CACHE: weakref.WeakKeyDictionary[RepoContext, dict[frozenset[str], CommitLookup
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+        result = subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True, check=False)
     except OSError:
         return None
     return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else None

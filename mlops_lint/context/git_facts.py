@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
 from mlops_lint.context.repo import RepoContext
+from mlops_lint.git_command import GIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ _HEAD: WeakKeyDictionary[RepoContext, str | None] = WeakKeyDictionary()
 
 def _git(repo: RepoContext, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=repo.root, capture_output=True, text=True, check=False)
+        result = subprocess.run([*GIT, *args], cwd=repo.root, capture_output=True, text=True, check=False)
     except OSError:
         return None
     return result.stdout if result.returncode == 0 else None

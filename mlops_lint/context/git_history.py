@@ -40,6 +40,7 @@ from typing import IO, TYPE_CHECKING
 from mlops_lint.cache import Cache
 from mlops_lint.context.git_objects import read_blobs
 from mlops_lint.fixes import line_starts
+from mlops_lint.git_command import GIT
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
@@ -193,6 +194,7 @@ class HistoryIndex:
     prefix: str = ""  # the linted root inside the git work tree ("" at the top, else "sub/dir/")
     _introductions: dict[tuple[str, str], Introduction | None] = field(default_factory=dict)
     _unsaved: bool = False  # introductions found since the cache entry was last written
+    _tips: list[str] = field(default_factory=list)  # the ref tips the full scan covered (its cache entry's)
 
 
 SecretScanner = Callable[[str, str], list[tuple[int, int, int, str]]]  # (text, path) -> (line, col, end, kind)
@@ -201,7 +203,7 @@ Prefilter = Callable[[bytes], bool]
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes] | None:
     try:
-        return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+        return subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True, check=False)
     except OSError:
         return None
 
@@ -215,7 +217,7 @@ def _out(root: Path, args: list[str]) -> str | None:
 
 # Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
 # skipped, never fetched.
-REV_LIST = ["git", "rev-list", "--objects", "--missing=allow-any", "--stdin"]
+REV_LIST = [*GIT, "rev-list", "--objects", "--missing=allow-any", "--stdin"]
 
 SHALLOW_NOTICE = (
     "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
@@ -243,7 +245,7 @@ class _ContentReader:
 
     def __init__(self, root: Path, scanner: SecretScanner | None, prefilter: Prefilter) -> None:
         self.process = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [*GIT, "cat-file", "--batch"], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         self.scanner = scanner
@@ -370,7 +372,7 @@ def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]
         REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     check = subprocess.Popen(
-        ["git", "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
+        [*GIT, "cat-file", "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
         cwd=root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     assert rev_list.stdin is not None and rev_list.stdout is not None and check.stdout is not None
@@ -512,14 +514,14 @@ def grep_blobs(root: Path, oids: list[str], markers: tuple[str, ...]) -> set[str
     with tempfile.TemporaryDirectory(prefix="mlops-lint-tree-") as temporary:
         env = {**os.environ, "GIT_OBJECT_DIRECTORY": temporary, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects_dir)}
         try:
-            tree = subprocess.run(["git", "mktree", "--missing"], cwd=root, input=listing, env=env,
+            tree = subprocess.run([*GIT, "mktree", "--missing"], cwd=root, input=listing, env=env,
                                   capture_output=True, check=False)  # fmt: skip
             if tree.returncode != 0:
                 return None
             name = tree.stdout.decode("ascii").strip()
             patterns = [arg for marker in markers for arg in ("-e", marker)]
             grep = subprocess.run(
-                ["git", "-c", "grep.threads=0", "grep", "-l", "-z", "-I", "-F", "--no-textconv", *patterns, name],
+                [*GIT, "-c", "grep.threads=0", "grep", "-l", "-z", "-I", "-F", "--no-textconv", *patterns, name],
                 cwd=root, env=env, capture_output=True, check=False,
             )  # fmt: skip
         except OSError:
@@ -700,6 +702,7 @@ def _scan_all(
     if not tips:
         return index  # an empty repository
     key = interest.key()
+    index._tips = tips
     cached = cache.read("history", key)
     old_tips: list[str] = list(cached.get("tips", [])) if cached else []
     old_blobs = [PastBlob(*row) for row in cached.get("blobs", [])] if cached else []
@@ -720,6 +723,8 @@ def _scan_all(
         )
         old_blobs = []
         old_secrets = [secret for secret in old_secrets if secret.oid in seen]  # still reachable
+        # the commits that introduced a blob may be gone with the rewrite: a warm run must not cite them
+        cached = None
     index.read = len(scanned)
     index.blobs = _merge_blobs(old_blobs, blobs)
     index.secrets = _merge_secrets(old_secrets, secrets)
@@ -923,7 +928,7 @@ def save_introductions(repo: RepoContext, index: HistoryIndex) -> None:
     interest = repo.run_options.interest
     cache = Cache(repo.root, repo.run_options.cache)
     cached = cache.read("history", interest.key())
-    if cached is None:
-        return
+    if cached is None or cached.get("tips") != index._tips:
+        return  # another run stored a scan of other history meanwhile (a commit, a rewrite): not ours to amend
     cached["introduced"] = _introduction_rows(index)
     cache.write("history", interest.key(), cached)

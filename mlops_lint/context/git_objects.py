@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlops_lint.git_command import GIT
+
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
@@ -44,7 +46,7 @@ def head_blobs(repo: RepoContext) -> Mapping[str, Blob]:
 
 def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes | None:
     try:
-        result = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False)
+        result = subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True, check=False)
     except OSError:
         return None
     return result.stdout if result.returncode == 0 else None

@@ -22,6 +22,7 @@ from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
 from mlops_lint.context.repo import RepoContext
+from mlops_lint.git_command import GIT
 from mlops_lint.globs import gitignore_spec
 
 GITIGNORE = ".gitignore"
@@ -88,7 +89,7 @@ class GitIndex:
 
 def _ls_files(root: Path) -> list[str]:
     try:
-        result = subprocess.run(["git", "ls-files", "-z", "--cached"], cwd=root, capture_output=True, check=False)
+        result = subprocess.run([*GIT, "ls-files", "-z", "--cached"], cwd=root, capture_output=True, check=False)
     except OSError:
         return []
     if result.returncode != 0:
