@@ -71,6 +71,26 @@ def line_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in _LINE_END.finditer(text))]
 
 
+def newline_of(text: str) -> str:
+    """The line break a file uses (its first one), so that inserted lines match; \\n for a file without one.
+
+    Testing only for \\r\\n would give a bare-CR file (\\r, which Python and YAML read as a line
+    break) lines ending in \\n, and mixed line endings after a fix.
+    """
+    match = _LINE_END.search(text)
+    return match.group() if match else "\n"
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """`text.splitlines()` on \\n, \\r\\n and \\r only: the lines `line_starts` and every `Span` count."""
+    starts = line_starts(text)
+    ends = [*starts[1:], len(text)]
+    lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    if lines and not lines[-1]:
+        lines.pop()  # the empty remainder after a final line break is not a line
+    return lines if keepends else [_LINE_END.sub("", line) for line in lines]
+
+
 def span_offsets(starts: Sequence[int], text_len: int, span: Span) -> tuple[int, int]:
     """Convert a 1-based span to string offsets (clamped to the text)."""
 

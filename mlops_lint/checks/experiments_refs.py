@@ -15,7 +15,7 @@ from mlops_lint.context.gitignore import on_disk
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import Fix, TextEdit, line_starts
+from mlops_lint.fixes import Fix, TextEdit, line_starts, newline_of
 from mlops_lint.rule import RepoRule, Rule
 
 AMOUNT_KEYS = ("gpu_hours", "cpu_hours", "wall_clock_hours", "cost_usd", "max_runs")
@@ -64,7 +64,7 @@ class ResourceBudgetMissing(RepoRule):
         if decoded is None:
             return None
         text = decoded.text
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         resources = value.get("resources")
         title = self.fix_title(experiment=path)
         if "resources" not in value:
@@ -160,7 +160,7 @@ class ExperimentDatasetUnresolved(RepoRule):
         on a new line under `pointer:`, indented like it (never overwriting a differing one)."""
         line, column = doc.position_of(("dataset", index, "pointer"))
         text = repo.file(path).text or ""
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         starts = line_starts(text)
         fix = None
         pointer_line = text[starts[line - 1] : starts[line]] if line < len(starts) else ""
