@@ -91,6 +91,20 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     return lines if keepends else [_LINE_END.sub("", line) for line in lines]
 
 
+_YAML_ONLY_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def yaml_lines_agree(text: str) -> bool:
+    """Whether PyYAML's marks number the lines of `text` as a `Span` does.
+
+    YAML 1.1 (PyYAML) also breaks lines at NEL, U+2028 and U+2029; after one of them every mark's
+    line is one more than the line an edit would address, and an insertion would land inside the
+    wrong key (silently, as the result still parses). A fix builder that places text by marks offers
+    no fix for such a file.
+    """
+    return _YAML_ONLY_BREAKS.isdisjoint(text)
+
+
 def span_offsets(starts: Sequence[int], text_len: int, span: Span) -> tuple[int, int]:
     """Convert a 1-based span to string offsets (clamped to the text)."""
 

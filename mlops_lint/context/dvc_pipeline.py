@@ -22,7 +22,7 @@ import yaml
 
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.yaml_doc import Key, YamlDoc
-from mlops_lint.fixes import newline_of
+from mlops_lint.fixes import newline_of, yaml_lines_agree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -509,7 +509,7 @@ def dep_insertion(text: str, stage_key: Key, dep: str) -> tuple[int, int, str] |
     except yaml.YAMLError:
         return None
     stage = _node_at(root, stage_key) if root is not None else None
-    if not isinstance(stage, yaml.MappingNode) or stage.flow_style:
+    if not isinstance(stage, yaml.MappingNode) or stage.flow_style or not yaml_lines_agree(text):
         return None
     newline = newline_of(text)
     lines = _LINES.split(text)  # the lines yaml marks count (and Span does); [-1] is "" after a final break
