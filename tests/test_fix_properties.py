@@ -146,6 +146,51 @@ def test_python_fix_is_safe(code: str, data: st.DataObject) -> None:
         assert_fixed_for_good(meta, example, root, report)
 
 
+# ---------------------------------------------------------------- Python rules in notebook cells
+
+
+def _cells(source: str, cuts: list[int]) -> list[str]:
+    """`source` split into cells before the given top-level statements (each cell parses alone)."""
+    tree = ast.parse(source)
+    starts = sorted(
+        {min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) for node in tree.body}
+    )
+    lines = source.splitlines(keepends=True)
+    bounds = sorted({starts[i % len(starts)] - 1 for i in cuts} | {0}) if starts else [0]
+    return ["".join(lines[a:b]) for a, b in zip(bounds, [*bounds[1:], len(lines)], strict=True) if lines[a:b]]
+
+
+@pytest.mark.parametrize("code", PYTHON_RULES)
+@PROPERTY
+@given(
+    data=st.data(),
+    layout=layouts,
+    indent=st.sampled_from([1, 2, "\t"]),
+    ascii_only=st.booleans(),
+    cuts=st.lists(st.integers(0, 20), max_size=3),
+)
+def test_python_fix_in_notebook_is_safe(
+    code: str, data: st.DataObject, layout: Layout, indent: int | str, ascii_only: bool, cuts: list[int]
+) -> None:
+    """The same fixes through a notebook's JSON: cells split anywhere between statements, escaped or not."""
+    meta, example = data.draw(st.sampled_from([case for case in PYTHON if case[0].code == code]), label="example")
+    cells = ['# caf\u00e9\tnotes \\ "quoted"\n', *_cells(example["source"], cuts)]
+    notebook = json.loads(make_notebook(cells))
+    stored = layout.encode(json.dumps(notebook, indent=indent, sort_keys=True, ensure_ascii=ascii_only))
+    with repository({"nb.ipynb": stored}) as root:
+        with recording_rounds() as rounds:
+            report = api.fix([root], _overrides(meta, example), unsafe=True)
+        event(f"notebook fixed={bool(report.touched)}")
+        text = layout.check((root / "nb.ipynb").read_bytes(), stored)
+        fixed = json.loads(text)
+        assert fixed["cells"][0] == notebook["cells"][0]
+        for cell in fixed["cells"]:
+            ast.parse("".join(cell["source"]))
+        for old, edits, new in rounds:
+            assert_only_edited_lines_changed(old, edits, new)
+        assert_fixed_for_good(meta, example, root, report)
+
+
 # ---------------------------------------------------------------- notebooks (MLJ001)
 
 
