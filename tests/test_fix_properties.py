@@ -321,7 +321,8 @@ _REAL_FDOPEN = os.fdopen
 @pytest.mark.parametrize("step", ["write", "fsync", "chmod", "replace"])
 @pytest.mark.parametrize("kind", ["python", "notebook", "gitignore"])
 def test_interrupted_write_leaves_the_original(kind: str, step: str) -> None:
-    """Whatever step of the atomic write fails, the file keeps its old bytes and no temp file remains."""
+    """Whatever step of the atomic write fails, the file keeps its old bytes, no temp file remains, and
+    the run reports the file as not fixed (the CLI prints why) rather than stopping with a traceback."""
     if kind == "python":
         meta, example = next((m, e) for m, e in PYTHON if m.code == "MLN004" and "fixed" in e)
         files = {"a.py": Layout("\r\n", True, False).encode(example["source"])}
@@ -340,9 +341,12 @@ def test_interrupted_write_leaves_the_original(kind: str, step: str) -> None:
             "chmod": mock.patch.object(fixer.os, "chmod", _fail_at("chmod")),
             "replace": mock.patch.object(fixer.os, "replace", _fail_at("replace")),
         }
-        with patches[step], pytest.raises(OSError, match="simulated crash"):
-            api.fix([root], _overrides(meta, example), unsafe=True)
+        with patches[step]:
+            crashed = api.fix([root], _overrides(meta, example), unsafe=True)
         assert {p: (root / p).read_bytes() for p in files} == targets
+        # reported as not fixed, with the reason, instead of a traceback (a new file needs no chmod: it may be written)
+        assert not set(crashed.touched) & set(files)
+        assert crashed.refused and all("simulated crash" in why for why in crashed.refused.values())
         leftovers = [p.name for p in root.rglob("*") if p.name.endswith(".mlops-lint-tmp")]
         assert not leftovers, leftovers
         written = api.fix([root], _overrides(meta, example), unsafe=True)  # and a later run still works
