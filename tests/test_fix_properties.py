@@ -17,6 +17,9 @@ import ast
 import difflib
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -351,3 +354,31 @@ def test_interrupted_write_leaves_the_original(kind: str, step: str) -> None:
         assert not leftovers, leftovers
         written = api.fix([root], _overrides(meta, example), unsafe=True)  # and a later run still works
         assert written.touched
+
+
+_KILLED_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from mlops_lint import api, fixer
+
+def die(*_args):
+    os.kill(os.getpid(), signal.SIGKILL)  # after the temp file is written, before the rename
+
+fixer.os.replace = die
+api.fix([Path(sys.argv[1])], api.Overrides(only=("MLN004",), cache=False, jobs=1))
+"""
+
+
+def test_process_killed_mid_write_leaves_the_original() -> None:
+    """A process killed before the rename leaves the original bytes; its stray temp file is harmless."""
+    original = Layout("\r\n", True, False).encode("import pandas as pds\n\ndf = pds.DataFrame()\n")
+    with repository({"a.py": original}) as root:
+        done = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE, str(root)], capture_output=True, check=False)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert (root / "a.py").read_bytes() == original
+        assert [p.name for p in root.iterdir() if p.name.endswith(".mlops-lint-tmp")]  # the kill left it behind
+        report = api.fix([root], api.Overrides(only=("MLN004",), cache=False, jobs=1))
+        assert report.touched == ["a.py"] and not report.refused
+        assert (root / "a.py").read_bytes() == Layout("\r\n", True, False).encode(
+            "import pandas as pd\n\ndf = pd.DataFrame()\n"
+        )
