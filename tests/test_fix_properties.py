@@ -202,11 +202,22 @@ def _notebook_case() -> tuple[RuleMeta, dict[str, Any]]:
 
 
 @PROPERTY
-@given(layout=layouts, indent=st.sampled_from([1, 2, 4, "\t"]))
-def test_notebook_fix_keeps_layout(layout: Layout, indent: int | str) -> None:
+@given(
+    layout=layouts,
+    indent=st.sampled_from([1, 2, 4, "\t"]),
+    ascii_only=st.booleans(),
+    printed=st.text(max_size=40),
+    notes=st.text(max_size=40),
+)
+def test_notebook_fix_keeps_layout(
+    layout: Layout, indent: int | str, ascii_only: bool, printed: str, notes: str
+) -> None:
+    """MLJ001 strips outputs through the JSON text: escapes, indentation and the other cells survive."""
     meta, example = _notebook_case()
     notebook = json.loads(make_notebook(example["cells"]))
-    data = layout.encode(json.dumps(notebook, indent=indent, sort_keys=True, ensure_ascii=False))
+    notebook["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": [printed]}]
+    notebook["cells"].append({"cell_type": "markdown", "id": "notes", "metadata": {}, "source": [notes]})
+    data = layout.encode(json.dumps(notebook, indent=indent, sort_keys=True, ensure_ascii=ascii_only))
     with repository({"nb.ipynb": data}) as root:
         with recording_rounds() as rounds:
             report = api.fix([root], _overrides(meta, example), unsafe=True)
@@ -215,7 +226,10 @@ def test_notebook_fix_keeps_layout(layout: Layout, indent: int | str) -> None:
         text = layout.check(fixed, data)
         stripped = json.loads(text)
         assert all(cell.get("outputs", []) == [] for cell in stripped["cells"])
-        assert stripped["metadata"] == notebook["metadata"]
+        assert all(cell.get("execution_count") is None for cell in stripped["cells"] if cell["cell_type"] == "code")
+        unchanged = ("metadata", "nbformat", "nbformat_minor")
+        assert {k: stripped[k] for k in unchanged} == {k: notebook[k] for k in unchanged}
+        assert [c["source"] for c in stripped["cells"]] == [c["source"] for c in notebook["cells"]]
         for old, edits, new in rounds:
             assert_only_edited_lines_changed(old, edits, new)
         assert_fixed_for_good(meta, example, root, report)
