@@ -38,6 +38,9 @@ from mlops_lint.fixes import TextEdit, split_lines
 from tests.fix_strategies import UTF8_BOM, Layout, examples_of, layouts, python_files
 from tests.helpers import commit_all, git_init, make_notebook, write_files
 
+# hypothesmith writes code such as `"a"()`, which compiles with a SyntaxWarning
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 PROPERTY = settings(
     max_examples=200 if LONG else 4,
