@@ -277,22 +277,31 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
     session.save_cache()
     if write:
         for path in report.touched:
-            target = session.root / path
-            if path in report.created:
-                if target.exists() or target.is_symlink():
-                    report.refused[path] = "exists already; a fix never overwrites a file"
-                    continue
-                write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
-            elif target.is_symlink():
-                report.refused[path] = "is a symlink; fixes do not write through symlinks"
-            else:
-                how = stored.get(path)
-                encoding = how.encoding if how else "utf-8"
-                try:
-                    write_atomically(target, report.changed[path], bom=bool(how and how.bom), encoding=encoding)
-                except UnicodeEncodeError:
-                    report.refused[path] = f"the fixed text cannot be written back as {encoding}"
+            try:
+                _write_one(session.root, path, report, stored.get(path))
+            except OSError as exc:  # a full disk, a read-only file: the file keeps its old bytes, the run goes on
+                report.refused[path] = f"could not be written ({exc.strerror or exc})"
+                report.changed.pop(path, None)
+                report.created.pop(path, None)
     return report
+
+
+def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None) -> None:
+    """Write one fixed or created file (atomically), or record why it is refused."""
+    target = root / path
+    if path in report.created:
+        if target.exists() or target.is_symlink():
+            report.refused[path] = "exists already; a fix never overwrites a file"
+            return
+        write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
+    elif target.is_symlink():
+        report.refused[path] = "is a symlink; fixes do not write through symlinks"
+    else:
+        encoding = how.encoding if how else "utf-8"
+        try:
+            write_atomically(target, report.changed[path], bom=bool(how and how.bom), encoding=encoding)
+        except UnicodeEncodeError:
+            report.refused[path] = f"the fixed text cannot be written back as {encoding}"
 
 
 def unified_diff(report: FixReport) -> str:

@@ -71,6 +71,40 @@ def line_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in _LINE_END.finditer(text))]
 
 
+def newline_of(text: str) -> str:
+    """The line break a file uses (its first one), so that inserted lines match; \\n for a file without one.
+
+    Testing only for \\r\\n would give a bare-CR file (\\r, which Python and YAML read as a line
+    break) lines ending in \\n, and mixed line endings after a fix.
+    """
+    match = _LINE_END.search(text)
+    return match.group() if match else "\n"
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """`text.splitlines()` on \\n, \\r\\n and \\r only: the lines `line_starts` and every `Span` count."""
+    starts = line_starts(text)
+    ends = [*starts[1:], len(text)]
+    lines = [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    if lines and not lines[-1]:
+        lines.pop()  # the empty remainder after a final line break is not a line
+    return lines if keepends else [_LINE_END.sub("", line) for line in lines]
+
+
+_YAML_ONLY_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def yaml_lines_agree(text: str) -> bool:
+    """Whether PyYAML's marks number the lines of `text` as a `Span` does.
+
+    YAML 1.1 (PyYAML) also breaks lines at NEL, U+2028 and U+2029; after one of them every mark's
+    line is one more than the line an edit would address, and an insertion would land inside the
+    wrong key (silently, as the result still parses). A fix builder that places text by marks offers
+    no fix for such a file.
+    """
+    return _YAML_ONLY_BREAKS.isdisjoint(text)
+
+
 def span_offsets(starts: Sequence[int], text_len: int, span: Span) -> tuple[int, int]:
     """Convert a 1-based span to string offsets (clamped to the text)."""
 

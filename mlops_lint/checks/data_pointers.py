@@ -28,7 +28,7 @@ from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignore_entry, 
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import CreateFile, Fix, TextEdit, line_starts
+from mlops_lint.fixes import CreateFile, Fix, TextEdit, line_starts, newline_of
 from mlops_lint.rule import PathRule
 
 _MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
@@ -193,7 +193,7 @@ def _append_fix(repo: RepoContext, gitignore: str, entry: str, title: str) -> Fi
     if decoded is None:
         return None
     text = decoded.text
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     prefix = "" if not text or text.endswith(("\n", "\r")) else newline
     starts = line_starts(text)
     line = len(starts)

@@ -15,7 +15,7 @@ from mlops_lint.context.gitignore import on_disk
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import Fix, TextEdit, line_starts
+from mlops_lint.fixes import Fix, TextEdit, line_starts, newline_of, yaml_lines_agree
 from mlops_lint.rule import RepoRule, Rule
 
 AMOUNT_KEYS = ("gpu_hours", "cpu_hours", "wall_clock_hours", "cost_usd", "max_runs")
@@ -64,7 +64,7 @@ class ResourceBudgetMissing(RepoRule):
         if decoded is None:
             return None
         text = decoded.text
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         resources = value.get("resources")
         title = self.fix_title(experiment=path)
         if "resources" not in value:
@@ -73,7 +73,7 @@ class ResourceBudgetMissing(RepoRule):
             prefix = "" if not text or text.endswith(("\n", "\r")) else newline
             skeleton = newline.join(("resources:", "  budget:", "    gpu_hours: TODO", ""))
             return Fix(title=title, edits=(TextEdit(path=path, span=end, content=prefix + skeleton),))
-        if not isinstance(resources, dict) or not resources or "budget" in resources:
+        if not isinstance(resources, dict) or not resources or "budget" in resources or not yaml_lines_agree(text):
             return None
         parent_line, _ = doc.position_of(("resources",))
         child_line, child_column = doc.position_of(("resources", next(iter(resources))))
@@ -160,11 +160,12 @@ class ExperimentDatasetUnresolved(RepoRule):
         on a new line under `pointer:`, indented like it (never overwriting a differing one)."""
         line, column = doc.position_of(("dataset", index, "pointer"))
         text = repo.file(path).text or ""
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         starts = line_starts(text)
         fix = None
         pointer_line = text[starts[line - 1] : starts[line]] if line < len(starts) else ""
-        if pointer in pointer_line:  # `pointer: <path>` on one line: the md5 goes right under it
+        # `pointer: <path>` on one line (as the marks number lines): the md5 goes right under it
+        if pointer in pointer_line and yaml_lines_agree(text):
             insert = Span.point(line + 1, 1)
             content = " " * (column - 1) + f"md5: {recorded}" + newline
             fix = Fix(title=self.fix_title(md5=recorded), edits=(TextEdit(path=path, span=insert, content=content),))

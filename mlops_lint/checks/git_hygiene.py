@@ -18,7 +18,7 @@ from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignores, on_di
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.secrets import HIGH, env_credentials, is_placeholder, scan_text
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import CreateFile, Edit, Fix, TextEdit, line_starts
+from mlops_lint.fixes import CreateFile, Edit, Fix, TextEdit, line_starts, newline_of, split_lines
 from mlops_lint.rule import PathRule, RepoRule
 
 # never text worth scanning: read neither their bytes nor their text
@@ -178,11 +178,8 @@ class CredentialFileTracked(RepoRule):
         local = posixpath.join(posixpath.dirname(path), "config.local")
         if any(not section.name for section, _entry in moves) or git_index(repo).tracked_under(local):
             return None  # keys outside a section, or a tracked config.local (MLG006's own finding)
-        newline = "\r\n" if "\r\n" in text else "\n"
-        edits: list[Edit] = [
-            TextEdit(path=path, span=Span(start_line=e.line, start_col=1, end_line=e.line + 1, end_col=1), content="")
-            for _section, e in moves
-        ]
+        newline = newline_of(text)
+        edits: list[Edit] = list(_line_deletions(path, text, {e.line for _section, e in moves}))
         groups: dict[str, tuple[dvc_config.Section, list[dvc_config.Entry]]] = {}
         for section, entry in moves:
             groups.setdefault(section.key, (section, []))[1].append(entry)
@@ -202,13 +199,37 @@ class CredentialFileTracked(RepoRule):
         return Fix(title=title, edits=tuple(edits))
 
 
+def _line_deletions(path: str, text: str, numbers: set[int]) -> Iterator[TextEdit]:
+    """Edits deleting whole lines, one per run of adjacent lines (edits of one fix must not touch).
+
+    A run that ends the file without a final line break takes the break before it instead, so
+    a file that had no final newline does not gain one."""
+    lines = split_lines(text, keepends=True)
+    ordered = sorted(numbers)
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and runs[-1][-1] == number - 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    for run in runs:
+        first, last = run[0], run[-1]
+        unterminated = last == len(lines) and not lines[-1].endswith(("\n", "\r"))
+        if unterminated and first > 1:
+            previous = len(lines[first - 2].rstrip("\r\n"))
+            span = Span(start_line=first - 1, start_col=previous + 1, end_line=last, end_col=len(lines[-1]) + 1)
+        else:
+            span = Span(start_line=first, start_col=1, end_line=last + 1, end_col=1)
+        yield TextEdit(path=path, span=span, content="")
+
+
 def _local_inserts(
     local: str, text: str, groups: dict[str, tuple[dvc_config.Section, list[dvc_config.Entry]]]
 ) -> list[TextEdit]:
     """Edits adding the entries to an existing config.local: into the same section, or new sections at the end."""
-    newline = "\r\n" if "\r\n" in text else "\n"
+    newline = newline_of(text)
     existing = {section.key: section for section in dvc_config.parse(text) if section.name}
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     at: dict[int, list[tuple[int, str]]] = {}  # insert before line N (len(lines) + 1 = at the end)
     end = len(lines) + 1
     for key, (section, entries) in groups.items():
@@ -334,11 +355,11 @@ class RunArtifactsCommitted(RepoRule):
         if decoded is None:
             return None, frozenset()
         text = decoded.text
-        present = {line.strip() for line in text.splitlines()}
+        present = {line.strip() for line in split_lines(text)}
         wanted = [p for p in wanted if p not in present]  # present but overridden: appending again would loop
         if not wanted:
             return None, frozenset()
-        newline = "\r\n" if "\r\n" in text else "\n"
+        newline = newline_of(text)
         prefix = "" if not text or text.endswith(("\n", "\r")) else newline
         starts = line_starts(text)
         end = Span.point(len(starts), len(text) - starts[-1] + 1)

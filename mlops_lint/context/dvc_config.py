@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mlops_lint.fixes import split_lines
+
 _HEADER = re.compile(r"^[ \t]*\[(?P<name>.*)\][ \t]*(?:[#;].*)?$")
 _ENTRY = re.compile(r"^[ \t]*(?P<key>[A-Za-z0-9_.\-]+)[ \t]*=[ \t]*(?P<value>.*?)[ \t]*$")
 
@@ -58,7 +60,7 @@ def _unquote(value: str) -> str:
 def parse(text: str) -> list[Section]:
     """The sections of a DVC config, in file order (entries before any header go in a section named "")."""
     sections = [Section(name="", line=0, header="")]
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):  # numbered as Span counts (fix edits)
         stripped = line.strip()
         if not stripped or stripped[0] in "#;":
             continue

@@ -22,6 +22,7 @@ import yaml
 
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.yaml_doc import Key, YamlDoc
+from mlops_lint.fixes import newline_of, yaml_lines_agree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 _PLACEHOLDER = re.compile(r"\$\{\s*([^}]+?)\s*\}")
 _MISSING = object()
+_LINES = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,10 +509,10 @@ def dep_insertion(text: str, stage_key: Key, dep: str) -> tuple[int, int, str] |
     except yaml.YAMLError:
         return None
     stage = _node_at(root, stage_key) if root is not None else None
-    if not isinstance(stage, yaml.MappingNode) or stage.flow_style:
+    if not isinstance(stage, yaml.MappingNode) or stage.flow_style or not yaml_lines_agree(text):
         return None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split("\n")
+    newline = newline_of(text)
+    lines = _LINES.split(text)  # the lines yaml marks count (and Span does); [-1] is "" after a final break
     item = _yaml_scalar(dep)
     deps = _node_at(stage, ("deps",))
     if deps is not None:
