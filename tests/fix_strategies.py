@@ -136,9 +136,8 @@ class PythonCase:
 def python_files(draw: st.DrawFn, source: str) -> PythonCase:
     """The example `source`, re-laid out and surrounded by generated code, as it would be on disk."""
     layout = draw(layouts)
-    # a PEP 263 source encoding instead of UTF-8 (a BOM would contradict it). Not with bare-CR line
-    # breaks: mlops-lint finds the declaration with tokenize.detect_encoding, which reads \n lines.
-    if layout.newline != "\r" and draw(st.booleans()):
+    # a PEP 263 source encoding instead of UTF-8 (a BOM would contradict it), with any line break
+    if draw(st.booleans()):
         layout = Layout(layout.newline, False, layout.final_newline, "latin-1")
     source = reindent(source, draw(st.sampled_from(["    ", "  ", "\t", "        "])))
     lines = source.splitlines(keepends=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,7 @@ from mlops_lint.diagnostics import StrEnum
 from mlops_lint.result_cache import text_digest
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 
 
@@ -121,7 +123,7 @@ class FileContext:
                     return
                 except (UnicodeDecodeError, LookupError):
                     pass
-            line = body[: exc.start].count(b"\n") + 1
+            line = len(_LINE_BREAK.findall(body, 0, exc.start)) + 1
             self._problem = f"not valid UTF-8 (byte 0x{body[exc.start]:02x} on line {line})"
 
     @property
@@ -167,7 +169,9 @@ class FileContext:
 def declared_encoding(body: bytes) -> str | None:
     """The PEP 263 `# -*- coding: ... -*-` of a Python source, if it declares one other than UTF-8."""
     try:
-        encoding, _lines = tokenize.detect_encoding(io.BytesIO(body).readline)
+        # tokenize reads lines split on \n only: a bare-CR file would hide its coding line
+        normalised = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        encoding, _lines = tokenize.detect_encoding(io.BytesIO(normalised).readline)
     except SyntaxError:
         return None
     return None if encoding in ("utf-8", "utf-8-sig") else encoding

@@ -8,11 +8,14 @@ bounded, so a "billion laughs" document is refused instead of eating the machine
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+from mlops_lint.fixes import line_starts
 
 Key = tuple[str | int, ...]
 MAX_NODES = 200_000
@@ -48,24 +51,38 @@ class _TooLargeError(Exception):
     pass
 
 
+class _Lines:
+    """Positions from PyYAML's character offsets: its own line numbers also break at NEL, U+2028 and
+    U+2029, which editors and our fixes do not, so a file holding one would be reported a line off."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = line_starts(text)
+
+    def of(self, mark: yaml.Mark) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lines: _Lines) -> None:
         self.constructor = SafeConstructor()
         self.marks: dict[Key, tuple[int, int]] = {}
         self.count = 0
+        self.lines = lines
 
     def build(self, node: yaml.Node, key: Key) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooLargeError
-        self.marks.setdefault(key, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if key not in self.marks:
+            self.marks[key] = self.lines.of(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 name = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
                 child = (*key, str(name))
-                self.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.marks[child] = self.lines.of(key_node.start_mark)
                 result[name] = self.build(value_node, child)
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -79,8 +96,8 @@ class _Builder:
 
 
 def merge_conflict_line(text: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(_MERGE_CONFLICT):
+    for number, start in enumerate(line_starts(text), start=1):
+        if text.startswith(_MERGE_CONFLICT, start):
             return number
     return None
 
@@ -94,7 +111,7 @@ def load_yaml(text: str) -> YamlDoc | YamlProblem:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _Lines(text).of(mark) if mark else (1, 1)
         return YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, column)
     except yaml.YAMLError as exc:
         return YamlProblem(f"invalid YAML: {exc}", 1)
@@ -102,11 +119,11 @@ def load_yaml(text: str) -> YamlDoc | YamlProblem:
         return YamlProblem("YAML nested too deeply", 1)
     if node is None:
         return YamlDoc(value=None)
-    builder = _Builder()
+    builder = _Builder(_Lines(text))
     try:
         value = builder.build(node, ())
     except _TooLargeError:
         return YamlProblem(f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)", 1)
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
-        return YamlProblem(f"invalid YAML: {exc}", node.start_mark.line + 1)
+        return YamlProblem(f"invalid YAML: {exc}", builder.lines.of(node.start_mark)[0])
     return YamlDoc(value=value, marks=builder.marks)
