@@ -14,7 +14,7 @@ from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
-from mlops_lint.context.files import Decoded, FileKind, classify
+from mlops_lint.context.files import UTF8_BOM, Decoded, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
@@ -281,8 +281,12 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
                 _write_one(session.root, path, report, stored.get(path))
             except OSError as exc:  # a full disk, a read-only file: the file keeps its old bytes, the run goes on
                 report.refused[path] = f"could not be written ({exc.strerror or exc})"
+            if path in report.refused:
                 report.changed.pop(path, None)
                 report.created.pop(path, None)
+        if any(path in report.refused for path in stored):
+            # the remaining findings were computed as if every fix was written: read the disk again
+            report.remaining = _lint_repo(session, session.repo())
     return report
 
 
@@ -296,12 +300,30 @@ def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None) ->
         write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
     elif target.is_symlink():
         report.refused[path] = "is a symlink; fixes do not write through symlinks"
+    elif how is not None and _read_back(target, how) != how.text:
+        # another fix, an editor or a checkout wrote the file after we read it: ours would undo that
+        report.refused[path] = "changed on disk while the fixes were computed; run `mlops-lint fix` again"
     else:
         encoding = how.encoding if how else "utf-8"
         try:
             write_atomically(target, report.changed[path], bom=bool(how and how.bom), encoding=encoding)
         except UnicodeEncodeError:
             report.refused[path] = f"the fixed text cannot be written back as {encoding}"
+
+
+def _read_back(target: Path, how: Decoded) -> str | None:
+    """The file's text now, decoded as it was when the fixes were computed (None if unreadable).
+    What is left is the moment between this read and the rename: as small as it can be made."""
+    try:
+        raw = target.read_bytes()
+    except OSError:
+        return None
+    if how.bom and raw.startswith(UTF8_BOM):
+        raw = raw[len(UTF8_BOM) :]
+    try:
+        return raw.decode(how.encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def unified_diff(report: FixReport) -> str:

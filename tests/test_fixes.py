@@ -117,3 +117,31 @@ def test_pep263_latin1_source_is_read_and_written_back_in_latin1(tmp_path: Path)
     data = "# -*- coding: latin-1 -*-\nimport numpy as npy\nname = 'café'\nnpy.ones(1)\n".encode("latin-1")
     fixed = _fix_file(tmp_path, "a.py", data)
     assert fixed == "# -*- coding: latin-1 -*-\nimport numpy as np\nname = 'café'\nnp.ones(1)\n".encode("latin-1")
+
+
+def test_a_file_changed_on_disk_while_fixing_is_refused_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_init(tmp_path)
+    (tmp_path / "a.py").write_bytes(b"\xef\xbb\xbfimport numpy as npy\r\nnpy.ones(1)\r\n")
+    (tmp_path / "b.py").write_text("import pandas as pds\npds.DataFrame()\n", encoding="utf-8")
+    real = api.fix_to_fixed_point
+    edited = b"import numpy as npy  # edited by someone else meanwhile\n"
+
+    def then_an_editor_saves(*args: object, **kwargs: object) -> object:
+        report = real(*args, **kwargs)  # type: ignore[arg-type]
+        (tmp_path / "a.py").write_bytes(edited)
+        return report
+
+    monkeypatch.setattr(api, "fix_to_fixed_point", then_an_editor_saves)
+    report = api.fix([tmp_path], ONLY_ALIAS)
+    assert (tmp_path / "a.py").read_bytes() == edited
+    assert "changed on disk" in report.refused["a.py"]
+    assert (tmp_path / "b.py").read_text(encoding="utf-8") == "import pandas as pd\npd.DataFrame()\n"
+    assert report.remaining is not None  # what is left is read from the disk, a.py's alias included
+    assert [d.location.path for d in report.remaining.diagnostics if d.code == "MLN004"] == ["a.py"]
+
+
+def test_an_unchanged_bom_crlf_file_is_still_fixed(tmp_path: Path) -> None:
+    data = b"\xef\xbb\xbfimport numpy as npy\r\nnpy.ones(1)\r\n"
+    assert _fix_file(tmp_path, "a.py", data) == b"\xef\xbb\xbfimport numpy as np\r\nnp.ones(1)\r\n"
