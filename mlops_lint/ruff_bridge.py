@@ -31,6 +31,13 @@ _ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
 class RuffResult:
     diagnostics: tuple[Diagnostic, ...]
     failure: str | None = None
+    crashed: tuple[tuple[str, str], ...] = ()  # (path, why): files ruff dies on, found by bisection
+
+
+# ruff killed by a signal (a stack overflow aborts) or panicking (Rust exits 101) is ruff's bug on
+# some input, not a configuration error: the batch is split until the files it dies on are alone
+_PANIC = 101
+MAX_ISOLATION_RUNS = 64
 
 
 def ruff_binary() -> str | None:
@@ -160,12 +167,18 @@ class RuffRun:
         if self.failure is not None:
             return RuffResult((), self.failure)
         found: list[Diagnostic] = []
+        crashed: list[tuple[str, str]] = []
         try:
             if self.process is not None:
                 with self.process:
                     stdout, stderr = self.process.communicate()
                 completed = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
-                found += _parse(completed, self.root, None)
+                if _crashed(completed):
+                    batch = [str(arg) for arg in completed.args[len(self.command) + 1 :]]
+                    more, crashed = self._isolate(batch, completed)
+                    found += more
+                else:
+                    found += _parse(completed, self.root, None)
             for path in sorted(p for p in self.paths if p in self.overlays):
                 result = subprocess.run(
                     [*self.command, "--stdin-filename", path, "-"],
@@ -174,20 +187,67 @@ class RuffRun:
                     capture_output=True,
                     check=False,
                 )
-                found += _parse(result, self.root, path)
+                if _crashed(result):
+                    crashed.append((path, _why(result)))
+                else:
+                    found += _parse(result, self.root, path)
         except (OSError, _RuffError) as exc:
             return RuffResult((), str(exc))
-        return RuffResult(tuple(found))
+        return RuffResult(tuple(found), crashed=tuple(crashed))
+
+    def _isolate(
+        self, batch: list[str], first: subprocess.CompletedProcess[bytes]
+    ) -> tuple[list[Diagnostic], list[tuple[str, str]]]:
+        """ruff died on `batch`: halve it until each crashing file is alone, so one file that
+        overflows ruff's stack costs its own findings, not the whole run's. ruff caches by file,
+        so the reruns are cheap; past MAX_ISOLATION_RUNS the whole batch is given up as before."""
+        found: list[Diagnostic] = []
+        crashed: list[tuple[str, str]] = []
+        # without ruff's cache: ruff's own cache, written by runs around a crash, can be left in a
+        # state its next run refuses ("failed without error information", exit 2)
+        uncached = _uncached(self.command)
+        pending = [(batch, first)]
+        runs = 0
+        while pending:
+            paths, result = pending.pop()
+            if not _crashed(result):
+                found += _parse(result, self.root, None)
+            elif len(paths) == 1:
+                crashed.append((paths[0], _why(result)))
+            else:
+                runs += 2
+                if runs > MAX_ISOLATION_RUNS:
+                    raise _RuffError(f"ruff failed {_why(first)}")
+                middle = len(paths) // 2
+                for half in (paths[:middle], paths[middle:]):
+                    run = subprocess.run([*uncached, "--", *half], cwd=self.root, capture_output=True, check=False)
+                    pending.append((half, run))
+        return found, sorted(crashed)
 
 
 class _RuffError(Exception):
     pass
 
 
+def _uncached(command: Sequence[str]) -> list[str]:
+    if "--cache-dir" not in command:
+        return list(command)
+    at = command.index("--cache-dir")
+    return [*command[:at], "--no-cache", *command[at + 2 :]]
+
+
+def _crashed(result: subprocess.CompletedProcess[bytes]) -> bool:
+    return result.returncode < 0 or result.returncode == _PANIC
+
+
+def _why(result: subprocess.CompletedProcess[bytes]) -> str:
+    message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"(exit {result.returncode}): {message[-1] if message else 'no message'}"
+
+
 def _parse(result: subprocess.CompletedProcess[bytes], root: Path, stdin_path: str | None) -> list[Diagnostic]:
     if result.returncode not in (0, 1):
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise _RuffError(f"ruff failed (exit {result.returncode}): {message[-1] if message else 'no message'}")
+        raise _RuffError(f"ruff failed {_why(result)}")
     try:
         items = json.loads(result.stdout or b"[]")
     except json.JSONDecodeError as exc:

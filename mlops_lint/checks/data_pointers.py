@@ -123,6 +123,8 @@ class DvcPointerMalformed(PathRule):
             yield self.diagnostic(Location(path=file.path, span=span), problem=pointer.message)
             return
         if pointer is None:
+            if file.text_problem is not None:  # binary, not UTF-8, a symlink out of the repository
+                yield self.diagnostic(Location(path=file.path), problem=f"cannot be read: {file.text_problem}")
             return
         for key, problem in pointer_problems(pointer):
             line, column = pointer.position(*key)
