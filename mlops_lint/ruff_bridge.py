@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,7 @@ class RuffRun:
                     found += _parse(result, self.root, path)
         except (OSError, _RuffError) as exc:
             return RuffResult((), str(exc))
-        return RuffResult(tuple(found), crashed=tuple(crashed))
+        return RuffResult(tuple(_restore_names(found, self.paths)), crashed=tuple(crashed))
 
     def _isolate(
         self, batch: list[str], first: subprocess.CompletedProcess[bytes]
@@ -227,6 +227,29 @@ class RuffRun:
 
 class _RuffError(Exception):
     pass
+
+
+def _restore_names(found: list[Diagnostic], paths: Sequence[str]) -> list[Diagnostic]:
+    """ruff prints a file name that is not UTF-8 with U+FFFD for its odd bytes; map it back to
+    the name we passed (kept as surrogate escapes), so the finding lands on the real file for
+    suppression, baselines and fixes."""
+    lossy = {}
+    for path in paths:
+        shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if shown != path:
+            lossy[shown] = path
+    if not lossy:
+        return found
+    restored = []
+    for diagnostic in found:
+        real = lossy.get(diagnostic.location.path)
+        if real is not None:
+            fix = diagnostic.fix
+            if fix is not None:
+                fix = replace(fix, edits=tuple(replace(edit, path=real) for edit in fix.edits))
+            diagnostic = replace(diagnostic, location=replace(diagnostic.location, path=real), fix=fix)
+        restored.append(diagnostic)
+    return restored
 
 
 def _uncached(command: Sequence[str]) -> list[str]:

@@ -484,6 +484,24 @@ def _odd_names(folder: Path) -> None:
         handle.write(BUDDY.encode())
 
 
+@_file_case(
+    "control_chars",
+    "control characters from the files in messages: an ESC sequence in a YAML key, NUL and a newline in paths",
+    expect=[
+        Expect("ctl.dvc", "MLD001", 1, 1, message="\x1b[31m"),
+        Expect("ctl.dvc", "MLD001", 3, 3, message="contains control characters"),
+        Expect("newline.dvc", "MLD001", 3, 3, message="contains control characters"),
+    ],
+)
+def _control_chars(folder: Path) -> None:
+    put(folder / "ctl.dvc", '"\\x07bell\\x1b[31m": 1\nouts:\n- path: "a\\x00b"\n  md5: "\\x01"\n')
+    # a newline in an out's path must never become a second .gitignore line (`!secrets` un-ignores)
+    put(
+        folder / "newline.dvc",
+        'outs:\n- md5: 0123456789abcdef0123456789abcdef\n  path: "data\\n!secrets"\n  hash: md5\n',
+    )
+
+
 # ---------------------------------------------------------------- repositories
 
 

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -153,14 +154,35 @@ def test_warm_run_reports_the_same(shared: tuple[Path, Run]) -> None:
     assert warm.findings == run.findings
 
 
-def test_text_output_with_odd_file_names(tmp_path: Path) -> None:
-    """The text reporter prints a newline, a leading dash and a non-UTF-8 byte in a path."""
-    corpus.git_init(tmp_path)
-    next(case for case in corpus.FILE_CASES if case.name == "odd_names").build(tmp_path)
-    run = cli(tmp_path, "check", "--no-cache")
+@pytest.fixture(scope="module")
+def odd_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Odd file names (a newline, a leading dash, a byte that is not UTF-8) and control
+    characters in messages, for every output format."""
+    root = tmp_path_factory.mktemp("odd")
+    corpus.git_init(root)
+    for name in ("odd_names", "control_chars"):
+        next(case for case in corpus.FILE_CASES if case.name == name).build(root / name)
+    return root
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "junit"])
+def test_every_output_format_survives_odd_names_and_control_characters(odd_repo: Path, output_format: str) -> None:
+    run = cli(odd_repo, "check", "--no-cache", "--output-format", output_format)
     assert_sane(run)
-    assert "-rf.py:1:8: MLN004" in run.stdout
-    assert run.stdout.count(": MLN004") == 4
+    if output_format in ("json", "sarif"):
+        json.loads(run.stdout)
+    elif output_format == "junit":
+        ElementTree.fromstring(run.stdout)
+    else:  # a repository never drives the terminal, and one finding is one line
+        assert not any(char in run.stdout for char in "\x00\x07\x1b"), run.stdout
+        assert "odd_names/new\\nline.py:1:8: MLN004" in run.stdout
+    assert "-rf.py" in run.stdout
+
+
+def test_fix_never_writes_control_characters_into_gitignore(odd_repo: Path) -> None:
+    run = cli(odd_repo, "fix", "--no-cache", "--diff", "--select", "MLD002")
+    assert_sane(run, exit_code=run.code if run.code in (0, 1) else -1)
+    assert "secrets" not in run.stdout and "\x00" not in run.stdout
 
 
 # ---------------------------------------------------------------- fix on the corpus
