@@ -38,6 +38,10 @@ class RuffResult:
 # some input, not a configuration error: the batch is split until the files it dies on are alone
 _PANIC = 101
 MAX_ISOLATION_RUNS = 64
+# ruff lints thousands of files in seconds; a run this long is blocked (on a FIFO it opened, say)
+RUFF_TIMEOUT = 600
+# ruff reads these from the root on its own; one that is not a regular file (a FIFO) would block it
+RUFF_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 
 
 def ruff_binary() -> str | None:
@@ -145,6 +149,10 @@ class RuffRun:
         if binary is None:
             self.failure = "the ruff binary was not found (is the `ruff` package installed?)"
             return
+        blocked = [name for name in RUFF_CONFIG_FILES if _exists_but_not_regular(root / name)]
+        if blocked:
+            self.failure = f"{blocked[0]} is not a regular file, so ruff cannot read its settings"
+            return
         self.command = _command(binary, settings, cache_dir)
         on_disk = [p for p in self.paths if p not in self.overlays]
         if not on_disk:
@@ -171,7 +179,12 @@ class RuffRun:
         try:
             if self.process is not None:
                 with self.process:
-                    stdout, stderr = self.process.communicate()
+                    try:
+                        stdout, stderr = self.process.communicate(timeout=RUFF_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        self.process.kill()
+                        self.process.communicate()
+                        raise _RuffError(f"ruff did not finish within {RUFF_TIMEOUT} s and was stopped") from None
                 completed = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
                 if _crashed(completed):
                     batch = [str(arg) for arg in completed.args[len(self.command) + 1 :]]
@@ -227,6 +240,10 @@ class RuffRun:
 
 class _RuffError(Exception):
     pass
+
+
+def _exists_but_not_regular(path: Path) -> bool:
+    return (path.exists() or path.is_symlink()) and not path.is_file()
 
 
 def _restore_names(found: list[Diagnostic], paths: Sequence[str]) -> list[Diagnostic]:

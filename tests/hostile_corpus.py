@@ -659,6 +659,27 @@ def _deep_parens(root: Path) -> None:
 
 
 @_repo_case(
+    "fifo_gitignore",
+    "outside git, a top-level .gitignore that is a FIFO (opening it blocks until a writer comes)",
+    notes={"buddy": "train.py"},
+)
+def _fifo_gitignore(root: Path) -> None:
+    put(root / "train.py", BUDDY)
+    os.mkfifo(root / ".gitignore")
+
+
+@_repo_case(
+    "fifo_pyproject",
+    "a pyproject.toml that is a FIFO: ruff, which reads it for [tool.ruff], would block on it",
+    expect=(Expect(".", "MLX002", message="pyproject.toml is not a regular file"),),
+    notes={"buddy": "train.py"},
+)
+def _fifo_pyproject(root: Path) -> None:
+    _buddy_repo(root)
+    os.mkfifo(root / "pyproject.toml")
+
+
+@_repo_case(
     "broken_config", "pyproject.toml that is not TOML: a configuration error", exit_code=2, notes={"stderr": "error"}
 )
 def _broken_config(root: Path) -> None:

@@ -51,7 +51,10 @@ class Run:
 def cli(root: Path, *args: str) -> Run:
     command = [sys.executable, "-m", "mlops_lint.cli", *args]
     env = {**os.environ, "MLOPS_LINT_DEBUG": ""}
-    done = subprocess.run(command, cwd=root, capture_output=True, timeout=TIMEOUT, env=env, check=False)
+    try:
+        done = subprocess.run(command, cwd=root, capture_output=True, timeout=TIMEOUT, env=env, check=False)
+    except subprocess.TimeoutExpired:  # a hang fails its own case, not the fixture every case shares
+        return Run(-1, "", f"hung: no answer within {TIMEOUT} s")
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace"))
 
 
