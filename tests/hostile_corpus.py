@@ -297,6 +297,19 @@ def _nb_bad_code(folder: Path) -> None:
 
 
 @_file_case(
+    "notebook_many_cells",
+    "a notebook of 20,000 cells, with a finding in the last one",
+    expect=[Expect("many.ipynb", "MLR001", 1, 1, cell=20_002)],
+)
+def _nb_many(folder: Path) -> None:
+    cells = [f"x{i} = {i}" for i in range(20_000)]
+    put(
+        folder / "many.ipynb",
+        notebook("from sklearn.model_selection import train_test_split", *cells, "train_test_split(x0, x1)"),
+    )
+
+
+@_file_case(
     "notebook_50mb_output",
     "a notebook with a 50 MB output",
     expect=[Expect("huge.ipynb", "MLJ003", message="cannot be read: larger than")],
