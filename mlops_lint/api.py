@@ -205,12 +205,15 @@ def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> 
 
 def _ruff_findings(session: Session, ruff: RuffRun) -> list[Diagnostic]:
     outcome = ruff.result()
-    if outcome.failure is None:
-        return list(outcome.diagnostics)
     settings = session.rules.engine_rules.get(RuffFailed.code)
-    if settings is None:
-        return []
-    return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)]
+    if outcome.failure is not None:
+        return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)] if settings else []
+    crashes = [
+        RuffFailed(settings).diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
+        for path, why in outcome.crashed
+        if settings is not None
+    ]
+    return [*outcome.diagnostics, *crashes]
 
 
 def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:

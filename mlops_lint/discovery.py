@@ -17,6 +17,7 @@ from pathlib import Path
 from pathspec import GitIgnoreSpec
 
 from mlops_lint.config import PYPROJECT, find_config_file
+from mlops_lint.context.files import DEFAULT_MAX_BYTES, read_inside
 from mlops_lint.git_command import GIT, without_filters
 from mlops_lint.globs import gitignore_spec
 
@@ -79,10 +80,14 @@ def _walk_files(root: Path) -> list[str]:
 
 
 def _root_gitignore(root: Path) -> GitIgnoreSpec | None:
-    path = root / ".gitignore"
+    """The top-level `.gitignore`, read like any file of the repository: never through a symlink
+    that leaves it, never from a FIFO (opening one blocks until a writer comes)."""
+    problem, raw = read_inside(root, ".gitignore", DEFAULT_MAX_BYTES)
+    if problem is not None or raw is None:
+        return None
     try:
-        return gitignore_spec(path.read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeDecodeError):
+        return gitignore_spec(raw.decode("utf-8").splitlines())
+    except UnicodeDecodeError:
         return None
 
 

@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,17 @@ _ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
 class RuffResult:
     diagnostics: tuple[Diagnostic, ...]
     failure: str | None = None
+    crashed: tuple[tuple[str, str], ...] = ()  # (path, why): files ruff dies on, found by bisection
+
+
+# ruff killed by a signal (a stack overflow aborts) or panicking (Rust exits 101) is ruff's bug on
+# some input, not a configuration error: the batch is split until the files it dies on are alone
+_PANIC = 101
+MAX_ISOLATION_RUNS = 64
+# ruff lints thousands of files in seconds; a run this long is blocked (on a FIFO it opened, say)
+RUFF_TIMEOUT = 600
+# ruff reads these from the root on its own; one that is not a regular file (a FIFO) would block it
+RUFF_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 
 
 def ruff_binary() -> str | None:
@@ -141,6 +152,10 @@ class RuffRun:
         if binary is None:
             self.failure = "the ruff binary was not found (is the `ruff` package installed?)"
             return
+        blocked = [name for name in RUFF_CONFIG_FILES if _exists_but_not_regular(root / name)]
+        if blocked:
+            self.failure = f"{blocked[0]} is not a regular file, so ruff cannot read its settings"
+            return
         self.command = _command(binary, settings, cache_dir)
         on_disk = [p for p in self.paths if p not in self.overlays]
         if not on_disk:
@@ -163,14 +178,25 @@ class RuffRun:
         if self.failure is not None:
             return RuffResult((), self.failure)
         found: list[Diagnostic] = []
+        crashed: list[tuple[str, str]] = []
         try:
             replaced: list[str] = []
             if self.process is not None:
                 with self.process:
-                    stdout, stderr = self.process.communicate()
+                    try:
+                        stdout, stderr = self.process.communicate(timeout=RUFF_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        self.process.kill()
+                        self.process.communicate()
+                        raise _RuffError(f"ruff did not finish within {RUFF_TIMEOUT} s and was stopped") from None
                 completed = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
                 replaced = self._replaced_since_read()
-                found += [d for d in _parse(completed, self.root, None) if d.location.path not in replaced]
+                if _crashed(completed):
+                    batch = [str(arg) for arg in completed.args[len(self.command) + 1 :]]
+                    more, crashed = self._isolate(batch, completed)
+                else:
+                    more = _parse(completed, self.root, None)
+                found += [d for d in more if d.location.path not in replaced]
             from_memory = [(p, self.overlays[p].encode("utf-8")) for p in sorted(self.paths) if p in self.overlays]
             for path, content in [*from_memory, *((p, self.read[p]) for p in replaced)]:
                 result = subprocess.run(
@@ -180,10 +206,42 @@ class RuffRun:
                     capture_output=True,
                     check=False,
                 )
-                found += _parse(result, self.root, path)
+                if _crashed(result):
+                    crashed.append((path, _why(result)))
+                else:
+                    found += _parse(result, self.root, path)
         except (OSError, _RuffError) as exc:
             return RuffResult((), str(exc))
-        return RuffResult(tuple(found))
+        return RuffResult(tuple(_restore_names(found, self.paths)), crashed=tuple(crashed))
+
+    def _isolate(
+        self, batch: list[str], first: subprocess.CompletedProcess[bytes]
+    ) -> tuple[list[Diagnostic], list[tuple[str, str]]]:
+        """ruff died on `batch`: halve it until each crashing file is alone, so one file that
+        overflows ruff's stack costs its own findings, not the whole run's. ruff caches by file,
+        so the reruns are cheap; past MAX_ISOLATION_RUNS the whole batch is given up as before."""
+        found: list[Diagnostic] = []
+        crashed: list[tuple[str, str]] = []
+        # without ruff's cache: ruff's own cache, written by runs around a crash, can be left in a
+        # state its next run refuses ("failed without error information", exit 2)
+        uncached = _uncached(self.command)
+        pending = [(batch, first)]
+        runs = 0
+        while pending:
+            paths, result = pending.pop()
+            if not _crashed(result):
+                found += _parse(result, self.root, None)
+            elif len(paths) == 1:
+                crashed.append((paths[0], _why(result)))
+            else:
+                runs += 2
+                if runs > MAX_ISOLATION_RUNS:
+                    raise _RuffError(f"ruff failed {_why(first)}")
+                middle = len(paths) // 2
+                for half in (paths[:middle], paths[middle:]):
+                    run = subprocess.run([*uncached, "--", *half], cwd=self.root, capture_output=True, check=False)
+                    pending.append((half, run))
+        return found, sorted(crashed)
 
     def _replaced_since_read(self) -> list[str]:
         """The files whose content on disk is no longer what the rest of the run read (`read`).
@@ -204,10 +262,52 @@ class _RuffError(Exception):
     pass
 
 
+def _exists_but_not_regular(path: Path) -> bool:
+    return (path.exists() or path.is_symlink()) and not path.is_file()
+
+
+def _restore_names(found: list[Diagnostic], paths: Sequence[str]) -> list[Diagnostic]:
+    """ruff prints a file name that is not UTF-8 with U+FFFD for its odd bytes; map it back to
+    the name we passed (kept as surrogate escapes), so the finding lands on the real file for
+    suppression, baselines and fixes."""
+    lossy = {}
+    for path in paths:
+        shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if shown != path:
+            lossy[shown] = path
+    if not lossy:
+        return found
+    restored = []
+    for diagnostic in found:
+        real = lossy.get(diagnostic.location.path)
+        if real is not None:
+            fix = diagnostic.fix
+            if fix is not None:
+                fix = replace(fix, edits=tuple(replace(edit, path=real) for edit in fix.edits))
+            diagnostic = replace(diagnostic, location=replace(diagnostic.location, path=real), fix=fix)
+        restored.append(diagnostic)
+    return restored
+
+
+def _uncached(command: Sequence[str]) -> list[str]:
+    if "--cache-dir" not in command:
+        return list(command)
+    at = command.index("--cache-dir")
+    return [*command[:at], "--no-cache", *command[at + 2 :]]
+
+
+def _crashed(result: subprocess.CompletedProcess[bytes]) -> bool:
+    return result.returncode < 0 or result.returncode == _PANIC
+
+
+def _why(result: subprocess.CompletedProcess[bytes]) -> str:
+    message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"(exit {result.returncode}): {message[-1] if message else 'no message'}"
+
+
 def _parse(result: subprocess.CompletedProcess[bytes], root: Path, stdin_path: str | None) -> list[Diagnostic]:
     if result.returncode not in (0, 1):
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise _RuffError(f"ruff failed (exit {result.returncode}): {message[-1] if message else 'no message'}")
+        raise _RuffError(f"ruff failed {_why(result)}")
     try:
         items = json.loads(result.stdout or b"[]")
     except json.JSONDecodeError as exc:

@@ -45,10 +45,8 @@ def test_repository_content_never_starts_a_command() -> None:
     report = RunReport(diagnostics=(HOSTILE,), files_checked=1)
     assert github.render(report, token="T0KEN").splitlines() == [
         "::stop-commands::T0KEN",
-        "we:ird,dir/100%",
-        "::warning file=x::y.py:3:5: MLN004 100% sure: a,b",
-        "next",
-        "::error::injected",
+        # the text reporter escapes control characters: one finding, one line
+        "we:ird,dir/100%\\n::warning file=x::y.py:3:5: MLN004 100% sure: a,b\\r\\nnext\\n::error::injected",
         "",
         "Found 1 finding (1 info) in 1 file.",
         "::T0KEN::",

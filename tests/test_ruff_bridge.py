@@ -67,3 +67,18 @@ def test_missing_ruff_is_one_internal_finding(repo: Path, monkeypatch: pytest.Mo
         ".: MLX002 ruff's findings are missing: the ruff binary was not found (is the `ruff` package installed?)",
         "train.py:2:8: MLN004 Import numpy as 'np' (found 'npy')",
     ]
+
+
+def test_a_file_that_crashes_ruff_costs_only_its_own_findings(repo: Path) -> None:
+    """ruff overflows its stack (SIGABRT) on a 20,000-term expression; bisection finds that file
+    and the other files keep ruff's findings. Run twice: the reruns must not spoil ruff's cache."""
+    write_files(repo, {f"pkg/m{i}.py": "import os\n" for i in range(5)})
+    write_files(repo, {"pkg/chain.py": "a = 1\nx = " + " + ".join(["a"] * 20_000) + "\n"})
+    for _run in range(2):
+        found = lint(repo, history="none")
+        crashed = [line for line in found if "MLX002" in line]
+        assert len(crashed) == 1, found
+        assert crashed[0].startswith(
+            "pkg/chain.py: MLX002 ruff's findings are missing: ruff crashed on this file (exit "
+        )
+        assert sum(": F401 " in line for line in found) == 6, found  # train.py and pkg/m0..m4.py: nothing lost

@@ -49,12 +49,19 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+# a NUL or a newline in a path is no file name DVC writes; in a .gitignore line, a newline would
+# smuggle in a pattern of its own (`data\n!secrets`)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _path_problem(entry: PointerEntry, folder_ok: bool) -> str | None:
     declared = entry.get("path")
     if "path" not in entry.value:
         return f"{entry.section}[{entry.index}] has no 'path'"
     if not isinstance(declared, str) or not declared:
         return f"{entry.section}[{entry.index}].path must be a non-empty string"
+    if _CONTROL.search(declared):
+        return f"{entry.section}[{entry.index}].path {declared!r} contains control characters"
     if entry.section == "deps" or _URL.match(declared):
         return None  # an import-url source, or a DVC 2 external output: not a repository path
     if PurePosixPath(declared).is_absolute() or PureWindowsPath(declared).is_absolute():
@@ -123,6 +130,8 @@ class DvcPointerMalformed(PathRule):
             yield self.diagnostic(Location(path=file.path, span=span), problem=pointer.message)
             return
         if pointer is None:
+            if file.text_problem is not None:  # binary, not UTF-8, a symlink out of the repository
+                yield self.diagnostic(Location(path=file.path), problem=f"cannot be read: {file.text_problem}")
             return
         for key, problem in pointer_problems(pointer):
             line, column = pointer.position(*key)
@@ -217,6 +226,8 @@ class DvcOutputNotGitignored(PathRule):
             gitignore = posixpath.join(folder, GITIGNORE)
             entry = gitignore_entry(name)
             fix = _append_fix(repo, gitignore, entry, self.fix_title(entry=entry, gitignore=gitignore))
+            if _CONTROL.search(output.path):
+                fix = None  # no .gitignore line can hold it (MLD001 reports the path)
             location = Location(path=file.path, span=Span.point(output.line, output.column))
             yield self.diagnostic(location, fix, path=output.path)
 

@@ -237,16 +237,24 @@ class ExperimentMetadataInvalid(RepoRule):
                 yield self.diagnostic(Location(path=path), problem=f"not a valid JSON Schema: {exc.message}")
         first_with_id: dict[str, str] = {}
         for experiment in found:
-            yield from self._check_one(experiment, validator, first_with_id)
+            unreadable = repo.file(experiment.metadata).text_problem if experiment.doc is None else None
+            yield from self._check_one(experiment, validator, first_with_id, unreadable)
 
     def _check_one(
-        self, experiment: Experiment, validator: jsonschema.Draft202012Validator | None, ids: dict[str, str]
+        self,
+        experiment: Experiment,
+        validator: jsonschema.Draft202012Validator | None,
+        ids: dict[str, str],
+        unreadable: str | None = None,
     ) -> Iterator[Diagnostic]:
         path = experiment.metadata
         assert path is not None
         doc = experiment.doc
         if isinstance(doc, YamlProblem):
             yield self.diagnostic(Location(path=path, span=Span.point(doc.line, doc.column)), problem=doc.message)
+            return
+        if unreadable is not None:  # binary, not UTF-8, a symlink out of the repository: not "empty"
+            yield self.diagnostic(Location(path=path), problem=f"cannot be read: {unreadable}")
             return
         if doc is None or doc.value is None:
             yield self.diagnostic(Location(path=path, span=Span.point(1, 1)), problem="the file is empty")

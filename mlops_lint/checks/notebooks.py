@@ -145,6 +145,8 @@ class NotebookInvalid(PathRule):
         if isinstance(notebook, NotebookProblem):
             span = Span.point(notebook.line, notebook.column)
             yield self.diagnostic(Location(path=file.path, span=span), problem=notebook.message)
+        elif notebook is None and file.text_problem is not None:  # too large, binary, a symlink out...
+            yield self.diagnostic(Location(path=file.path), problem=f"cannot be read: {file.text_problem}")
 
 
 # --- unpinned installs -------------------------------------------------------------------------

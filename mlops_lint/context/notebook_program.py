@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mlops_lint.context.notebook import Cell, Notebook, mask_ipython, render_source
@@ -49,11 +49,16 @@ class NotebookProgram:
     text: str
     slices: tuple[CellSlice, ...]
     tree: ast.Module | ParseFailure
+    # the first program line of each slice, for bisection; built once (a notebook of 20,000 cells
+    # asks `slice_at` for every finding and displayed expression: rebuilding it made that quadratic)
+    starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(piece.first_line for piece in self.slices))
 
     def slice_at(self, line: int) -> CellSlice | None:
         """The cell that holds program line `line`."""
-        starts = [piece.first_line for piece in self.slices]
-        i = bisect_right(starts, line) - 1
+        i = bisect_right(self.starts, line) - 1
         if i < 0:
             return None
         piece = self.slices[i]

@@ -32,7 +32,12 @@ SUMMARY_LIMIT = 1024 * 1024 - 16 * 1024  # GitHub refuses a step summary of 1 Mi
 SUMMARY_ROWS = 500
 
 
+# other control characters (an ESC sequence in a YAML key) are shown escaped, never sent to the log
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def escape_data(value: str) -> str:
+    value = _CONTROL.sub(lambda match: repr(match.group())[1:-1], value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

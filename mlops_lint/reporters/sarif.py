@@ -49,8 +49,11 @@ def notebook_file_line(text: str, _path: str, cell: int, line: int) -> int | Non
 
 
 def uri(path: str) -> str:
-    """A repo-relative POSIX path as a URI reference (spaces, `%`, `#` and `?` percent-encoded)."""
-    return quote(path, safe="/!$&'()*+,;=:@-._~")
+    """A repo-relative POSIX path as a URI reference (spaces, `%`, `#` and `?` percent-encoded).
+
+    A file name that is not UTF-8 (kept by discovery as surrogate escapes) is encoded byte for
+    byte, so `caf\\xe9.py` becomes `caf%E9.py` instead of failing the whole report."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/!$&'()*+,;=:@-._~")
 
 
 def utf16_column(line_text: str | None, column: int) -> int:

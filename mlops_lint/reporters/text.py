@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -17,9 +18,19 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # C0 (but tab), DEL and C1
+
+
+def printable(value: str) -> str:
+    """`value` with control characters escaped as Python does (`\\n`, `\\x1b`). Paths and
+    messages carry text from the linted repository (a file name with a newline, a YAML key with an
+    ESC sequence): a finding stays one line, and a repository never drives the reader's terminal."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], value)
+
+
 def location_text(diagnostic: Diagnostic) -> str:
     location = diagnostic.location
-    where = location.path
+    where = printable(location.path)
     if location.commit:
         where += f"@{location.commit[:7]}"
     if location.cell is not None:
@@ -37,10 +48,10 @@ def _line(diagnostic: Diagnostic, colour: bool, show_fixes: bool) -> list[str]:
     if colour:
         where = click.style(where, bold=True)
         code = click.style(code, fg=_SEVERITY_COLOURS[diagnostic.severity], bold=True)
-    lines = [f"{where}: {code}{marker} {diagnostic.message}"]
+    lines = [f"{where}: {code}{marker} {printable(diagnostic.message)}"]
     if diagnostic.fix is not None and (show_fixes or diagnostic.fix.applicability is not Applicability.DISPLAY_ONLY):
         hint = "" if diagnostic.fix.applicability is Applicability.SAFE else f" ({diagnostic.fix.applicability} fix)"
-        lines.append(f"  help: {diagnostic.fix.title}{hint}")
+        lines.append(f"  help: {printable(diagnostic.fix.title)}{hint}")
     return lines
 
 
