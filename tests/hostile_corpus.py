@@ -662,7 +662,6 @@ def _experiments(root: Path) -> None:
     "('too many nested parentheses'), and libcst's native parser, if asked anyway, overflows the C stack",
     expect=(Expect("deep.py", "MLX001"), Expect("deep_list.py", "MLX001"), Expect("deep.ipynb", "MLX001", cell=2)),
     notes={"buddy": "train.py"},
-    xfail="lead: context/python.py parse_cst hands libcst code that ast refused as too deeply nested (SIGSEGV)",
 )
 def _deep_parens(root: Path) -> None:
     _buddy_repo(root)

@@ -9,6 +9,7 @@ syntax than the running interpreter), reaches libcst.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
@@ -71,11 +72,18 @@ def parse_ast(text: str) -> ast.Module | ParseFailure:
         return ParseFailure(message=str(exc), line=1, column=1)
 
 
+# What `ast` says of code libcst must not see: NUL bytes, and parentheses nested deeper than the
+# tokenizer's limit (200), which `ast` refuses cleanly and libcst's native parser crashes on.
+_REFUSED_BEFORE_LIBCST = re.compile(r"null bytes|too many nested parentheses")
+
+
 def parse_cst(text: str, syntax: ast.Module | ParseFailure) -> cst.Module | ParseFailure:
     """libcst's tree, only for code `ast` accepted or cannot judge (syntax newer than this Python);
     never for code `ast` found too deep or with NUL bytes. Never raises."""
-    if isinstance(syntax, ParseFailure) and (syntax.message == TOO_DEEP or "null bytes" in syntax.message):
-        return syntax
+    if isinstance(syntax, ParseFailure) and (
+        syntax.message == TOO_DEEP or _REFUSED_BEFORE_LIBCST.search(syntax.message)
+    ):
+        return syntax  # libcst's native parser overflows the C stack on deep nesting: never ask it
     try:
         with deep_recursion():
             return cst.parse_module(text)
