@@ -376,7 +376,6 @@ def _yaml_tabs(folder: Path) -> None:
     "yaml_duplicate_keys",
     "duplicate keys in a .dvc pointer (DVC's ruamel loader refuses them; PyYAML keeps the last)",
     expect=[Expect("dup.dvc", "MLD001", 4)],
-    xfail="lead: yaml_doc.py keeps the last duplicate key silently",
 )
 def _yaml_dup(folder: Path) -> None:
     put(folder / "dup.dvc", "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  path: dup.csv\n  path: other.csv\n")

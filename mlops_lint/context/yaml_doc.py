@@ -51,6 +51,17 @@ class _TooLargeError(Exception):
     pass
 
 
+class _DuplicateKeyError(Exception):
+    def __init__(self, name: Any, where: tuple[int, int]) -> None:
+        super().__init__(name)
+        self.name, self.where = name, where
+
+
+def _complex(node: yaml.Node) -> str:
+    """A mapping or a list used as a key, named for a message (not its node repr)."""
+    return "(a mapping used as a key)" if isinstance(node, yaml.MappingNode) else "(a list used as a key)"
+
+
 class _Lines:
     """Positions from PyYAML's character offsets: its own line numbers also break at NEL, U+2028 and
     U+2029, which editors and our fixes do not, so a file holding one would be reported a line off."""
@@ -77,10 +88,11 @@ class _Builder:
         if key not in self.marks:
             self.marks[key] = self.lines.of(node.start_mark)
         if isinstance(node, yaml.MappingNode):
+            self._refuse_duplicates(node)
             self.constructor.flatten_mapping(node)
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                name = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+                name = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else _complex(key_node)
                 child = (*key, str(name))
                 self.marks[child] = self.lines.of(key_node.start_mark)
                 result[name] = self.build(value_node, child)
@@ -88,6 +100,23 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*key, index)) for index, item in enumerate(node.value)]
         return self.scalar(node)
+
+    def _refuse_duplicates(self, node: yaml.MappingNode) -> None:
+        """YAML forbids a key twice in one mapping; PyYAML keeps the last silently, DVC (ruamel)
+        refuses the file. Keys brought in by a `<<` merge may be overridden: only the keys written
+        in the mapping itself count."""
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            name = self.scalar(key_node)
+            try:
+                duplicate = name in seen
+                seen.add(name)
+            except TypeError:  # an unhashable key: the constructor reports it
+                continue
+            if duplicate:
+                raise _DuplicateKeyError(name, self.lines.of(key_node.start_mark))
 
     def scalar(self, node: yaml.Node) -> Any:
         if node.tag == "tag:yaml.org,2002:timestamp":
@@ -122,6 +151,8 @@ def load_yaml(text: str) -> YamlDoc | YamlProblem:
     builder = _Builder(_Lines(text))
     try:
         value = builder.build(node, ())
+    except _DuplicateKeyError as exc:
+        return YamlProblem(f"duplicate key {exc.name!r} (YAML forbids it; DVC refuses the file)", *exc.where)
     except _TooLargeError:
         return YamlProblem(f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)", 1)
     except (yaml.YAMLError, RecursionError, TypeError, ValueError) as exc:
