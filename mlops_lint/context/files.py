@@ -7,9 +7,11 @@ repository has no text, and `text_problem` says why, so the engine can report it
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -189,18 +191,43 @@ def is_inside(root: Path, path: Path) -> bool:
 def read_inside(root: Path, relpath: str, max_bytes: int) -> tuple[str | None, bytes | None]:
     """Read a file of the repository, refusing symlinks that leave it and files over `max_bytes`.
 
-    Returns (problem, None) or (None, content).
+    Returns (problem, None) or (None, content). The file is opened without blocking and checked to
+    be a regular file on the open descriptor, so a file swapped for a FIFO after it was listed
+    cannot stall the run; one that grew past the cap after its size was read is refused too.
     """
     path = root / relpath
     try:
-        if path.is_symlink() and not is_inside(root, path):
-            return "symlink pointing outside the repository (not followed)", None
+        if path.is_symlink():
+            problem = _symlink_problem(root, path)
+            if problem is not None:
+                return problem, None
         if not path.is_file():
             return "not a regular file", None
-        size = path.stat().st_size
-        if size > max_bytes:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                return "not a regular file", None
+            if status.st_size > max_bytes:
+                return f"larger than the {max_bytes} bytes read per file", None
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
             return f"larger than the {max_bytes} bytes read per file", None
-        with path.open("rb") as handle:
-            return None, handle.read(max_bytes + 1)[:max_bytes]
+        return None, data
     except OSError as exc:
         return f"cannot be read ({os.strerror(exc.errno) if exc.errno else exc})", None
+
+
+def _symlink_problem(root: Path, path: Path) -> str | None:
+    """Why a symlink is not followed: it loops, leads nowhere, or leaves the repository."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return "symlink loop (not followed)"
+    except FileNotFoundError:
+        return "dangling symlink (its target does not exist)"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop (not followed)"
+        return f"cannot be read ({os.strerror(exc.errno) if exc.errno else exc})"
+    return None if is_inside(root, path) else "symlink pointing outside the repository (not followed)"
