@@ -623,9 +623,8 @@ def _bad_pipeline(root: Path) -> None:
 @_repo_case(
     "pipeline_bomb",
     "a billion-laughs dvc.yaml",
-    expect=(Expect("dvc.yaml", "ML"),),
+    expect=(Expect("dvc.yaml", "MLD015"),),
     notes={"buddy": "train.py"},
-    xfail="no rule reports a dvc.yaml that is not YAML (a new MLX code, or MLD, is the lead's call)",
 )
 def _pipeline_bomb(root: Path) -> None:
     _buddy_repo(root)
