@@ -30,6 +30,7 @@ from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
 from mlops_lint.time_limit import AnalysisTimeout, time_limit
+from mlops_lint.time_limit import expired as timed_out
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -111,10 +112,11 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
     if not wanted and UnparsableFile.code not in rules.engine_rules:
         return  # nothing would look at the tree (e.g. `--select git-history`)
+    syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
     if wanted:
         lazy.preload()
     with time_limit(repo.config.analysis_timeout):
-        parsed = repo.python(file.path) if wanted else repo.python_ast(file.path)
+        parsed = repo.python(file.path) if wanted else syntax
         if isinstance(parsed, ParseFailure):
             span = Span.point(parsed.line, parsed.column)
             result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
@@ -281,8 +283,10 @@ def run_code(
     fresh = FileResult([], [])
     limit = repo.config.analysis_timeout
     try:
-        run(repo, file, rules, fresh)  # the parse and the rules run under the file's time limit
-    except AnalysisTimeout:
+        run(repo, file, rules, fresh)  # the libcst parse and the rules run under the file's time limit
+    except (AnalysisTimeout, Exception) as exc:
+        if not isinstance(exc, AnalysisTimeout) and not timed_out():
+            raise
         repo.release(file.path)  # the half-built trees
         reason = f"its analysis was stopped after {limit:g} s (the `analysis-timeout` setting)"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=reason)

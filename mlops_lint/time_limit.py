@@ -22,6 +22,19 @@ class AnalysisTimeout(BaseException):
     """The file's analysis ran past its time limit."""
 
 
+# After the limit, the timer fires again every RETRY seconds until the block is left: a handler
+# that runs while a garbage-collector callback or a `__del__` executes has its exception swallowed
+# ("Exception ignored in ..."), and the next firing interrupts the analysis itself.
+RETRY = 0.05
+_state = {"expired": False}
+
+
+def expired() -> bool:
+    """Whether the last time limit ran out: an exception that C code made of the interruption
+    (a SystemError, say) still means the file took too long."""
+    return _state["expired"]
+
+
 def _enforceable() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
@@ -30,16 +43,20 @@ def _enforceable() -> bool:
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise `AnalysisTimeout` in the block once `seconds` have passed (no limit for None or 0).
 
-    Limits do not nest: an inner one would cancel the outer timer, so the engine uses one per file."""
+    Keep C code that calls back into Python and cannot be interrupted cleanly out of the block
+    (`ast.parse` turns the exception into a SystemError). Limits do not nest: an inner one would
+    cancel the outer timer, so the engine uses one per file."""
+    _state["expired"] = False
     if not seconds or not _enforceable():
         yield
         return
 
     def expire(signum: int, frame: FrameType | None) -> None:
+        _state["expired"] = True
         raise AnalysisTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY)
     try:
         yield
     finally:

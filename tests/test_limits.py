@@ -78,3 +78,17 @@ def test_time_limit_is_not_caught_by_except_exception() -> None:
                 time.sleep(0.001)
         except Exception:  # a rule isolating its own failures must not swallow the limit
             pytest.fail("AnalysisTimeout was caught as an Exception")
+
+
+def test_a_swallowed_interruption_is_repeated_until_it_lands() -> None:
+    swallowed = 0
+    with pytest.raises(AnalysisTimeout), time_limit(0.02):
+        while True:
+            try:
+                time.sleep(0.001)
+            except AnalysisTimeout:  # as a gc callback or a __del__ would: "Exception ignored in ..."
+                if swallowed < 2:
+                    swallowed += 1
+                    continue
+                raise
+    assert swallowed == 2
