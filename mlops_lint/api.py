@@ -288,8 +288,10 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
                 report.changed.pop(path, None)
                 report.created.pop(path, None)
         if any(path in report.refused for path in stored):
-            # the remaining findings were computed as if every fix was written: read the disk again
+            # the remaining findings and the count were computed as if every fix was written
             report.remaining = _lint_repo(session, session.repo())
+            written = [paths for paths in report.applied_paths if not paths & report.refused.keys()]
+            report.applied, report.applied_paths = len(written), written
     return report
 
 

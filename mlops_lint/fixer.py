@@ -33,6 +33,7 @@ class FixReport:
     created: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     applied: int = 0
+    applied_paths: list[frozenset[str]] = field(default_factory=list)  # the files of each applied fix
     remaining: RunReport | None = None
 
     @property
@@ -117,6 +118,7 @@ def fix_to_fixed_point(
                     overlays[edit.path] = edit.content
                     report.created[edit.path] = edit.content
                     report.applied += 1
+                    report.applied_paths.append(frozenset({edit.path}))
         refused_now: set[str] = set()
         for path, edits in edits_by_path.items():
             before = overlays.get(path, texts.get(path))
@@ -131,7 +133,9 @@ def fix_to_fixed_point(
             report.originals.setdefault(path, texts[path])
             overlays[path] = after
             report.changed[path] = after
-        report.applied += sum(1 for fix in fixes if fix.paths.isdisjoint(refused_now) and _has_text_edits(fix))
+        kept = [fix for fix in fixes if fix.paths.isdisjoint(refused_now) and _has_text_edits(fix)]
+        report.applied += len(kept)
+        report.applied_paths += [frozenset(fix.paths) for fix in kept]
     return report
 
 

@@ -140,6 +140,7 @@ def test_a_file_changed_on_disk_while_fixing_is_refused_not_overwritten(
     assert (tmp_path / "b.py").read_text(encoding="utf-8") == "import pandas as pd\npd.DataFrame()\n"
     assert report.remaining is not None  # what is left is read from the disk, a.py's alias included
     assert [d.location.path for d in report.remaining.diagnostics if d.code == "MLN004"] == ["a.py"]
+    assert report.applied == 1  # b.py's fix only
 
 
 def test_an_unchanged_bom_crlf_file_is_still_fixed(tmp_path: Path) -> None:
