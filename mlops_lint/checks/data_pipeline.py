@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-import sys
 from collections.abc import Iterator, Mapping
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks.pyutil import keyword, positional, qualified_names, string_value
@@ -23,21 +21,17 @@ from mlops_lint.context.dvc_pipeline import (
     lock_stages,
     lookup,
     params_file,
+    pipeline_file_problem,
+    pipeline_files,
     pipeline_stages,
     script_facts,
     stage_scripts,
     workspace_md5,
 )
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.yaml_doc import YamlProblem
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import Applicability, Fix, TextEdit
 from mlops_lint.rule import PythonRule, RepoRule
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -461,42 +455,11 @@ class PipelineFileUnreadable(RepoRule):
     code = "MLD015"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        for path in sorted(_pipeline_files(repo)):
-            if path not in repo.targets:
-                continue
-            problem, line, column = _unreadable(repo, path)
-            if problem is not None:
+        for path in sorted(pipeline_files(repo)):
+            found = pipeline_file_problem(repo, path) if path in repo.targets else None
+            if found is not None:
+                problem, line, column = found
                 yield self.diagnostic(Location(path=path, span=_span(line, column)), problem=problem)
-
-
-def _pipeline_files(repo: RepoContext) -> set[str]:
-    """Every dvc.yaml and dvc.lock, every params.yaml, and the params files stages name."""
-    found = {p for p in repo.file_set if PurePosixPath(p).name in ("dvc.yaml", "dvc.lock", "params.yaml")}
-    for dvc_yaml in dvc_yaml_files(repo):
-        for stage in pipeline_stages(repo, dvc_yaml):
-            found.update(ref.file for ref in stage.params if repo.has(ref.file))
-    return found
-
-
-def _unreadable(repo: RepoContext, path: str) -> tuple[str | None, int, int]:
-    file = repo.file(path)
-    if file.text is None:
-        return f"it cannot be read: {file.text_problem or 'unreadable'}", 1, 1
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix == ".toml":
-        try:
-            tomllib.loads(file.text)
-        except tomllib.TOMLDecodeError as exc:
-            return f"it is not valid TOML: {exc}", 1, 1
-        return None, 1, 1
-    if suffix not in (".yaml", ".yml", ".json") and PurePosixPath(path).name != "dvc.lock":
-        return None, 1, 1  # a Python params file: never run, never judged
-    doc = repo.yaml(path)
-    if isinstance(doc, YamlProblem):
-        return doc.message, doc.line, doc.column  # "invalid YAML: ...", "duplicate key ...", "merge-conflict ..."
-    if doc is not None and doc.value is not None and not isinstance(doc.value, dict):
-        return f"its top level is a {type(doc.value).__name__}, not a mapping", 1, 1
-    return None, 1, 1
 
 
 RULES = [

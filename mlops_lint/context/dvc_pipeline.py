@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
-from mlops_lint.context.yaml_doc import Key, YamlDoc
+from mlops_lint.context.yaml_doc import Key, YamlDoc, YamlProblem
 from mlops_lint.fixes import newline_of, yaml_lines_agree
 
 if sys.version_info >= (3, 11):
@@ -126,11 +126,49 @@ def params_file(repo: RepoContext, path: str) -> ParamsFile | None:
         doc = repo.yaml(path)  # JSON is YAML
         return ParamsFile(doc.value, True) if isinstance(doc, YamlDoc) else ParamsFile(None, False)
     if suffix == ".toml":
-        try:
-            return ParamsFile(tomllib.loads(repo.file(path).text or ""), True)
-        except tomllib.TOMLDecodeError:
-            return ParamsFile(None, False)
+        value, problem = _load_toml(repo.file(path).text or "")
+        return ParamsFile(value, problem is None)
     return ParamsFile(None, False)
+
+
+def _load_toml(text: str) -> tuple[Any, str | None]:
+    """The TOML document, or None and why it is not valid TOML."""
+    try:
+        return tomllib.loads(text), None
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"it is not valid TOML: {exc}"
+
+
+PIPELINE_FILE_NAMES = ("dvc.yaml", "dvc.lock", "params.yaml")
+
+
+def pipeline_files(repo: RepoContext) -> set[str]:
+    """Every dvc.yaml and dvc.lock, every params.yaml, and the params files stages name."""
+    found = {p for p in repo.file_set if PurePosixPath(p).name in PIPELINE_FILE_NAMES}
+    for dvc_yaml in dvc_yaml_files(repo):
+        for stage in pipeline_stages(repo, dvc_yaml):
+            found.update(ref.file for ref in stage.params if repo.has(ref.file))
+    return found
+
+
+def pipeline_file_problem(repo: RepoContext, path: str) -> tuple[str, int, int] | None:
+    """Why DVC cannot read a pipeline file, and where (line, column); None when it can, or when it
+    is a Python params file (those would have to be run, so they are never judged)."""
+    file = repo.file(path)
+    if file.text is None:
+        return f"it cannot be read: {file.text_problem or 'unreadable'}", 1, 1
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix == ".toml":
+        _value, problem = _load_toml(file.text)
+        return None if problem is None else (problem, 1, 1)
+    if suffix not in (".yaml", ".yml", ".json") and PurePosixPath(path).name != "dvc.lock":
+        return None
+    doc = repo.yaml(path)
+    if isinstance(doc, YamlProblem):
+        return doc.message, doc.line, doc.column  # "invalid YAML: ...", "duplicate key ...", "merge-conflict ..."
+    if doc is not None and doc.value is not None and not isinstance(doc.value, dict):
+        return f"its top level is a {type(doc.value).__name__}, not a mapping", 1, 1
+    return None
 
 
 # --- interpolation -----------------------------------------------------------------------------
