@@ -42,7 +42,12 @@ class LazyModule:
     def _load(self) -> ModuleType:
         module = importlib.import_module(self._lazy_name)
         self.__dict__.update(vars(module))
+        self.__dict__["_lazy_module"] = module
         return module
+
+    @property
+    def loaded(self) -> bool:
+        return "_lazy_module" in self.__dict__
 
     def __repr__(self) -> str:
         return f"<lazy module {self._lazy_name!r}>"
@@ -55,6 +60,6 @@ libcst_metadata = LazyModule("libcst.metadata")
 def preload() -> None:
     """Import libcst now: before forking workers that will all need it, and before a file's time
     limit starts (importing libcst is not the file's fault)."""
-    if "SimpleWhitespace" not in libcst.__dict__:  # not loaded yet
+    if not libcst.loaded:
         libcst._load()
         libcst_metadata._load()

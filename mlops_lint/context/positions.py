@@ -12,6 +12,7 @@ as soon as the last of them has been generated.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -39,19 +40,10 @@ def node_ranges(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CS
     return {node: found for node, found in state.ranges.items() if node in wanted}
 
 
-_STATE: type | None = None
-
-
+@functools.cache
 def _state_class() -> type:
     """The recording state, a subclass of libcst's codegen state (built on first use, as libcst is
     imported lazily)."""
-    global _STATE
-    if _STATE is None:
-        _STATE = _build_state_class()
-    return _STATE
-
-
-def _build_state_class() -> type:
     from libcst._nodes.internal import CodegenState
     from libcst._position import CodePosition, CodeRange
 
