@@ -14,7 +14,7 @@ from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
-from mlops_lint.context.files import UTF8_BOM, Decoded, FileKind, classify
+from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
@@ -281,7 +281,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
     if write:
         for path in report.touched:
             try:
-                _write_one(session.root, path, report, stored.get(path))
+                _write_one(session.root, path, report, stored.get(path), session.config.max_file_bytes)
             except OSError as exc:  # a full disk, a read-only file: the file keeps its old bytes, the run goes on
                 report.refused[path] = f"could not be written ({exc.strerror or exc})"
             if path in report.refused:
@@ -295,7 +295,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
     return report
 
 
-def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None) -> None:
+def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None, max_bytes: int) -> None:
     """Write one fixed or created file (atomically), or record why it is refused."""
     target = root / path
     if path in report.created:
@@ -305,7 +305,7 @@ def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None) ->
         write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
     elif target.is_symlink():
         report.refused[path] = "is a symlink; fixes do not write through symlinks"
-    elif how is not None and _read_back(target, how) != how.text:
+    elif how is not None and _read_again(root, path, max_bytes) != how:
         # another fix, an editor or a checkout wrote the file after we read it: ours would undo that
         report.refused[path] = "changed on disk while the fixes were computed; run `mlops-lint fix` again"
     else:
@@ -316,19 +316,10 @@ def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None) ->
             report.refused[path] = f"the fixed text cannot be written back as {encoding}"
 
 
-def _read_back(target: Path, how: Decoded) -> str | None:
-    """The file's text now, decoded as it was when the fixes were computed (None if unreadable).
-    What is left is the moment between this read and the rename: as small as it can be made."""
-    try:
-        raw = target.read_bytes()
-    except OSError:
-        return None
-    if how.bom and raw.startswith(UTF8_BOM):
-        raw = raw[len(UTF8_BOM) :]
-    try:
-        return raw.decode(how.encoding or "utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return None
+def _read_again(root: Path, path: str, max_bytes: int) -> Decoded | None:
+    """The file as it is now, read and decoded as the run read it. What is left is the moment
+    between this read and the rename: as small as it can be made."""
+    return FileContext(path=path, root=root, kind=classify(path), max_bytes=max_bytes).decoded
 
 
 def unified_diff(report: FixReport) -> str:
