@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -85,11 +85,7 @@ TOO_DEEP_TO_ANALYSE = "code is nested too deeply for libcst to analyse (other ch
 
 
 def _engine_finding(rules: ActiveRules, path: str, span: Span | None, **args: str) -> list[Diagnostic]:
-    settings = rules.engine_rules.get(UnparsableFile.code)
-    if settings is None:
-        return []
-    rule = UnparsableFile(settings)
-    return [rule.diagnostic(Location(path=path, span=span), **args)]
+    return _located_engine_finding(rules, Location(path=path, span=span), **args)
 
 
 def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | None:
@@ -113,16 +109,8 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     if not wanted and UnparsableFile.code not in rules.engine_rules:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
-    if wanted:
-        lazy.preload()
-    with time_limit(repo.config.analysis_timeout):
-        parsed = repo.python(file.path) if wanted else syntax
-        if isinstance(parsed, ParseFailure):
-            span = Span.point(parsed.line, parsed.column)
-            result.diagnostics += _engine_finding(rules, file.path, span, reason=parsed.message)
-            return
-        if isinstance(parsed, PythonContext):
-            _visit(parsed, wanted, rules, result, _Placement(file.path))
+    parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
+    _parse_and_visit(repo, parse, wanted, rules, result, _Placement(file.path))
 
 
 def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
@@ -138,17 +126,29 @@ def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, resu
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(program.text, s.options)]
     if not wanted and not isinstance(program.tree, ParseFailure):
         return
+    parse = (lambda: repo.notebook_python(file.path)) if wanted else (lambda: program.tree)
+    _parse_and_visit(repo, parse, wanted, rules, result, _NotebookPlacement(program))
+
+
+def _parse_and_visit(
+    repo: RepoContext,
+    parse: Callable[[], object],
+    wanted: list[tuple[RuleSettings, type[PythonRule]]],
+    rules: ActiveRules,
+    result: FileResult,
+    placement: _Placement,
+) -> None:
+    """The libcst parse (`parse`) and the rules' traversal, under the file's time limit; a parse
+    failure is reported where `placement` puts it (a line of the file, or a notebook cell)."""
     if wanted:
-        lazy.preload()
+        lazy.preload()  # importing libcst is not the file's fault: before the limit starts
     with time_limit(repo.config.analysis_timeout):
-        parsed = repo.notebook_python(file.path) if wanted else program.tree
+        parsed = parse()
         if isinstance(parsed, ParseFailure):
-            placement = _NotebookPlacement(program)
-            location = placement.location(Span.point(parsed.line, parsed.column)) or Location(path=file.path)
+            location = placement.location(Span.point(parsed.line, parsed.column)) or Location(path=placement.path)
             result.diagnostics += _located_engine_finding(rules, location, reason=parsed.message)
-            return
-        if isinstance(parsed, PythonContext):
-            _visit(parsed, wanted, rules, result, _NotebookPlacement(program))
+        elif isinstance(parsed, PythonContext):
+            _visit(parsed, wanted, rules, result, placement)
 
 
 class _Placement:
