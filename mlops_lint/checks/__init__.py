@@ -22,6 +22,7 @@ from mlops_lint.checks import (
     notebook_code,
     notebooks,
     reproducibility,
+    reproducibility_dependencies,
     reproducibility_project,
 )
 from mlops_lint.rule import Rule
@@ -35,6 +36,7 @@ ALL_RULES: list[type[Rule]] = [
     *code_quality_sklearn.RULES,
     *reproducibility.RULES,
     *reproducibility_project.RULES,
+    *reproducibility_dependencies.RULES,
     *data_files.RULES,
     *data_pointers.RULES,
     *data_pipeline.RULES,
