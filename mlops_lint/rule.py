@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from mlops_lint.diagnostics import Diagnostic, Location
+from mlops_lint.diagnostics import Diagnostic, Location, Severity
 from mlops_lint.fixes import Applicability, Fix
 
 if TYPE_CHECKING:
@@ -71,13 +71,20 @@ class Rule:
     def options(self) -> Mapping[str, Any]:
         return self.settings.options
 
-    def diagnostic(self, location: Location, fix: Fix | None = None, **message_args: Any) -> Diagnostic:
+    def diagnostic(
+        self, location: Location, fix: Fix | None = None, severity: Severity | None = None, **message_args: Any
+    ) -> Diagnostic:
+        """A finding with the catalogue's message. `severity` lowers this one finding (a rule that is
+        less sure in some places, e.g. a per-example file of a library, says `info` there); it never
+        raises a finding above the rule's own severity."""
         meta = self.settings.meta
+        if severity is None or severity.rank < meta.severity.rank:
+            severity = meta.severity
         return Diagnostic(
             code=meta.code,
             name=meta.name,
             family=meta.family,
-            severity=meta.severity,
+            severity=severity,
             message=meta.format_message(**message_args),
             location=location,
             fix=fix,

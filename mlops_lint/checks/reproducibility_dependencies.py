@@ -1,32 +1,157 @@
-"""MLR005: dependencies whose versions are left open where an environment should be rebuildable."""
+"""MLR005: dependencies whose versions are left open where an environment should be rebuildable.
+
+Pins belong to applications and experiment environments, not to libraries, nor to the tooling
+around a project (docs, CI, linting, typing, tests). So a requirements or conda file is read in
+the light of where it sits (see `context/python_project.py` for what a library is):
+
+- a file for tooling, by its name or folder, is not checked;
+- a lock file covers the folder it sits in and everything below it;
+- a file that mirrors the enclosing library's own declarations (most of its packages are ones the
+  library declares, or the library reads its dependencies from it) is the library's range list in
+  another format, not an environment;
+- a file under `examples/`, `research_projects/`, `benchmarks/`... of a library describes one
+  example's environment: reported, but as `info`.
+
+Each file gets at most one finding, at its first unpinned line, naming every unpinned package: a
+file of forty open ranges is one decision for its maintainers, not forty.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mlops_lint.context.files import FileContext
+from mlops_lint.context.python_project import Project, enclosing_projects, folder_of, lock_covering, normalise
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.context.yaml_doc import YamlDoc
+from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
 from mlops_lint.rule import PathRule
 
-_LOCK_FILES = ("poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock")
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
-_CONDA = re.compile(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$")
+# Folders and file-name words that mark the requirements of tooling rather than of an environment
+# that produces results: docs builds, CI jobs, linters and type checkers, tests and dev setups.
+TOOLING_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".ci", "ci", "docs", "doc", "tests", "test"})
+TOOLING_WORDS = frozenset(
+    {
+        *("doc", "docs", "documentation", "sphinx", "mkdocs", "rtd", "readthedocs"),
+        *("ci", "lint", "linting", "linters", "style", "format", "formatting", "quality", "precommit"),
+        *("typing", "types", "mypy", "pyright", "stubs"),
+        *("test", "tests", "testing", "dev", "develop", "development", "build"),
+    }
+)
+# Folders of a library that hold self-contained examples, each with its own environment.
+EXAMPLE_FOLDERS = frozenset(
+    {"examples", "example", "research_projects", "benchmarks", "benchmark", "tutorials", "demos", "demo"}
+)
+BUILD_TOOLS = frozenset({"pip", "setuptools", "wheel"})  # installers, not what a program runs with
+_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2")
+MIRROR_SHARE = 2 / 3  # a file mirrors a library when at least this share of its packages are declared by it
+MAX_LISTED = 12
+_CONDA_VERSION = re.compile(r"(==|=)?\s*([0-9][^\s=,<>|!*]*?)(\.?\*)?(?:[ =]\S+)?")
 
 
-def _lock_present(repo: RepoContext) -> str | None:
-    for path in sorted(repo.file_set):
-        name = PurePosixPath(path).name
-        if name in _LOCK_FILES or re.fullmatch(r"requirements.*\.lock", name):
-            return path
-    return None
+@dataclass(frozen=True, slots=True)
+class Open:
+    """One dependency whose version is left open: where, its name as written, its range as written."""
+
+    line: int
+    column: int
+    name: str
+    spec: str
 
 
-def _pinned(spec: str) -> bool:
-    spec = spec.split(";", 1)[0].split("#", 1)[0].strip()
-    return spec.startswith(("==", "===")) and "*" not in spec and "," not in spec
+def is_tooling(path: str) -> bool:
+    """Requirements of docs, CI, linting, typing, tests or a dev setup, by folder or file name
+    (`docs/requirements.txt`, `.github/...`, `requirements-lint.txt`, `requirements/test.txt`,
+    `dev-requirements.txt`)."""
+    parts = PurePosixPath(path).parts
+    if any(part.lower() in TOOLING_FOLDERS for part in parts[:-1]):
+        return True
+    words = set(re.split(r"[-_.]", PurePosixPath(path).stem.lower())) - {"requirements", "requirement", "reqs", "req"}
+    return bool(words & TOOLING_WORDS)
+
+
+def pinned_release_parts(version: str) -> int:
+    """How many leading release components a version text fixes (`1.26.*` -> 2, `2` -> 1)."""
+    release = re.match(r"\d+(?:\.\d+)*", version.strip().removeprefix("v"))
+    return len(release.group().split(".")) if release else 0
+
+
+def pip_pinned(specifier: str) -> bool:
+    """Whether a PEP 440 specifier set fixes at least the minor release series.
+
+    `==1.26.4` and `===` pin one version. A compatible release that only lets the last part move is
+    treated the same way as conda's `=`: `~=1.26.4` (1.26.x from 1.26.4 on) and `==1.26.*` fix the
+    series 1.26, just as conda's `numpy=1.26` does; `~=1.26`, `==1.*`, `>=`, `<` leave minor or major
+    releases open."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        specifiers = SpecifierSet(specifier)
+    except InvalidSpecifier:
+        return False
+    for spec in specifiers:
+        if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith(".*")):
+            return True
+        if spec.operator == "==" and pinned_release_parts(spec.version[:-2]) >= 2:
+            return True
+        if spec.operator == "~=" and pinned_release_parts(spec.version) >= 3:
+            return True
+    return False
+
+
+def conda_pinned(spec: str) -> bool:
+    """The same test for a conda match spec: `=1.26` (conda's prefix match, i.e. 1.26.*) and `1.26.*`
+    fix the series 1.26; `==1.26.4` and `1.26.4` one version; `=2`, `=2.*`, `>=1.2` leave it open.
+    A build string after a second `=` (or a space) does not matter."""
+    spec = spec.strip()
+    match = _CONDA_VERSION.fullmatch(spec)
+    if match is None:
+        return bool(spec) and pip_pinned(spec.replace(" ", ""))
+    operator, version, star = match.groups()
+    if operator in ("==", None) and not star:
+        return True  # one version
+    return pinned_release_parts(version) >= 2  # a prefix: the series it fixes
+
+
+def open_requirement(line: str) -> tuple[str, str] | None:
+    """(name as written, specifier) of a pip requirement line whose version is left open; None for
+    pinned lines and for what is not a package index requirement (options, includes, editable
+    installs, URLs, VCS references, local paths and archives, lines pip would reject)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    line = re.split(r"\s--?[A-Za-z]", " " + line, maxsplit=1)[0].strip()  # per-requirement options
+    if not line or line.startswith(("-", ".", "/", "~")) or line.endswith(_ARCHIVES):
+        return None
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement:
+        return None
+    if requirement.url or normalise(requirement.name) in BUILD_TOOLS:
+        return None
+    specifier = str(requirement.specifier)
+    return None if pip_pinned(specifier) else (requirement.name, specifier)
+
+
+def requirements_entries(text: str) -> Iterator[tuple[int, str, str]]:
+    """(first line number, first physical line, logical line without comment) of a requirements
+    file, joining `\\` continuations as pip does."""
+    parts: list[str] = []
+    start, first = 0, ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not parts:
+            start, first = number, raw
+        body = re.sub(r"(^|\s)#.*$", "", raw)
+        if body.rstrip().endswith("\\"):
+            parts.append(body.rstrip()[:-1])
+            continue
+        parts.append(body)
+        yield start, first, " ".join(parts).strip()
+        parts = []
+    if parts:
+        yield start, first, " ".join(parts).strip()
 
 
 class UnpinnedDependency(PathRule):
@@ -38,48 +163,81 @@ class UnpinnedDependency(PathRule):
 
         if not gitignore_spec(self.options["files"]).match_file(file.path) or file.text is None:
             return
-        if _lock_present(repo):
+        if is_tooling(file.path) or lock_covering(repo, file.path):
             return
-        if file.path.endswith((".yml", ".yaml")):
-            yield from self._conda(file)
-        else:
-            yield from self._requirements(file)
+        conda = file.path.endswith((".yml", ".yaml"))
+        found = list(self._conda(file, repo) if conda else self._requirements(file.text))
+        if not found:
+            return
+        severity = None
+        projects = enclosing_projects(repo, file.path)
+        if not conda and projects and projects[0].library and self._mirrors(file, projects[0]):
+            return
+        if any(project.library and _in_examples(file.path, project.folder) for project in projects):
+            severity = Severity.INFO
+        first = found[0]
+        span = Span(
+            start_line=first.line, start_col=first.column, end_line=first.line, end_col=first.column + len(first.name)
+        )
+        listed = [f"{entry.name} ({entry.spec})" if entry.spec else entry.name for entry in found[:MAX_LISTED]]
+        if len(found) > MAX_LISTED:
+            listed.append(f"and {len(found) - MAX_LISTED} more")
+        what = f"{len(found)} dependency is" if len(found) == 1 else f"{len(found)} dependencies are"
+        yield self.diagnostic(
+            Location(path=file.path, span=span), severity=severity, what=what, packages=", ".join(listed)
+        )
 
-    def _requirements(self, file: FileContext) -> Iterator[Diagnostic]:
-        text = file.text or ""
+    @staticmethod
+    def _mirrors(file: FileContext, library: Project) -> bool:
+        if file.path in library.reads:
+            return True
+        names = set()
+        for _number, _raw, line in requirements_entries(file.text or ""):
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+            if match and not line.startswith("-") and normalise(match.group(1)) not in BUILD_TOOLS:
+                names.add(normalise(match.group(1)))
+        return bool(names) and len(names & library.declared) >= MIRROR_SHARE * len(names)
+
+    @staticmethod
+    def _requirements(text: str) -> Iterator[Open]:
         if "--hash=" in text:
             return  # pip-compile --generate-hashes output pins everything
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.split(" #", 1)[0].strip()
-            if not line or line.startswith(("#", "-", ".", "/")) or "://" in line or "@" in line:
-                continue  # options, includes, local paths, URLs and VCS references
-            match = _REQUIREMENT.match(line)
-            if match and not _pinned(match.group(3)):
-                yield self._finding(file, number, raw, match.group(1), match.group(3).strip())
+        seen: set[str] = set()
+        for number, raw, line in requirements_entries(text):
+            result = open_requirement(line)
+            if result is not None and normalise(result[0]) not in seen:
+                seen.add(normalise(result[0]))
+                yield Open(number, raw.find(result[0]) + 1, result[0], result[1])
 
-    def _conda(self, file: FileContext) -> Iterator[Diagnostic]:
-        in_dependencies = False
-        for number, raw in enumerate((file.text or "").splitlines(), start=1):
-            if re.match(r"^dependencies\s*:", raw):
-                in_dependencies = True
-                continue
-            if in_dependencies and raw and not raw[0].isspace() and not raw.startswith("-"):
-                in_dependencies = False
-            if not in_dependencies:
-                continue
-            match = _CONDA.match(raw.split("#", 1)[0])
-            if not match or match.group(1) in ("pip", "python") or raw.strip().endswith(":"):
-                continue
-            spec = match.group(2).strip()
-            conda_pinned = re.match(r"^=?=\s*[0-9][^*,<>]*$", spec) is not None
-            if not conda_pinned and not _pinned(spec):
-                yield self._finding(file, number, raw, match.group(1), spec)
+    @staticmethod
+    def _conda(file: FileContext, repo: RepoContext) -> Iterator[Open]:
+        doc = repo.yaml(file.path)
+        if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict):
+            return
+        dependencies = doc.value.get("dependencies")
+        seen: set[str] = set()
+        for k, item in enumerate(dependencies if isinstance(dependencies, list) else []):
+            if isinstance(item, dict) and isinstance(item.get("pip"), list):
+                for j, line in enumerate(item["pip"]):
+                    result = open_requirement(line) if isinstance(line, str) else None
+                    if result is not None and normalise(result[0]) not in seen:
+                        seen.add(normalise(result[0]))
+                        yield Open(*doc.position_of(("dependencies", k, "pip", j)), result[0], result[1])
+            elif isinstance(item, str):
+                match = re.match(r"^(?:[\w./-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$", item.strip())
+                if match is None or normalise(match.group(1)) in BUILD_TOOLS | {"python"}:
+                    continue
+                name, spec = match.group(1), match.group(2).strip()
+                if not conda_pinned(spec) and normalise(name) not in seen:
+                    seen.add(normalise(name))
+                    line, column = doc.position_of(("dependencies", k))
+                    yield Open(line, column + max(item.find(name), 0), name, spec)
 
-    def _finding(self, file: FileContext, number: int, raw: str, name: str, spec: str) -> Diagnostic:
-        column = raw.find(name) + 1
-        span = Span(start_line=number, start_col=column, end_line=number, end_col=column + len(name))
-        state = f"only constrained by '{spec}'" if spec else "not pinned"
-        return self.diagnostic(Location(path=file.path, span=span), package=name, state=state)
+
+def _in_examples(path: str, library_folder: str) -> bool:
+    """Whether `path` sits in an examples-like folder below the library's folder."""
+    relative = folder_of(path)[len(library_folder) :].strip("/") if library_folder else folder_of(path)
+    return any(part in EXAMPLE_FOLDERS for part in relative.split("/") if part)
 
 
 RULES = [UnpinnedDependency]
