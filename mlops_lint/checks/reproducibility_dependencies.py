@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mlops_lint.context.files import FileContext
-from mlops_lint.context.python_project import Project, enclosing_projects, folder_of, lock_covering, normalise
+from mlops_lint.context.python_project import (
+    Project,
+    enclosing_projects,
+    in_library_examples,
+    lock_covering,
+    normalise,
+)
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
@@ -40,10 +46,6 @@ TOOLING_WORDS = frozenset(
         *("typing", "types", "mypy", "pyright", "stubs"),
         *("test", "tests", "testing", "dev", "develop", "development", "build"),
     }
-)
-# Folders of a library that hold self-contained examples, each with its own environment.
-EXAMPLE_FOLDERS = frozenset(
-    {"examples", "example", "research_projects", "benchmarks", "benchmark", "tutorials", "demos", "demo"}
 )
 BUILD_TOOLS = frozenset({"pip", "setuptools", "wheel"})  # installers, not what a program runs with
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tgz", ".tar.bz2")
@@ -173,7 +175,7 @@ class UnpinnedDependency(PathRule):
         projects = enclosing_projects(repo, file.path)
         if not conda and projects and projects[0].library and self._mirrors(file, projects[0]):
             return
-        if any(project.library and _in_examples(file.path, project.folder) for project in projects):
+        if in_library_examples(repo, file.path):
             severity = Severity.INFO
         first = found[0]
         span = Span(
@@ -232,12 +234,6 @@ class UnpinnedDependency(PathRule):
                     seen.add(normalise(name))
                     line, column = doc.position_of(("dependencies", k))
                     yield Open(line, column + max(item.find(name), 0), name, spec)
-
-
-def _in_examples(path: str, library_folder: str) -> bool:
-    """Whether `path` sits in an examples-like folder below the library's folder."""
-    relative = folder_of(path)[len(library_folder) :].strip("/") if library_folder else folder_of(path)
-    return any(part in EXAMPLE_FOLDERS for part in relative.split("/") if part)
 
 
 RULES = [UnpinnedDependency]

@@ -49,6 +49,10 @@ LOCK_FILES = frozenset(
     {"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock"}
 )
 _REQUIREMENTS_LOCK = re.compile(r"requirements.*\.lock")
+# Folders of a library that hold self-contained examples, each with its own environment.
+EXAMPLE_FOLDERS = frozenset(
+    {"examples", "example", "research_projects", "benchmarks", "benchmark", "tutorials", "demos", "demo"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +222,13 @@ def _strings(values: object) -> list[str]:
     if isinstance(values, str):
         return [values]
     return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def in_library_examples(repo: RepoContext, path: str) -> bool:
+    """Whether `path` sits in an examples-like folder (`EXAMPLE_FOLDERS`) below a library's folder:
+    an example's own environment, not the library's."""
+    for project in enclosing_projects(repo, path):
+        relative = folder_of(path)[len(project.folder) :].strip("/") if project.folder else folder_of(path)
+        if project.library and any(part in EXAMPLE_FOLDERS for part in relative.split("/") if part):
+            return True
+    return False
