@@ -1,4 +1,4 @@
-"""MLJ006 beyond the catalogue examples: which installs are `info` (hosted-runtime cells, a
+"""MLJ006 beyond the catalogue examples: which installs are `info` (conditional installs, a
 library's example notebooks), and how shell words keep unquoted redirections."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.notebook_installs import hosted_only, unpinned_packages
+from mlops_lint.checks.notebook_installs import conditional, unpinned_packages
 from mlops_lint.context.shell_words import shell_words
 from mlops_lint.diagnostics import Severity
 from mlops_lint.registry import metas
@@ -23,7 +23,7 @@ def _severities(root: Path, files: dict[str, str]) -> list[tuple[str, int | None
     return sorted((d.location.path, d.location.cell, d.severity) for d in report.diagnostics)
 
 
-def test_hosted_runtime_installs_are_info(tmp_path: Path) -> None:
+def test_conditional_installs_are_info(tmp_path: Path) -> None:
     notebook = make_notebook(
         [
             'if "google.colab" in sys.modules:\n    %pip install -q statsmodels',
@@ -45,17 +45,19 @@ def test_example_notebooks_of_a_library_are_info(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "line", "hosted"),
+    ("source", "line", "expected"),
     [
         ("if IS_COLAB:\n    %pip install x", 2, True),
-        ("if IS_COLAB:\n    pass\nelse:\n    %pip install x", 4, False),
-        ("if logger == 'Comet':\n    %pip install comet_ml", 2, False),
+        ("if IS_COLAB:\n    pass\nelse:\n    %pip install x", 4, True),
+        ("if logger == 'Comet':\n    %pip install comet_ml", 2, True),
+        ("try:\n    import x\nexcept ImportError:\n    %pip install x", 4, True),
+        ("for name in names:\n    %pip install x", 2, False),
         ("%pip install x", 1, False),
         ("if 'kaggle_secrets' in sys.modules:\n    if x:\n        !pip install y", 3, True),
     ],
 )
-def test_hosted_only(source: str, line: int, hosted: bool) -> None:
-    assert hosted_only(source, line) is hosted
+def test_conditional(source: str, line: int, expected: bool) -> None:
+    assert conditional(source, line) is expected
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@ Only names that a package index resolves are asked for a pin: requirements and c
 editable installs, local paths, URLs and direct references decide their own versions. A range
 written unquoted in a shell command (`!pip install torch>=2.0`) is not a range at all: the shell
 takes `>` as a redirection, installs any torch and writes a file named `=2.0`; that is reported
-with a message that says so (see `context/shell_words.py`). Installs that only run on a hosted
-runtime (inside `if "google.colab" in sys.modules:`), and notebooks among a library's examples,
-are reported as `info`: they top up a hosted environment or illustrate one example, while the
-repository's pinned environment is elsewhere.
+with a message that says so (see `context/shell_words.py`). Installs that only run under a
+condition (inside `if "google.colab" in sys.modules:`, `if logger == "Comet":`, `except
+ImportError:`), and notebooks among a library's examples, are reported as `info`: they top up a
+hosted runtime or an optional integration, or illustrate one example, while the environment the
+repository is run in is declared elsewhere.
 """
 
 from __future__ import annotations
@@ -199,9 +200,11 @@ def unpinned_packages(command: str) -> Installs:
     return Installs(tool_used, found, redirected)
 
 
-def hosted_only(source: str, line: int) -> bool:
-    """Whether line `line` of a cell runs only on a hosted runtime: inside an `if` whose condition
-    names Colab or Kaggle (`if "google.colab" in sys.modules:`, `if IS_COLAB or IS_KAGGLE:`)."""
+def conditional(source: str, line: int) -> bool:
+    """Whether line `line` of a cell runs only under a condition: inside an `if`/`elif`/`else` or
+    `try`/`except` block (`if "google.colab" in sys.modules:`, `if logger == "Comet":`,
+    `except ImportError:`). Such an install tops up an environment (a hosted runtime, an optional
+    integration the reader picks, a package that is missing) rather than defining it."""
     lines = source.splitlines()
     if not 0 < line <= len(lines):
         return False
@@ -211,7 +214,7 @@ def hosted_only(source: str, line: int) -> bool:
         level = len(text) - len(stripped)
         if not stripped or stripped.startswith("#") or level >= indent:
             continue
-        if re.match(r"(?:el)?if\b", stripped) and re.search(r"colab|kaggle", stripped, re.IGNORECASE):
+        if re.match(r"(?:if|elif|else|try|except)\b", stripped):
             return True
         indent = level
     return False
@@ -252,7 +255,7 @@ class NotebookUnpinnedInstall(PathRule):
                 ]
                 if example is None:
                     example = in_library_examples(repo, file.path)
-                quiet = example or hosted_only(cell.source, escape.line)
+                quiet = example or conditional(cell.source, escape.line)
                 yield self.diagnostic(
                     Location(path=file.path, span=span, cell=cell.index),
                     severity=Severity.INFO if quiet else None,

@@ -173,10 +173,10 @@ class UnpinnedDependency(PathRule):
             return
         severity = None
         projects = enclosing_projects(repo, file.path)
-        if not conda and projects and projects[0].library and self._mirrors(file, projects[0]):
-            return
         if in_library_examples(repo, file.path):
-            severity = Severity.INFO
+            severity = Severity.INFO  # one example's environment (the mirror test is for the library's own files)
+        elif not conda and projects and projects[0].library and self._mirrors(file, projects[0]):
+            return
         first = found[0]
         span = Span(
             start_line=first.line, start_col=first.column, end_line=first.line, end_col=first.column + len(first.name)
