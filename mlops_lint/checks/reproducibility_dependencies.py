@@ -118,10 +118,10 @@ def conda_pinned(spec: str) -> bool:
     return pinned_release_parts(version) >= 2  # a prefix: the series it fixes
 
 
-def open_requirement(line: str) -> tuple[str, str] | None:
-    """(name as written, specifier) of a pip requirement line whose version is left open; None for
-    pinned lines and for what is not a package index requirement (options, includes, editable
-    installs, URLs, VCS references, local paths and archives, lines pip would reject)."""
+def parse_requirement(line: str) -> tuple[str, str, bool] | None:
+    """(name as written, specifier, pinned) of a pip requirement line; None for what is not a
+    package index requirement (options, includes, editable installs, URLs, VCS references, local
+    paths and archives, lines pip would reject) and for the installers themselves."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     line = re.split(r"\s--?[A-Za-z]", " " + line, maxsplit=1)[0].strip()  # per-requirement options
@@ -134,7 +134,26 @@ def open_requirement(line: str) -> tuple[str, str] | None:
     if requirement.url or normalise(requirement.name) in BUILD_TOOLS:
         return None
     specifier = str(requirement.specifier)
-    return None if pip_pinned(specifier) else (requirement.name, specifier)
+    return requirement.name, specifier, pip_pinned(specifier)
+
+
+def open_requirement(line: str) -> tuple[str, str] | None:
+    """(name as written, specifier) of a requirement line whose version is left open."""
+    parsed = parse_requirement(line)
+    return None if parsed is None or parsed[2] else (parsed[0], parsed[1])
+
+
+def first_open(entries: list[tuple[int, int, str, str, bool]]) -> Iterator[Open]:
+    """The open entries (line, column, name, spec, pinned) in order, once per package, leaving out
+    packages that another entry pins: pip merges `mkdocstrings==0.21.2` and
+    `mkdocstrings[python]>=0.18` into one pinned requirement."""
+    pinned = {normalise(name) for _line, _column, name, _spec, is_pinned in entries if is_pinned}
+    seen: set[str] = set()
+    for line, column, name, spec, _pinned in entries:
+        key = normalise(name)
+        if key not in pinned and key not in seen:
+            seen.add(key)
+            yield Open(line, column, name, spec)
 
 
 def requirements_entries(text: str) -> Iterator[tuple[int, str, str]]:
@@ -204,12 +223,12 @@ class UnpinnedDependency(PathRule):
     def _requirements(text: str) -> Iterator[Open]:
         if "--hash=" in text:
             return  # pip-compile --generate-hashes output pins everything
-        seen: set[str] = set()
+        entries = []
         for number, raw, line in requirements_entries(text):
-            result = open_requirement(line)
-            if result is not None and normalise(result[0]) not in seen:
-                seen.add(normalise(result[0]))
-                yield Open(number, raw.find(result[0]) + 1, result[0], result[1])
+            parsed = parse_requirement(line)
+            if parsed is not None:
+                entries.append((number, raw.find(parsed[0]) + 1, *parsed))
+        yield from first_open(entries)
 
     @staticmethod
     def _conda(file: FileContext, repo: RepoContext) -> Iterator[Open]:
@@ -217,23 +236,21 @@ class UnpinnedDependency(PathRule):
         if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict):
             return
         dependencies = doc.value.get("dependencies")
-        seen: set[str] = set()
+        entries: list[tuple[int, int, str, str, bool]] = []
         for k, item in enumerate(dependencies if isinstance(dependencies, list) else []):
             if isinstance(item, dict) and isinstance(item.get("pip"), list):
                 for j, line in enumerate(item["pip"]):
-                    result = open_requirement(line) if isinstance(line, str) else None
-                    if result is not None and normalise(result[0]) not in seen:
-                        seen.add(normalise(result[0]))
-                        yield Open(*doc.position_of(("dependencies", k, "pip", j)), result[0], result[1])
+                    parsed = parse_requirement(line) if isinstance(line, str) else None
+                    if parsed is not None:
+                        entries.append((*doc.position_of(("dependencies", k, "pip", j)), *parsed))
             elif isinstance(item, str):
                 match = re.match(r"^(?:[\w./-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$", item.strip())
                 if match is None or normalise(match.group(1)) in BUILD_TOOLS | {"python"}:
                     continue
                 name, spec = match.group(1), match.group(2).strip()
-                if not conda_pinned(spec) and normalise(name) not in seen:
-                    seen.add(normalise(name))
-                    line, column = doc.position_of(("dependencies", k))
-                    yield Open(line, column + max(item.find(name), 0), name, spec)
+                line, column = doc.position_of(("dependencies", k))
+                entries.append((line, column + max(item.find(name), 0), name, spec, conda_pinned(spec)))
+        yield from first_open(entries)
 
 
 RULES = [UnpinnedDependency]
