@@ -268,6 +268,8 @@ def fix(
         report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
         for path, reason in sorted(report.refused.items()):
             click.echo(f"mlops-lint: not fixed: {path}: {reason}", err=True)
+        for path, reason in sorted(report.rolled_back.items()):
+            click.echo(f"mlops-lint: some fixes rolled back: {path}: {reason}", err=True)
         if diff:
             click.echo(api.unified_diff(report), nl=False)
             return EXIT_FINDINGS if report.touched else EXIT_CLEAN

@@ -45,6 +45,7 @@ class NodeFix:
     replacements: tuple[tuple[cst.CSTNode, str], ...]
     applicability: Applicability = Applicability.SAFE
     lines_before: tuple[tuple[cst.CSTNode, str], ...] = ()
+    isolated: bool = False  # a scope-wide fix (a rename): see `Fix.isolated`
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,7 @@ class PythonRule(Rule):
         replacements: Iterable[tuple[cst.CSTNode, str]],
         applicability: Applicability | None = None,
         lines_before: Iterable[tuple[cst.CSTNode, str]] = (),
+        isolated: bool = False,
         **title_args: Any,
     ) -> NodeFix:
         """A fix with the catalogue's title template and applicability (unless overridden)."""
@@ -151,4 +153,5 @@ class PythonRule(Rule):
             replacements=tuple(replacements),
             applicability=applicability or self.meta.fix_applicability or Applicability.DISPLAY_ONLY,
             lines_before=tuple(lines_before),
+            isolated=isolated,
         )
