@@ -12,7 +12,7 @@ from pathlib import Path
 from mlops_lint import api
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport, Severity, Span
 from mlops_lint.fixer import choose_fixes, fix_to_fixed_point
-from mlops_lint.fixes import Applicability, Fix, TextEdit
+from mlops_lint.fixes import Fix, TextEdit
 from mlops_lint.ruff_bridge import undefined_names
 from tests.helpers import commit_all, git_init
 
@@ -20,7 +20,9 @@ RENAME_AND_NAN = 'import pandas as pds\nimport numpy as np\ndf = pds.read_csv("x
 
 
 def _point(line: int, col: int, end_col: int, content: str, path: str = "a.py") -> TextEdit:
-    return TextEdit(path=path, span=Span(start_line=line, start_col=col, end_line=line, end_col=end_col), content=content)
+    return TextEdit(
+        path=path, span=Span(start_line=line, start_col=col, end_line=line, end_col=end_col), content=content
+    )
 
 
 def _finding(line: int, fix: Fix) -> Diagnostic:
