@@ -6,14 +6,21 @@ renamed to `pd` in the same round: a NameError written to disk.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
 from mlops_lint import api
+from mlops_lint.context.python import ParseFailure, parse_python
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport, Severity, Span
 from mlops_lint.fixer import choose_fixes, fix_to_fixed_point
 from mlops_lint.fixes import Fix, TextEdit
 from mlops_lint.ruff_bridge import undefined_names
+from tests.fix_strategies import examples_of
 from tests.helpers import commit_all, git_init
 
 RENAME_AND_NAN = 'import pandas as pds\nimport numpy as np\ndf = pds.read_csv("x.csv")\nprint(df[df.a == np.nan])\n'
@@ -95,3 +102,42 @@ def test_undefined_names_counts_per_name_and_knows_notebooks() -> None:
         ' "source": ["print(x)\\n"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
     )
     assert sum((undefined_names("n.ipynb", notebook) or {}).values()) == 1
+
+
+# ---------------------------------------------------------------- combinations as a property
+
+_SOURCES = sorted(
+    {example["source"] for _meta, example in examples_of("source") if "__future__" not in example["source"]}
+)
+_COMBINED = settings(
+    max_examples=int(os.environ.get("FIX_COMBINATIONS", "6")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@_COMBINED
+@given(sources=st.lists(st.sampled_from(_SOURCES), min_size=2, max_size=4, unique=True))
+def test_fixable_examples_combined_in_one_file_stay_defined_and_converge(sources: list[str]) -> None:
+    """Every rule's fix is right on its own example; several in one file, fixed in a single unsafe
+    run, must not add an undefined name or a syntax error, and a second run changes nothing."""
+    text = "\n".join(source.rstrip("\n") + "\n" for source in sources)
+    assume(parse_python(text) is not None and not isinstance(parse_python(text), ParseFailure))
+    before = undefined_names("combined.py", text)
+    assume(before is not None)
+    with tempfile.TemporaryDirectory(prefix="fixcombo-") as name:
+        root = Path(name)
+        (root / ".mlops-lint.toml").write_text("", encoding="utf-8")
+        (root / "combined.py").write_text(text, encoding="utf-8")
+        overrides = api.Overrides(cache=False, history="none", jobs=1)
+        report = api.fix([root], overrides, unsafe=True)
+        fixed = (root / "combined.py").read_text(encoding="utf-8")
+        assert not isinstance(parse_python(fixed), ParseFailure)
+        after = undefined_names("combined.py", fixed)
+        assert after is not None
+        grown = {name: count for name, count in after.items() if count > before[name]}
+        assert not grown, f"{grown} after fixing {report.touched}"
+        again = api.fix([root], overrides, unsafe=True)
+        assert again.touched == [], "a second run still changed the file"
