@@ -23,6 +23,8 @@ from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root
 from mlops_lint.docs import explain
+from mlops_lint.fixer import FixReport
+from mlops_lint.fixes import Applicability
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS, github
 from mlops_lint.reporters.text import statistics, statistics_rows
@@ -133,6 +135,27 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _fix_summary(report: FixReport, unsafe: bool, would: bool) -> str:
+    """'Fixed 3 findings in 2 files.' (or 'Would fix ...' for --diff), counted in findings like `check`,
+    with how many more `--unsafe-fixes` would fix."""
+    files = len(report.touched)
+    head = f"{'Would fix' if would else 'Fixed'} {_plural(report.applied, 'finding')} in {_plural(files, 'file')}"
+    remaining = report.remaining.diagnostics if report.remaining is not None else ()
+    more = (
+        0 if unsafe else sum(1 for d in remaining if d.fix is not None and d.fix.applicability is Applicability.UNSAFE)
+    )
+    return head + (f" ({more} more with --unsafe-fixes)." if more else ".")
+
+
 def _guarded(action: Callable[[], int]) -> None:
     """Run a command; configuration and catalogue problems exit 2 with one line, never a traceback."""
     try:
@@ -219,7 +242,7 @@ def check(
         elif show_statistics:
             click.echo(statistics(report), nl=False)
         else:
-            colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            colour = output_format == "text" and _colour()
             click.echo(FORMATS[output_format](report, colour=colour, show_fixes=show_fixes), nl=False)
             if output_format == "github":
                 github.write_step_summary(report)  # appended to $GITHUB_STEP_SUMMARY when set
@@ -270,15 +293,15 @@ def fix(
             click.echo(f"mlops-lint: not fixed: {path}: {reason}", err=True)
         for path, reason in sorted(report.rolled_back.items()):
             click.echo(f"mlops-lint: some fixes rolled back: {path}: {reason}", err=True)
+        summary = _fix_summary(report, unsafe_fixes, would=diff)
         if diff:
             click.echo(api.unified_diff(report), nl=False)
+            click.echo(summary, err=True)  # stderr: the diff on stdout stays a patch that `git apply` takes
             return EXIT_FINDINGS if report.touched else EXIT_CLEAN
         remaining = report.remaining
         if remaining is not None:
-            click.echo(FORMATS["text"](remaining, colour=sys.stdout.isatty()), nl=False)
-        files = len(report.touched)
-        fixes = "fix" if report.applied == 1 else "fixes"
-        click.echo(f"Applied {report.applied} {fixes} in {files} file{'' if files == 1 else 's'}.")
+            click.echo(FORMATS["text"](remaining, colour=_colour()), nl=False)
+        click.echo(summary)
         if remaining is None:
             return EXIT_CLEAN
         return remaining.exit_code

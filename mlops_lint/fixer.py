@@ -40,8 +40,8 @@ class FixReport:
     created: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     rolled_back: dict[str, str] = field(default_factory=dict)  # a round's fixes dropped: the file keeps the rest
-    applied: int = 0
-    applied_paths: list[frozenset[str]] = field(default_factory=list)  # the files of each applied fix
+    applied: int = 0  # findings fixed (the unit of `check`'s "N fixable")
+    applied_paths: list[frozenset[str]] = field(default_factory=list)  # the files of each fixed finding
     remaining: RunReport | None = None
 
     @property
@@ -144,7 +144,10 @@ def fix_to_fixed_point(
         fixes = choose_fixes(candidates, texts, unsafe)
         if not fixes:
             break
+        # the unit is the finding, as in `check`'s "N fixable": two findings that share one fix count twice
+        findings = Counter(d.fix for d in candidates if d.fix in fixes)
         edits_by_path: dict[str, list[TextEdit]] = {}
+        created_now: set[str] = set()
         for fix in fixes:
             for edit in fix.edits:
                 if isinstance(edit, TextEdit):
@@ -152,8 +155,7 @@ def fix_to_fixed_point(
                 elif isinstance(edit, CreateFile) and edit.path not in texts and edit.path not in overlays:
                     overlays[edit.path] = edit.content
                     report.created[edit.path] = edit.content
-                    report.applied += 1
-                    report.applied_paths.append(frozenset({edit.path}))
+                    created_now.add(edit.path)
         refused_now: set[str] = set()
         for path, edits in edits_by_path.items():
             before = overlays.get(path, texts.get(path))
@@ -176,14 +178,13 @@ def fix_to_fixed_point(
             report.originals.setdefault(path, texts[path])
             overlays[path] = after
             report.changed[path] = after
-        kept = [fix for fix in fixes if fix.paths.isdisjoint(refused_now) and _has_text_edits(fix)]
-        report.applied += len(kept)
-        report.applied_paths += [frozenset(fix.paths) for fix in kept]
+        for fix in fixes:
+            text_paths = {edit.path for edit in fix.edits if isinstance(edit, TextEdit)}
+            done = text_paths.isdisjoint(refused_now) if text_paths else not fix.paths.isdisjoint(created_now)
+            if done:
+                report.applied += findings[fix]
+                report.applied_paths += [frozenset(fix.paths)] * findings[fix]
     return report
-
-
-def _has_text_edits(fix: Fix) -> bool:
-    return any(isinstance(edit, TextEdit) for edit in fix.edits)
 
 
 def write_atomically(path: Path, text: str, bom: bool, encoding: str = "utf-8") -> None:

@@ -187,14 +187,33 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 6 fixes in 4 files." in out
+    assert "Fixed 6 findings in 4 files (2 more with --unsafe-fixes)." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
     assert "import pandas as pd\n" in text and "pds" not in text
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 0 fixes in 0 files." in out
-    assert run("fix", str(examples_copy), "--diff")[1] == ""
+    assert "Fixed 0 findings in 0 files (2 more with --unsafe-fixes)." in out
+    code, out, err = run("fix", str(examples_copy), "--diff")
+    assert (code, out) == (0, "") and err.strip() == "Would fix 0 findings in 0 files (2 more with --unsafe-fixes)."
+
+
+def test_fix_diff_ends_with_a_summary_on_stderr(examples_copy: Path) -> None:
+    code, out, err = run("fix", str(examples_copy), "--diff")
+    assert code == 1 and out.startswith("--- a/")
+    assert err.strip().splitlines()[-1] == "Would fix 6 findings in 4 files (2 more with --unsafe-fixes)."
+    code, out, err = run("fix", str(examples_copy), "--diff", "--unsafe-fixes")
+    assert err.strip().splitlines()[-1] == "Would fix 8 findings in 4 files."
+
+
+def test_fix_honours_no_color(examples_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    from mlops_lint import cli
+
+    assert cli._colour() is False
+    monkeypatch.delenv("NO_COLOR")
+    assert cli._colour() is True
 
 
 def test_statistics_as_json_and_when_clean(tmp_path: Path) -> None:
