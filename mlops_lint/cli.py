@@ -22,7 +22,7 @@ from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root
-from mlops_lint.docs import explain
+from mlops_lint.docs import UnknownSelectorError, explain_selector, rules_listing
 from mlops_lint.fixer import FixReport
 from mlops_lint.fixes import Applicability
 from mlops_lint.registry import metas
@@ -168,6 +168,9 @@ def _guarded(action: Callable[[], int]) -> None:
         _fail(str(exc))
     except click.ClickException:
         raise
+    except BrokenPipeError:  # `mlops-lint rules | head`: the reader left; nothing more to say, as in ruff
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_CLEAN)
     except Exception as exc:  # an engine bug: say so briefly; the traceback only on request
         if os.environ.get("MLOPS_LINT_DEBUG"):
             raise
@@ -309,7 +312,7 @@ def fix(
     _guarded(action)
 
 
-@main.command("baseline")
+@main.command("baseline", short_help="Acknowledge today's findings in a baseline file.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
 @click.option(
@@ -366,7 +369,7 @@ def new_experiment_command(experiment_id: str, root: Path) -> None:
     _guarded(action)
 
 
-@main.command("init")
+@main.command("init", short_help="Write the config, pre-commit hooks, CI workflow and templates.")
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."))
 @click.option("--dry-run", is_flag=True, help="Print what would be written, as a diff; write nothing.")
 def init_command(path: Path, dry_run: bool) -> None:
@@ -385,7 +388,7 @@ def init_command(path: Path, dry_run: bool) -> None:
     _guarded(action)
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, short_help="List the rules; `rules explain CODE` documents one.")
 @click.option("--family", type=click.Choice([f.value for f in Family]), help="Only this family.")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
@@ -412,11 +415,7 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
             ]
             click.echo(json.dumps(rows, indent=2))
         else:
-            click.echo(f"{'code':<6} fix {'name':<34} {'family':<15} {'severity':<8} summary")
-            for m in chosen:
-                fix_mark = "[*]" if m.fixable else "   "
-                click.echo(f"{m.code} {fix_mark} {m.name:<34} {m.family!s:<15} {m.severity!s:<8} {m.summary}")
-            click.echo("\n[*] has an automatic fix. Details: mlops-lint rules explain CODE")
+            click.echo(rules_listing(chosen, metas().values()), nl=False)
         return EXIT_CLEAN
 
     _guarded(action)
@@ -425,14 +424,14 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
 @rules.command("explain")
 @click.argument("code")
 def explain_command(code: str) -> None:
-    """Show the documentation of one rule (by code or name)."""
+    """Show the documentation of a rule: a code, a name, a family, a prefix, `ruff` or a ruff code."""
 
     def action() -> int:
-        for meta in metas().values():
-            if code.upper() == meta.code or code == meta.name:
-                click.echo(explain(meta), nl=False)
-                return EXIT_CLEAN
-        raise click.UsageError(f"no rule named {code!r}; see `mlops-lint rules`")
+        try:
+            click.echo(explain_selector(code, metas()), nl=False)
+        except UnknownSelectorError as exc:
+            raise click.UsageError(str(exc)) from None
+        return EXIT_CLEAN
 
     _guarded(action)
 

@@ -346,3 +346,15 @@ def undefined_names(path: str, text: str) -> Counter[str] | None:
     if not isinstance(items, list):
         return None
     return Counter(str(item.get("message", "")) for item in items if isinstance(item, dict))
+
+
+def ruff_rule_doc(code: str) -> str | None:
+    """ruff's own documentation of one of its codes (`ruff rule F401`), for `rules explain F401`."""
+    binary = ruff_binary()
+    if binary is None or not _RUFF_CODE.match(code):
+        return None
+    try:
+        completed = subprocess.run([binary, "rule", code], capture_output=True, check=False, timeout=_UNDEFINED_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.decode("utf-8", "replace") if completed.returncode == 0 else None
