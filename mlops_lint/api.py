@@ -155,7 +155,8 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         unique, baselined, stale = session.baseline.split(repo, unique)
         if stale:
             repo.notices.append(
-                f"{len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} no longer match any finding "
+                f"{len(stale)} baseline {'entry no longer matches' if len(stale) == 1 else 'entries no longer match'} "
+                "any finding "
                 "(fixed, or the code moved): run `mlops-lint baseline --prune` to drop them"
             )
     return RunReport(

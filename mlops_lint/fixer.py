@@ -187,20 +187,28 @@ def fix_to_fixed_point(
     return report
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, text: str, bom: bool, encoding: str = "utf-8") -> None:
-    """Write via a temporary file in the same folder and a rename, keeping the file's mode."""
+    """Write via a temporary file in the same folder and a rename, keeping the file's mode.
+
+    A new file gets the mode `open()` would give it (0666 less the umask), not mkstemp's private
+    0600: a baseline or a created `.gitignore` is meant to be read by others and committed."""
     data = (UTF8_BOM if bom else b"") + text.encode(encoding)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mlops-lint-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
