@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from mlops_lint.diagnostics import Diagnostic, Location
+from mlops_lint.diagnostics import Diagnostic, Location, Severity
 from mlops_lint.fixes import Applicability, Fix
 
 if TYPE_CHECKING:
@@ -72,13 +72,17 @@ class Rule:
     def options(self) -> Mapping[str, Any]:
         return self.settings.options
 
-    def diagnostic(self, location: Location, fix: Fix | None = None, **message_args: Any) -> Diagnostic:
+    def diagnostic(
+        self, location: Location, fix: Fix | None = None, severity: Severity | None = None, **message_args: Any
+    ) -> Diagnostic:
+        """A finding of this rule; `severity` overrides the catalogue's for this one finding (a rule
+        that knows this case is milder, e.g. a skeleton still to fill in rather than broken metadata)."""
         meta = self.settings.meta
         return Diagnostic(
             code=meta.code,
             name=meta.name,
             family=meta.family,
-            severity=meta.severity,
+            severity=severity or meta.severity,
             message=meta.format_message(**message_args),
             location=location,
             fix=fix,
