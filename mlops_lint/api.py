@@ -25,7 +25,7 @@ from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
-from mlops_lint.ruff_bridge import RuffRun
+from mlops_lint.ruff_bridge import RuffRun, undefined_names
 from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
 
@@ -155,7 +155,8 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         unique, baselined, stale = session.baseline.split(repo, unique)
         if stale:
             repo.notices.append(
-                f"{len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} no longer match any finding "
+                f"{len(stale)} baseline {'entry no longer matches' if len(stale) == 1 else 'entries no longer match'} "
+                "any finding "
                 "(fixed, or the code moved): run `mlops-lint baseline --prune` to drop them"
             )
     return RunReport(
@@ -276,7 +277,7 @@ def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> F
                     stored.setdefault(edit.path, decoded)
         return report, texts
 
-    report = fix_to_fixed_point(lint_state, unsafe)
+    report = fix_to_fixed_point(lint_state, unsafe, undefined=undefined_names)
     session.save_cache()
     if write:
         for path in report.touched:

@@ -22,7 +22,9 @@ from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root
-from mlops_lint.docs import explain
+from mlops_lint.docs import UnknownSelectorError, explain_selector, rules_listing
+from mlops_lint.fixer import FixReport
+from mlops_lint.fixes import Applicability
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS, github
 from mlops_lint.reporters.text import statistics, statistics_rows
@@ -133,6 +135,27 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _fix_summary(report: FixReport, unsafe: bool, would: bool) -> str:
+    """'Fixed 3 findings in 2 files.' (or 'Would fix ...' for --diff), counted in findings like `check`,
+    with how many more `--unsafe-fixes` would fix."""
+    files = len(report.touched)
+    head = f"{'Would fix' if would else 'Fixed'} {_plural(report.applied, 'finding')} in {_plural(files, 'file')}"
+    remaining = report.remaining.diagnostics if report.remaining is not None else ()
+    more = (
+        0 if unsafe else sum(1 for d in remaining if d.fix is not None and d.fix.applicability is Applicability.UNSAFE)
+    )
+    return head + (f" ({more} more with --unsafe-fixes)." if more else ".")
+
+
 def _guarded(action: Callable[[], int]) -> None:
     """Run a command; configuration and catalogue problems exit 2 with one line, never a traceback."""
     try:
@@ -145,6 +168,9 @@ def _guarded(action: Callable[[], int]) -> None:
         _fail(str(exc))
     except click.ClickException:
         raise
+    except BrokenPipeError:  # `mlops-lint rules | head`: the reader left; nothing more to say, as in ruff
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_CLEAN)
     except Exception as exc:  # an engine bug: say so briefly; the traceback only on request
         if os.environ.get("MLOPS_LINT_DEBUG"):
             raise
@@ -219,7 +245,7 @@ def check(
         elif show_statistics:
             click.echo(statistics(report), nl=False)
         else:
-            colour = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            colour = output_format == "text" and _colour()
             click.echo(FORMATS[output_format](report, colour=colour, show_fixes=show_fixes), nl=False)
             if output_format == "github":
                 github.write_step_summary(report)  # appended to $GITHUB_STEP_SUMMARY when set
@@ -268,15 +294,17 @@ def fix(
         report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
         for path, reason in sorted(report.refused.items()):
             click.echo(f"mlops-lint: not fixed: {path}: {reason}", err=True)
+        for path, reason in sorted(report.rolled_back.items()):
+            click.echo(f"mlops-lint: some fixes rolled back: {path}: {reason}", err=True)
+        summary = _fix_summary(report, unsafe_fixes, would=diff)
         if diff:
             click.echo(api.unified_diff(report), nl=False)
+            click.echo(summary, err=True)  # stderr: the diff on stdout stays a patch that `git apply` takes
             return EXIT_FINDINGS if report.touched else EXIT_CLEAN
         remaining = report.remaining
         if remaining is not None:
-            click.echo(FORMATS["text"](remaining, colour=sys.stdout.isatty()), nl=False)
-        files = len(report.touched)
-        fixes = "fix" if report.applied == 1 else "fixes"
-        click.echo(f"Applied {report.applied} {fixes} in {files} file{'' if files == 1 else 's'}.")
+            click.echo(FORMATS["text"](remaining, colour=_colour()), nl=False)
+        click.echo(summary)
         if remaining is None:
             return EXIT_CLEAN
         return remaining.exit_code
@@ -284,7 +312,7 @@ def fix(
     _guarded(action)
 
 
-@main.command("baseline")
+@main.command("baseline", short_help="Acknowledge today's findings in a baseline file.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
 @click.option(
@@ -341,7 +369,7 @@ def new_experiment_command(experiment_id: str, root: Path) -> None:
     _guarded(action)
 
 
-@main.command("init")
+@main.command("init", short_help="Write the config, pre-commit hooks, CI workflow and templates.")
 @click.argument("path", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path("."))
 @click.option("--dry-run", is_flag=True, help="Print what would be written, as a diff; write nothing.")
 def init_command(path: Path, dry_run: bool) -> None:
@@ -360,7 +388,7 @@ def init_command(path: Path, dry_run: bool) -> None:
     _guarded(action)
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, short_help="List the rules; `rules explain CODE` documents one.")
 @click.option("--family", type=click.Choice([f.value for f in Family]), help="Only this family.")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
@@ -387,11 +415,7 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
             ]
             click.echo(json.dumps(rows, indent=2))
         else:
-            click.echo(f"{'code':<6} fix {'name':<34} {'family':<15} {'severity':<8} summary")
-            for m in chosen:
-                fix_mark = "[*]" if m.fixable else "   "
-                click.echo(f"{m.code} {fix_mark} {m.name:<34} {m.family!s:<15} {m.severity!s:<8} {m.summary}")
-            click.echo("\n[*] has an automatic fix. Details: mlops-lint rules explain CODE")
+            click.echo(rules_listing(chosen, metas().values()), nl=False)
         return EXIT_CLEAN
 
     _guarded(action)
@@ -400,14 +424,14 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
 @rules.command("explain")
 @click.argument("code")
 def explain_command(code: str) -> None:
-    """Show the documentation of one rule (by code or name)."""
+    """Show the documentation of a rule: a code, a name, a family, a prefix, `ruff` or a ruff code."""
 
     def action() -> int:
-        for meta in metas().values():
-            if code.upper() == meta.code or code == meta.name:
-                click.echo(explain(meta), nl=False)
-                return EXIT_CLEAN
-        raise click.UsageError(f"no rule named {code!r}; see `mlops-lint rules`")
+        try:
+            click.echo(explain_selector(code, metas()), nl=False)
+        except UnknownSelectorError as exc:
+            raise click.UsageError(str(exc)) from None
+        return EXIT_CLEAN
 
     _guarded(action)
 

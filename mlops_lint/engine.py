@@ -96,7 +96,12 @@ def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | N
         span = context.span(node)
         start = Span.point(span.start_line, span.start_col)
         edits.append(TextEdit(path=path, span=start, content=line + context.newline + context.indent_at(span)))
-    return Fix(title=fix.title, edits=tuple(sorted(edits, key=lambda edit: edit.span)), applicability=fix.applicability)
+    return Fix(
+        title=fix.title,
+        edits=tuple(sorted(edits, key=lambda edit: edit.span)),
+        applicability=fix.applicability,
+        isolated=fix.isolated,
+    )
 
 
 def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:

@@ -4,6 +4,12 @@ Each round lints the current in-memory state, takes the fixes allowed by `--unsa
 any fix whose edits overlap one already taken (whole fixes, never half of one), applies them, and
 re-parses every Python file it touched: a result that no longer parses is refused and that file
 keeps its previous text. The loop stops when a round applies nothing (or after `MAX_ROUNDS`).
+
+Fixes are computed against the text a round starts from, so two fixes of one file can each be
+right and still be wrong together: a rename of `pds` to `pd` beside a fix that writes `pds.isna(...)`.
+Two guards keep that from being written. A scope-wide fix (`Fix.isolated`) gets a round of its own
+for its files. And after each round, a Python file or notebook whose undefined names (ruff's F821)
+grew is rolled back to the text it had before that round, and takes no further fixes in this run.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +39,9 @@ class FixReport:
     changed: dict[str, str] = field(default_factory=dict)
     created: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
-    applied: int = 0
-    applied_paths: list[frozenset[str]] = field(default_factory=list)  # the files of each applied fix
+    rolled_back: dict[str, str] = field(default_factory=dict)  # a round's fixes dropped: the file keeps the rest
+    applied: int = 0  # findings fixed (the unit of `check`'s "N fixable")
+    applied_paths: list[frozenset[str]] = field(default_factory=list)  # the files of each fixed finding
     remaining: RunReport | None = None
 
     @property
@@ -63,21 +71,29 @@ def _ranges(fix: Fix, texts: Mapping[str, str]) -> list[tuple[str, int, int]]:
 
 
 def choose_fixes(diagnostics: list[Diagnostic], texts: Mapping[str, str], unsafe: bool) -> list[Fix]:
-    """Whole fixes in finding order, skipping any that overlaps a fix already chosen."""
+    """Whole fixes in finding order, skipping any that overlaps a fix already chosen, and keeping an
+    isolated fix alone in its files for this round (the others wait for the next round)."""
     taken: list[tuple[str, int, int]] = []
     chosen: list[Fix] = []
+    touched: set[str] = set()
+    isolated: set[str] = set()
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         fix = diagnostic.fix
-        if not allowed(fix, unsafe) or fix is None:
+        if not allowed(fix, unsafe) or fix is None or fix in chosen:
+            continue
+        if not fix.paths.isdisjoint(isolated) or (fix.isolated and not fix.paths.isdisjoint(touched)):
             continue
         ranges = _ranges(fix, texts)
         clash = any(
             p == q and ((s < e2 and s2 < e) or (s == e == s2 == e2)) for p, s, e in ranges for q, s2, e2 in taken
         )
-        if clash or fix in chosen:
+        if clash:
             continue
         chosen.append(fix)
         taken.extend(ranges)
+        touched |= fix.paths
+        if fix.isolated:
+            isolated |= fix.paths
     return chosen
 
 
@@ -94,22 +110,44 @@ def still_parses(path: str, text: str) -> str | None:
     return None
 
 
+UndefinedNames = Callable[[str, str], "Counter[str] | None"]
+
+
+def new_undefined_names(path: str, before: str, after: str, undefined: UndefinedNames) -> list[str]:
+    """Undefined names that `after` has more of than `before` (empty when they cannot be counted)."""
+    if classify(path) not in (FileKind.PYTHON, FileKind.NOTEBOOK):
+        return []
+    found_after = undefined(path, after)
+    if not found_after:
+        return []
+    found_before = undefined(path, before)
+    if found_before is None:
+        return []
+    return sorted(name for name, count in found_after.items() if count > found_before[name])
+
+
 def fix_to_fixed_point(
     lint_state: Callable[[Mapping[str, str]], tuple[RunReport, Mapping[str, str]]],
     unsafe: bool,
+    undefined: UndefinedNames | None = None,
 ) -> FixReport:
     """Drive the loop. `lint_state(overlays)` lints with the given in-memory texts and returns the
-    report plus the current text of every file that has fixes (read through the same contexts)."""
+    report plus the current text of every file that has fixes (read through the same contexts).
+    `undefined(path, text)` counts a text's undefined names (ruff's F821), or None if it cannot."""
     report = FixReport()
     overlays: dict[str, str] = {}
     for _round in range(MAX_ROUNDS):
         run_report, texts = lint_state(overlays)
         report.remaining = run_report
-        candidates = [d for d in run_report.diagnostics if d.location.path not in report.refused]
+        frozen = report.refused.keys() | report.rolled_back.keys()
+        candidates = [d for d in run_report.diagnostics if d.location.path not in frozen]
         fixes = choose_fixes(candidates, texts, unsafe)
         if not fixes:
             break
+        # the unit is the finding, as in `check`'s "N fixable": two findings that share one fix count twice
+        findings = Counter(d.fix for d in candidates if d.fix in fixes)
         edits_by_path: dict[str, list[TextEdit]] = {}
+        created_now: set[str] = set()
         for fix in fixes:
             for edit in fix.edits:
                 if isinstance(edit, TextEdit):
@@ -117,8 +155,7 @@ def fix_to_fixed_point(
                 elif isinstance(edit, CreateFile) and edit.path not in texts and edit.path not in overlays:
                     overlays[edit.path] = edit.content
                     report.created[edit.path] = edit.content
-                    report.applied += 1
-                    report.applied_paths.append(frozenset({edit.path}))
+                    created_now.add(edit.path)
         refused_now: set[str] = set()
         for path, edits in edits_by_path.items():
             before = overlays.get(path, texts.get(path))
@@ -130,33 +167,48 @@ def fix_to_fixed_point(
                 report.refused[path] = problem
                 refused_now.add(path)
                 continue
+            added = new_undefined_names(path, before, after, undefined) if undefined is not None else []
+            if added:
+                names = ", ".join(added)
+                report.rolled_back[path] = (
+                    f"fixes applied together would leave an undefined name ({names}); not applied"
+                )
+                refused_now.add(path)
+                continue
             report.originals.setdefault(path, texts[path])
             overlays[path] = after
             report.changed[path] = after
-        kept = [fix for fix in fixes if fix.paths.isdisjoint(refused_now) and _has_text_edits(fix)]
-        report.applied += len(kept)
-        report.applied_paths += [frozenset(fix.paths) for fix in kept]
+        for fix in fixes:
+            text_paths = {edit.path for edit in fix.edits if isinstance(edit, TextEdit)}
+            done = text_paths.isdisjoint(refused_now) if text_paths else not fix.paths.isdisjoint(created_now)
+            if done:
+                report.applied += findings[fix]
+                report.applied_paths += [frozenset(fix.paths)] * findings[fix]
     return report
 
 
-def _has_text_edits(fix: Fix) -> bool:
-    return any(isinstance(edit, TextEdit) for edit in fix.edits)
+def _umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def write_atomically(path: Path, text: str, bom: bool, encoding: str = "utf-8") -> None:
-    """Write via a temporary file in the same folder and a rename, keeping the file's mode."""
+    """Write via a temporary file in the same folder and a rename, keeping the file's mode.
+
+    A new file gets the mode `open()` would give it (0666 less the umask), not mkstemp's private
+    0600: a baseline or a created `.gitignore` is meant to be read by others and committed."""
     data = (UTF8_BOM if bom else b"") + text.encode(encoding)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".mlops-lint-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -53,9 +53,17 @@ Edit = TextEdit | CreateFile
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Fix:
+    """Edits applied together or not at all.
+
+    `isolated` marks a scope-wide fix (a rename of every reference to a name): it is applied in a
+    round of its own for its files, never beside another fix to the same file, because the other
+    fix was computed against the old names and could write one back (ruff's fix isolation).
+    """
+
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
+    isolated: bool = False
 
     @property
     def paths(self) -> frozenset[str]:

@@ -7,9 +7,11 @@ Four steps, each planned first (so `--dry-run` shows exactly what would be writt
   equal the old document plus the new table). Without a pyproject.toml, `.mlops-lint.toml` is
   created instead: a repository that is not a Python package should not grow a pyproject.toml only
   for a linter. An existing `[tool.mlops-lint]` or `.mlops-lint.toml` is reported and left alone.
-- `.pre-commit-config.yaml`: the mlops-lint hooks, merged into an existing file with ruamel.yaml's
-  round trip (comments kept), never a second time when any mlops-lint hook is configured already.
-- `.github/workflows/mlops-lint.yml`: the shipped workflow template, only if the file is absent.
+- `.pre-commit-config.yaml`: local hooks that run the installed mlops-lint, appended as new lines to
+  an existing file (every existing byte kept; see `init_pre_commit`), never a second time when any
+  mlops-lint hook is configured already.
+- `.github/workflows/mlops-lint.yml`: the shipped workflow template, only if the file is absent. Its one
+  install line names the version that wrote it.
 - `experiments/TEMPLATE.yaml`: the experiment metadata template. It is a file, not a folder, so the
   experiment rules (which look at folders matching `experiments/*/`) never take it for an experiment.
 
@@ -20,23 +22,17 @@ experiment template to the project root (`find_root`), which differ in a monorep
 from __future__ import annotations
 
 import difflib
-import io
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.util import load_yaml_guess_indent
 
 from mlops_lint import __version__
 from mlops_lint.config import CONFIG_FILE, PYPROJECT
 from mlops_lint.discovery import find_root
 from mlops_lint.git_command import GIT
+from mlops_lint.init_pre_commit import HOOK_IDS, HOOK_REPOSITORY, merged_config, new_config
 from mlops_lint.resources import templates_dir
 
 if sys.version_info >= (3, 11):
@@ -44,8 +40,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-HOOK_REPOSITORY = "https://github.com/mlops-lint/mlops-lint"
-HOOK_IDS = ("mlops-lint", "mlops-lint-fix", "mlops-lint-repo")
+__all__ = ["HOOK_IDS", "HOOK_REPOSITORY", "Step", "apply", "describe", "plan"]
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 WORKFLOW = ".github/workflows/mlops-lint.yml"
 EXPERIMENT_TEMPLATE = "experiments/TEMPLATE.yaml"
@@ -136,82 +131,16 @@ def plan_config(root: Path) -> Step:
 
 # --- pre-commit ----------------------------------------------------------------------------------------
 
-PRE_COMMIT_NEW = f"""\
-# pre-commit (https://pre-commit.com); enable both stages with `pre-commit install`.
-default_install_hook_types: [pre-commit, pre-push]
-repos:
-  - repo: {HOOK_REPOSITORY}
-    rev: v{__version__}
-    hooks:
-      - id: mlops-lint # the changed files, on commit
-      - id: mlops-lint-repo # the whole repository and the pushed history, on push
-      # - id: mlops-lint-fix # apply the safe fixes on commit
-"""
-
-
-def _hook_entry() -> CommentedMap:
-    hooks = CommentedSeq([CommentedMap(id="mlops-lint"), CommentedMap(id="mlops-lint-repo")])
-    return CommentedMap([("repo", HOOK_REPOSITORY), ("rev", f"v{__version__}"), ("hooks", hooks)])
-
-
-def _configured_ids(document: Any) -> set[str]:
-    found: set[str] = set()
-    for repo in document.get("repos") or []:
-        for hook in (repo.get("hooks") or []) if isinstance(repo, dict) else []:
-            if isinstance(hook, dict) and isinstance(hook.get("id"), str):
-                found.add(hook["id"])
-    return found
-
-
-def _yaml() -> YAML:
-    yaml = YAML()  # round trip: comments, key order and quotes survive
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the user's long lines
-    return yaml
-
-
-def _dump(document: Any, mapping: int, sequence: int, offset: int) -> str:
-    yaml = _yaml()
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    out = io.StringIO()
-    yaml.dump(document, out)
-    return out.getvalue()
-
-
-def _only_adds(before: str, after: str) -> bool:
-    diff = difflib.ndiff(before.splitlines(), after.splitlines())
-    return not any(line.startswith("- ") for line in diff)
-
 
 def plan_pre_commit(top: Path) -> Step:
     path = top / PRE_COMMIT_CONFIG
     if not path.exists():
-        return Step(path, None, PRE_COMMIT_NEW)
+        return Step(path, None, new_config())
     text = _read(path)
-    try:
-        document, indent, block_seq_indent = load_yaml_guess_indent(text, yaml=_yaml())
-    except YAMLError as exc:
-        return Step(path, text, None, f"{PRE_COMMIT_CONFIG} is not valid YAML ({exc.__class__.__name__})")
-    if document is None:
-        document = CommentedMap()
-    if not isinstance(document, dict) or not isinstance(document.get("repos") or [], list):
-        return Step(path, text, None, f"{PRE_COMMIT_CONFIG} has no list of repos to add to")
-    if _configured_ids(document) & set(HOOK_IDS):
-        return Step(path, text, None, "mlops-lint hooks are configured already")
-    if document.get("repos") is None:  # absent, or `repos:` with nothing under it
-        document["repos"] = CommentedSeq()
-    document["repos"].append(_hook_entry())
-    stages = document.get("default_install_hook_types")
-    if stages is None:
-        document.insert(0, "default_install_hook_types", CommentedSeq(["pre-commit", "pre-push"]))
-        document["default_install_hook_types"].fa.set_flow_style()
-    elif isinstance(stages, list) and "pre-push" not in stages:
-        stages.append("pre-push")
-    indent = indent or 2
-    offset = block_seq_indent or 0
-    candidates = [_dump(document, mapping, indent, offset) for mapping in dict.fromkeys((2, indent, 4))]
-    after = next((candidate for candidate in candidates if _only_adds(text, candidate)), candidates[0])
-    return Step(path, text, after)
+    after, note = merged_config(text)
+    if after is None:
+        return Step(path, text, None, f"{PRE_COMMIT_CONFIG}: {note}" if "configured already" not in note else note)
+    return Step(path, text, after, note)
 
 
 # --- files copied from templates ------------------------------------------------------------------------
@@ -245,7 +174,7 @@ def plan(path: Path) -> list[Step]:
     return [
         plan_config(root),
         plan_pre_commit(top),
-        _copy(top / WORKFLOW, _template("github-workflow.yml")),
+        _copy(top / WORKFLOW, _template("github-workflow.yml").replace("{version}", __version__)),
         plan_experiment_template(root),
     ]
 

@@ -29,6 +29,12 @@ def templates_dir() -> Path:
     return _data_dir("templates")
 
 
+def hooks_manifest() -> Path:
+    """The pre-commit hooks we publish (`.pre-commit-hooks.yaml`): `init` writes local copies of them."""
+    installed = _PACKAGE / "_data" / "pre-commit-hooks.yaml"
+    return installed if installed.is_file() else _PACKAGE.parent / ".pre-commit-hooks.yaml"
+
+
 @cache
 def schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in `mlops_lint/schemas/`."""

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -313,3 +314,47 @@ def _parse(result: subprocess.CompletedProcess[bytes], root: Path, stdin_path: s
     except json.JSONDecodeError as exc:
         raise _RuffError(f"ruff printed output that is not JSON ({exc})") from exc
     return to_diagnostics(items, root, stdin_path)
+
+
+_UNDEFINED_TIMEOUT = 60
+
+
+def undefined_names(path: str, text: str) -> Counter[str] | None:
+    """How often each name is undefined (ruff's F821) in `text`, linted as `path` from stdin.
+
+    The fix loop's safety net: a round whose fixes leave more undefined names than the round began
+    with is rolled back. `--isolated` ignores the project's configuration, so that a repository
+    that silences F821 is still protected. None when ruff is missing or fails: the net then rests
+    on the parse check alone.
+    """
+    binary = ruff_binary()
+    if binary is None:
+        return None
+    command = [binary, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json"]
+    command += ["--select", "F821", "--stdin-filename", path, "-"]
+    try:
+        completed = subprocess.run(
+            command,
+            input=text.encode("utf-8", "surrogatepass"),
+            capture_output=True,
+            check=False,
+            timeout=_UNDEFINED_TIMEOUT,
+        )
+        items = json.loads(completed.stdout or b"[]") if completed.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError, UnicodeEncodeError):
+        return None
+    if not isinstance(items, list):
+        return None
+    return Counter(str(item.get("message", "")) for item in items if isinstance(item, dict))
+
+
+def ruff_rule_doc(code: str) -> str | None:
+    """ruff's own documentation of one of its codes (`ruff rule F401`), for `rules explain F401`."""
+    binary = ruff_binary()
+    if binary is None or not _RUFF_CODE.match(code):
+        return None
+    try:
+        completed = subprocess.run([binary, "rule", code], capture_output=True, check=False, timeout=_UNDEFINED_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.decode("utf-8", "replace") if completed.returncode == 0 else None

@@ -45,6 +45,7 @@ class NodeFix:
     replacements: tuple[tuple[cst.CSTNode, str], ...]
     applicability: Applicability = Applicability.SAFE
     lines_before: tuple[tuple[cst.CSTNode, str], ...] = ()
+    isolated: bool = False  # a scope-wide fix (a rename): see `Fix.isolated`
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,9 @@ class Rule:
         self, location: Location, fix: Fix | None = None, severity: Severity | None = None, **message_args: Any
     ) -> Diagnostic:
         """A finding with the catalogue's message. `severity` lowers this one finding (a rule that is
-        less sure in some places, e.g. a per-example file of a library, says `info` there); it never
-        raises a finding above the rule's own severity."""
+        less sure in some places, e.g. a per-example file of a library, says `info` there, and an
+        experiment skeleton still to fill in is a warning, not broken metadata); it never raises a
+        finding above the rule's own severity."""
         meta = self.settings.meta
         if severity is None or severity.rank < meta.severity.rank:
             severity = meta.severity
@@ -150,6 +152,7 @@ class PythonRule(Rule):
         replacements: Iterable[tuple[cst.CSTNode, str]],
         applicability: Applicability | None = None,
         lines_before: Iterable[tuple[cst.CSTNode, str]] = (),
+        isolated: bool = False,
         **title_args: Any,
     ) -> NodeFix:
         """A fix with the catalogue's title template and applicability (unless overridden)."""
@@ -158,4 +161,5 @@ class PythonRule(Rule):
             replacements=tuple(replacements),
             applicability=applicability or self.meta.fix_applicability or Applicability.DISPLAY_ONLY,
             lines_before=tuple(lines_before),
+            isolated=isolated,
         )

@@ -2,7 +2,7 @@
 
 The file is the shipped template with what the repository can tell filled in: the id (the folder
 name), the owner (the author git would record), today's date, the HEAD commit, and the `.dvc` pointers that
-`dvc.yaml` stages depend on. Everything else stays a TODO, which keeps the metadata invalid until a
+`dvc.yaml` stages depend on, with their md5s. Everything else stays a TODO, which keeps the metadata invalid until a
 person writes the name, the hypothesis and the budget: the convention is that nobody starts an
 experiment without saying what it tests.
 """
@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-from mlops_lint.checks.experiments import render_metadata
-from mlops_lint.context.yaml_doc import YamlDoc, load_yaml
+from mlops_lint.checks.experiments_missing import render_metadata
+from mlops_lint.context.experiments import dataset_pointers
+from mlops_lint.context.files import read_inside
 from mlops_lint.git_command import GIT
 
+MAX_POINTER_BYTES = 1 << 20  # a dvc.yaml or .dvc pointer is a few hundred bytes
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 
 
@@ -33,19 +36,12 @@ def _git(root: Path, *args: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
 
 
-def dataset_pointers(root: Path) -> list[str]:
-    """`.dvc` pointers that dvc.yaml stages list as deps (the data experiments run on)."""
-    path = root / "dvc.yaml"
-    if not path.is_file():
-        return []
-    doc = load_yaml(path.read_text(encoding="utf-8", errors="replace"))
-    stages = doc.value.get("stages") if isinstance(doc, YamlDoc) and isinstance(doc.value, dict) else None
-    found: list[str] = []
-    for stage in (stages or {}).values():
-        for dep in stage.get("deps", []) if isinstance(stage, dict) else []:
-            if isinstance(dep, str) and (root / f"{dep}.dvc").is_file() and f"{dep}.dvc" not in found:
-                found.append(f"{dep}.dvc")
-    return found
+def _reader(root: Path) -> Callable[[str], str | None]:
+    def read(relpath: str) -> str | None:
+        problem, data = read_inside(root, relpath, MAX_POINTER_BYTES)
+        return None if problem is not None or data is None else data.decode("utf-8", "replace")
+
+    return read
 
 
 def render_experiment(root: Path, experiment_id: str, today: dt.date | None = None) -> str:
@@ -54,7 +50,7 @@ def render_experiment(root: Path, experiment_id: str, today: dt.date | None = No
     owner = ident.split(" <", 1)[0].strip() if ident and " <" in ident else None
     return render_metadata(
         experiment_id,
-        dataset_pointers(root),
+        dataset_pointers(_reader(root)),
         owner=owner,
         created=(today or dt.date.today()).isoformat(),
         commit=_git(root, "rev-parse", "HEAD"),

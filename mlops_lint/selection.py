@@ -10,6 +10,7 @@ selected, unless ignored.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,8 +31,26 @@ REDIRECTS = {
 }
 
 
+_WORDS = frozenset({family.value for family in Family} | {"ruff"})
+
+
+def normalise(selector: str) -> str:
+    """Selectors are case-insensitive: codes and prefixes upper case (`mln004`), families, rule
+    names and `ruff` lower case (rule names and families are the ones with a hyphen or a known word)."""
+    lowered = selector.lower()
+    return lowered if "-" in selector or lowered in _WORDS else selector.upper()
+
+
+def suggestion(selector: str, metas: Mapping[str, RuleMeta]) -> str:
+    """'; did you mean 'MLN004'?' for a near miss, else ''."""
+    words = [*metas, *(meta.name for meta in metas.values()), *sorted(_WORDS), *REDIRECTS]
+    close = difflib.get_close_matches(normalise(selector), words, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def specificity(selector: str, meta: RuleMeta) -> int:
     """How specifically `selector` names `meta`: 0 = does not match."""
+    selector = normalise(selector)
     selector = REDIRECTS.get(selector, selector)
     if selector == meta.code or selector == meta.name:
         return EXACT_SPECIFICITY
@@ -49,11 +68,12 @@ def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], whe
     families = {family.value for family in Family}
     for selector in selectors:
         if (
-            selector not in families
-            and selector != "ruff"
+            normalise(selector) not in families
+            and normalise(selector) != "ruff"
             and not any(specificity(selector, meta) for meta in metas.values())
         ):
-            raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name)")
+            hint = suggestion(selector, metas)
+            raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name){hint}")
 
 
 # ruff's findings are selected like a rule of the code-quality family named `ruff`

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -85,3 +87,18 @@ def test_changed_since_limits_file_rules_to_changed_files(tmp_path: Path) -> Non
     assert sorted({d.location.path for d in report.diagnostics}) == ["src/m1.py", "src/new.py"]
     bad = _check(tmp_path, "--changed-since", "no-such-rev")
     assert bad.exit_code == 2 and "--changed-since no-such-rev" in bad.stderr
+
+
+def test_baseline_file_is_world_readable_and_one_stale_entry_reads_well(tmp_path: Path) -> None:
+    _repo(tmp_path)
+    base = tmp_path / "b.json"
+    old = os.umask(0o022)
+    try:
+        CliRunner().invoke(main, ["baseline", "--file", str(base), str(tmp_path)])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(base.stat().st_mode) == 0o644  # committed and read by CI, not a private file
+    module = tmp_path / "src/m3.py"
+    module.write_text(BODY.replace("v24 = df.values\n", ""))  # one finding fixed
+    result = _check(tmp_path, "--baseline", str(base))
+    assert "1 baseline entry no longer matches any finding" in result.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -187,14 +189,33 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 6 fixes in 4 files." in out
+    assert "Fixed 6 findings in 4 files (2 more with --unsafe-fixes)." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
     assert "import pandas as pd\n" in text and "pds" not in text
     code, out, _ = run("fix", str(examples_copy))
-    assert "Applied 0 fixes in 0 files." in out
-    assert run("fix", str(examples_copy), "--diff")[1] == ""
+    assert "Fixed 0 findings in 0 files (2 more with --unsafe-fixes)." in out
+    code, out, err = run("fix", str(examples_copy), "--diff")
+    assert (code, out) == (0, "") and err.strip() == "Would fix 0 findings in 0 files (2 more with --unsafe-fixes)."
+
+
+def test_fix_diff_ends_with_a_summary_on_stderr(examples_copy: Path) -> None:
+    code, out, err = run("fix", str(examples_copy), "--diff")
+    assert code == 1 and out.startswith("--- a/")
+    assert err.strip().splitlines()[-1] == "Would fix 6 findings in 4 files (2 more with --unsafe-fixes)."
+    code, out, err = run("fix", str(examples_copy), "--diff", "--unsafe-fixes")
+    assert err.strip().splitlines()[-1] == "Would fix 8 findings in 4 files."
+
+
+def test_fix_honours_no_color(examples_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    from mlops_lint import cli
+
+    assert cli._colour() is False
+    monkeypatch.delenv("NO_COLOR")
+    assert cli._colour() is True
 
 
 def test_statistics_as_json_and_when_clean(tmp_path: Path) -> None:
@@ -243,3 +264,64 @@ def test_code_libcst_refuses_is_one_internal_finding(tmp_path: Path) -> None:
     assert code == 1 and "crashed" not in out + err
     assert "a.py:1:1: MLX001 File cannot be parsed: libcst, which the Python rules use, rejects this valid code" in out
     assert "b.py:1:8: MLN004" in out
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("mln004", "# nonstandard-import-alias (MLN004)"),
+        ("MLD013", "(MLD013 is now MLG001.)"),
+        ("naming", "MLN002  untitled-or-copied-notebook"),
+        ("MLS01", "MLS012  "),
+        ("ruff", "# ruff's findings (ruff)"),
+        ("F401", "# unused-import (F401)"),
+    ],
+)
+def test_rules_explain_accepts_what_select_accepts(selector: str, expected: str) -> None:
+    code, out, _ = run("rules", "explain", selector)
+    assert code == 0 and expected in out
+
+
+def test_rules_explain_suggests_a_near_miss() -> None:
+    code, _, err = run("rules", "explain", "mln04")
+    assert code == 2 and "did you mean 'MLN004'?" in err
+
+
+def test_selectors_are_case_insensitive_and_near_misses_are_suggested(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    (tmp_path / "a.py").write_text("import pandas as pds\n", encoding="utf-8")
+    code, out, _ = run("check", str(tmp_path), "--no-cache", "--select", "mln004")
+    assert code == 1 and "MLN004" in out
+    code, _, err = run("check", str(tmp_path), "--no-cache", "--select", "MLN04")
+    assert code == 2 and "did you mean 'MLN004'?" in err
+
+
+def test_rules_columns_are_stable_and_say_default_and_fix() -> None:
+    _, every, _ = run("rules")
+    _, naming, _ = run("rules", "--family", "naming")
+    header = every.splitlines()[0]
+    assert header.split() == ["code", "name", "family", "severity", "default", "fix", "summary"]
+    assert naming.splitlines()[0] == header  # a filter does not shift the columns
+    row = next(line for line in every.splitlines() if line.startswith("MLR001"))
+    assert row.split()[4:6] == ["on", "unsafe"]
+    assert "[*]" not in every  # [*] means a safe fix in `check`; the column says safe/unsafe/none
+
+
+def test_help_lists_every_command_untruncated() -> None:
+    _, out, _ = run("--help")
+    commands = out.split("Commands:")[1]
+    assert "..." not in commands
+    assert {line.split()[0] for line in commands.strip().splitlines()} >= {
+        "baseline",
+        "check",
+        "fix",
+        "init",
+        "new",
+        "rules",
+    }
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
+    command = f"{sys.executable} -c 'from mlops_lint.cli import main; main()' rules | head -1"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert result.stdout.startswith("code") and "internal error" not in result.stderr

@@ -215,7 +215,8 @@ def _notebook_case() -> tuple[RuleMeta, dict[str, Any]]:
 def test_notebook_fix_keeps_layout(
     layout: Layout, indent: int | str, ascii_only: bool, printed: str, notes: str
 ) -> None:
-    """MLJ001 strips outputs through the JSON text: escapes, indentation and the other cells survive."""
+    """MLJ001 strips outputs through the JSON text: escapes, indentation and the other cells survive.
+    The safe fix removes only the output over the limit (the image); the small printed one stays."""
     meta, example = _notebook_case()
     notebook = json.loads(make_notebook(example["cells"]))
     notebook["cells"][0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": [printed]}]
@@ -228,8 +229,11 @@ def test_notebook_fix_keeps_layout(
         assert report.touched == ["nb.ipynb"]
         text = layout.check(fixed, data)
         stripped = json.loads(text)
-        assert all(cell.get("outputs", []) == [] for cell in stripped["cells"])
-        assert all(cell.get("execution_count") is None for cell in stripped["cells"] if cell["cell_type"] == "code")
+        for before, after in zip(notebook["cells"], stripped["cells"], strict=True):
+            assert all(output in before.get("outputs", []) for output in after.get("outputs", []))
+            assert after.get("execution_count") == before.get("execution_count")
+        assert stripped["cells"][1]["outputs"] == []  # the large image
+        assert stripped["cells"][0]["outputs"] == notebook["cells"][0]["outputs"]  # printed text is content
         unchanged = ("metadata", "nbformat", "nbformat_minor")
         assert {k: stripped[k] for k in unchanged} == {k: notebook[k] for k in unchanged}
         assert [c["source"] for c in stripped["cells"]] == [c["source"] for c in notebook["cells"]]

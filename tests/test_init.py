@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from mlops_lint.cli import main
-from mlops_lint.init import HOOK_REPOSITORY, config_table
+from mlops_lint.init import config_table
 from tests.helpers import git_init, write_files
 
 if sys.version_info >= (3, 11):
@@ -158,24 +158,86 @@ repos:
 """
 
 
-@pytest.mark.parametrize("original", [SAMPLE_PRE_COMMIT, RUFF_STYLE], ids=["pre-commit-sample", "ruff-style"])
-def test_pre_commit_config_is_merged_with_its_comments(tmp_path: Path, original: str) -> None:
+PRETTIER_STYLE = """\
+# formatted by prettier: two-space sequences, long flow lists broken by hand
+repos:
+  - repo: https://github.com/pre-commit/mirrors-mypy
+    rev: "v1.10.0"
+    hooks:
+      - id: mypy
+        args:
+          [
+            "--strict",
+            "--ignore-missing-imports",
+            "--python-version=3.11",
+            "--exclude=^(docs|examples|notebooks|benchmarks)/",
+          ]
+        additional_dependencies: ['types-PyYAML', "types-requests"]
+
+  - repo: https://github.com/psf/black
+    rev: 24.4.2
+    hooks: [{id: black, args: [--line-length=100]}]
+
+# CI settings follow
+ci:
+  autofix_prs: false
+"""
+
+ZERO_INDENT = "repos:\n- repo: https://github.com/psf/black\n  rev: 24.4.2\n  hooks:\n  - id: black\nfail_fast: true\n"
+
+
+def _local_entry() -> dict:
+    return {
+        "repo": "local",
+        "hooks": [
+            {"id": "mlops-lint", "name": "mlops-lint", "entry": "mlops-lint check --no-history", "language": "system",
+             "types": ["file"], "require_serial": False},
+            {"id": "mlops-lint-repo", "name": "mlops-lint (repository and history)", "entry": "mlops-lint check",
+             "language": "system", "pass_filenames": False, "always_run": True, "require_serial": True,
+             "stages": ["pre-push"]},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "original",
+    [SAMPLE_PRE_COMMIT, RUFF_STYLE, PRETTIER_STYLE, ZERO_INDENT, ZERO_INDENT.replace("\n", "\r\n")],
+    ids=["pre-commit-sample", "ruff-style", "prettier", "zero-indent", "crlf"],
+)
+def test_pre_commit_config_keeps_every_byte_and_gets_local_hooks(tmp_path: Path, original: str) -> None:
     git_init(tmp_path)
-    write_files(tmp_path, {".pre-commit-config.yaml": original})
-    assert "updated .pre-commit-config.yaml" in _init(tmp_path)
-    merged = (tmp_path / ".pre-commit-config.yaml").read_text()
-    kept = [line for line in original.splitlines() if not line.startswith("default_install_hook_types")]
-    assert all(line in merged.splitlines() for line in kept), merged  # every line, comments included
+    (tmp_path / ".pre-commit-config.yaml").write_bytes(original.encode())
+    out = _init(tmp_path)
+    assert "updated .pre-commit-config.yaml" in out
+    merged = (tmp_path / ".pre-commit-config.yaml").read_bytes().decode()
+    # every original line is still there, in order and byte for byte: only lines were inserted
+    kept = iter(merged.splitlines(keepends=True))
+    assert all(line in kept for line in original.splitlines(keepends=True)), merged
     document = yaml.safe_load(merged)
     assert document["repos"][:-1] == yaml.safe_load(original)["repos"]
-    assert document["repos"][-1] == {
-        "repo": HOOK_REPOSITORY,
-        "rev": "v0.1.0",
-        "hooks": [{"id": "mlops-lint"}, {"id": "mlops-lint-repo"}],
-    }
-    assert "pre-push" in document["default_install_hook_types"]
+    assert document["repos"][-1] == _local_entry()
+    assert "pre-push" in document["default_install_hook_types"] or "pre-push" in out
+    validate = subprocess.run([str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml"], cwd=tmp_path,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+    assert validate.returncode == 0, validate.stdout + validate.stderr
     assert "skipped .pre-commit-config.yaml: mlops-lint hooks are configured already" in _init(tmp_path)
-    assert (tmp_path / ".pre-commit-config.yaml").read_text() == merged  # never twice
+    assert (tmp_path / ".pre-commit-config.yaml").read_bytes().decode() == merged  # never twice
+
+
+def test_stages_list_without_pre_push_is_left_alone_with_a_note(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(tmp_path, {".pre-commit-config.yaml": RUFF_STYLE})
+    out = _init(tmp_path)
+    assert "add pre-push to default_install_hook_types" in out
+    assert (tmp_path / ".pre-commit-config.yaml").read_text().startswith(RUFF_STYLE.split("#")[0])
+
+
+def test_flow_style_repos_are_not_rewritten(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    flow = "repos: [{repo: https://github.com/psf/black, rev: 24.4.2, hooks: [{id: black}]}]\n"
+    write_files(tmp_path, {".pre-commit-config.yaml": flow})
+    assert "flow style" in _init(tmp_path)
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == flow
 
 
 @pytest.mark.parametrize("original", ["", "# nothing yet\n", "repos:\n"], ids=["empty", "comment", "null-repos"])
@@ -184,7 +246,7 @@ def test_pre_commit_config_without_repos_gets_them(tmp_path: Path, original: str
     write_files(tmp_path, {".pre-commit-config.yaml": original})
     assert "updated .pre-commit-config.yaml" in _init(tmp_path)
     document = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
-    assert [repo["repo"] for repo in document["repos"]] == [HOOK_REPOSITORY]
+    assert document["repos"] == [_local_entry()]
     validate = subprocess.run([str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml"], cwd=tmp_path,
                               capture_output=True, text=True, check=False)  # fmt: skip
     assert validate.returncode == 0, validate.stdout + validate.stderr
@@ -212,3 +274,24 @@ def test_sub_project_config_at_its_root_hooks_at_the_git_top(tmp_path: Path) -> 
         tmp_path / ".github/workflows/mlops-lint.yml"
     ).is_file()
     assert not (tmp_path / "services/model/.github").exists()
+
+
+def test_init_then_pre_commit_runs_our_hook_offline(tmp_path: Path) -> None:
+    """The generated config needs no download: `repo: local` runs the mlops-lint on PATH."""
+    repo = tmp_path / "repo"
+    git_init(repo)
+    write_files(
+        repo, {"notebooks/Untitled1.ipynb": '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}
+    )
+    assert _cli(repo, "init").returncode == 0
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    env = dict(
+        os.environ, NO_COLOR="1", PRE_COMMIT_HOME=str(tmp_path / "home"), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}"
+    )
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(PROJECT), env.get("PYTHONPATH"))))
+    # no network: an unreachable proxy makes any download fail at once
+    env.update(http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9", ALL_PROXY="http://127.0.0.1:9")
+    run = subprocess.run([str(BIN / "pre-commit"), "run", "--all-files", "--color", "never"], cwd=repo, env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert "mlops-lint" in run.stdout and "Failed" in run.stdout, run.stdout + run.stderr
+    assert "MLN002" in run.stdout  # our hook ran and found the default notebook name

@@ -220,7 +220,8 @@ def test_strip_fix_changes_only_outputs_and_counts(tmp_path: Path) -> None:
     (tmp_path / "nb.ipynb").write_bytes(original.encode("utf-8"))
     overrides = api.Overrides(only=("MLJ001",), options={"MLJ001": {"max-total-bytes": 10}})
     assert len(api.lint([tmp_path], overrides).diagnostics) == 1
-    api.fix([tmp_path], overrides)
+    assert api.fix([tmp_path], overrides).touched == []  # no single output is too large: clearing all is unsafe
+    api.fix([tmp_path], overrides, unsafe=True)
     expected = _fill(COUNT1="null", OUT1="[]", COUNT2="null", OUT2="[]")
     assert (tmp_path / "nb.ipynb").read_bytes() == expected.encode("utf-8")
     assert api.lint([tmp_path], overrides).diagnostics == ()

@@ -29,6 +29,7 @@ def test_wheel_contains_catalogue_templates_and_schemas(wheel: Path) -> None:
     templates = {p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert {f"mlops_lint/_data/templates/{name}" for name in templates} <= names
     assert "mlops_lint/schemas/rule.schema.json" in names and "mlops_lint/schemas/config.schema.json" in names
+    assert "mlops_lint/_data/pre-commit-hooks.yaml" in names  # `init` writes local hooks from it
     assert not any(name.startswith(("rules/", "templates/")) for name in names), "data shipped as top-level folders"
 
 
@@ -41,6 +42,7 @@ def test_installed_wheel_lists_the_same_rules(wheel: Path, tmp_path: Path) -> No
         "import mlops_lint, mlops_lint.resources as r;"
         "assert mlops_lint.__file__.startswith(sys.argv[1]), mlops_lint.__file__;"
         "assert str(r.rules_dir()).startswith(sys.argv[1]), r.rules_dir();"
+        "assert str(r.hooks_manifest()).startswith(sys.argv[1]) and r.hooks_manifest().is_file();"
         "from mlops_lint.cli import main; sys.argv = ['mlops-lint', 'rules', '--output-format', 'json']; main()"
     )
     installed = subprocess.run(

@@ -64,7 +64,7 @@ def test_scenario_report_fix_and_fixed_point(scenario: Path) -> None:
 
     before = {p: p.read_bytes() for p in scenario.rglob("*") if p.is_file() and ".git" not in p.parts}
     code, out = fix(scenario)
-    assert "Applied 0 fixes in 0 files." in out
+    assert "Fixed 0 findings in 0 files" in out
     assert before == {p: p.read_bytes() for p in scenario.rglob("*") if p.is_file() and ".git" not in p.parts}
 
 

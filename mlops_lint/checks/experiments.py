@@ -1,128 +1,33 @@
-"""Experiment tracking: experiment metadata as a checked convention.
+"""Experiment tracking: experiment metadata as a checked convention (MLE002).
 
-MLE001 finds experiment folders without an `experiment.yaml` and offers to create one from the
-shipped template; MLE002 validates every `experiment.yaml` against the (shipped or configured)
-JSON Schema and checks what a schema cannot say (dates in order, id = folder, unique ids).
+MLE002 validates every `experiment.yaml` against the (shipped or configured) JSON Schema and checks
+what a schema cannot say (dates in order, id = folder, unique ids). Fields a template left as TODO
+or null make one warning that names them all; what a person wrote wrong is an error of its own.
+MLE001 (a folder without metadata, and the skeleton it creates) lives in `experiments_missing`.
 """
 
 from __future__ import annotations
 
-import json
-import posixpath
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from functools import cache
-from string import Template
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.context.experiments import Experiment, experiment_schema, experiments
-from mlops_lint.context.git_facts import folder_histories, head_commit
+from mlops_lint.context.experiments import (
+    Experiment,
+    experiment_schema,
+    experiments,
+)
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
-from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import CreateFile, Fix
-from mlops_lint.resources import templates_dir
+from mlops_lint.context.schema_words import in_words
+from mlops_lint.context.yaml_doc import YamlProblem
+from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
 from mlops_lint.rule import RepoRule, Rule
 
 if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
     import jsonschema
 
-# --- MLE001 -------------------------------------------------------------------------------------
-
-
-@cache
-def _template() -> str:
-    return (templates_dir() / "experiment.yaml").read_text(encoding="utf-8")
-
-
-_PLAIN_ID = re.compile(r"[a-z][a-z0-9._-]*")
 _PLACEHOLDER = re.compile(r"^\s*(TODO|TBD|FIXME)\b")
-_DATASET_BLOCK = re.compile(r"^dataset:\n(?:[ \t]+.*\n)+", re.MULTILINE)
-
-
-def _plain_string(text: str) -> bool:
-    """True when `text` written unquoted reads back as the same string (a slug that is not a bool or null)."""
-    if not _PLAIN_ID.fullmatch(text):
-        return False
-    doc = load_yaml(text)
-    return isinstance(doc, YamlDoc) and doc.value == text
-
-
-def _dataset_pointers(repo: RepoContext) -> list[str]:
-    """The `.dvc` pointers of the data the `dvc.yaml` stages depend on, in file order."""
-    if not repo.has("dvc.yaml"):
-        return []
-    doc = repo.yaml("dvc.yaml")
-    stages = doc.value.get("stages") if isinstance(doc, YamlDoc) and isinstance(doc.value, dict) else None
-    if not isinstance(stages, dict):
-        return []
-    found: list[str] = []
-    for stage in stages.values():
-        deps = stage.get("deps") if isinstance(stage, dict) else None
-        for dep in deps if isinstance(deps, list) else ():
-            if not isinstance(dep, str) or "${" in dep:
-                continue
-            path = posixpath.normpath(dep.strip().removeprefix("./")).rstrip("/")
-            pointer = path if path.endswith(".dvc") else path + ".dvc"
-            if repo.has(pointer) and pointer not in found:
-                found.append(pointer)
-    return found
-
-
-def _dataset_name(pointer: str) -> str:
-    name = posixpath.basename(pointer).removesuffix(".dvc")
-    return name.split(".", 1)[0] or name
-
-
-def render_metadata(
-    experiment_id: str,
-    pointers: list[str],
-    owner: str | None = None,
-    created: str | None = None,
-    commit: str | None = None,
-) -> str:
-    """The template filled with what the repository says; the rest stays TODO (and invalid)."""
-    text = Template(_template()).safe_substitute(
-        id=experiment_id if _plain_string(experiment_id) else json.dumps(experiment_id),
-        name='"TODO: a short title"',
-        owner=json.dumps(owner) if owner else '"TODO"',
-        hypothesis="TODO: what this experiment tests and the result that would confirm it",
-        created=created or '"TODO"',
-        commit=commit or "TODO",
-        dataset_name="TODO",
-        dataset_pointer='"TODO"',
-        seed="null  # TODO: the random seed",
-        gpu_hours="null  # TODO: the budget",
-    )
-    if pointers:
-        entries = "".join(f"  - name: {_dataset_name(p)}\n    pointer: {p}\n" for p in pointers)
-        text = _DATASET_BLOCK.sub(lambda _: "dataset:\n" + entries, text, count=1)
-    return text
-
-
-class ExperimentMetadataMissing(RepoRule):
-    code = "MLE001"
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        missing = [experiment for experiment in experiments(repo) if experiment.metadata is None]
-        if not missing:
-            return
-        pointers = _dataset_pointers(repo)
-        histories = folder_histories(repo, [experiment.folder for experiment in missing])
-        commit = head_commit(repo)
-        for experiment in missing:
-            path = experiment.folder + "experiment.yaml"
-            history = histories.get(experiment.folder)
-            content = render_metadata(
-                experiment.name,
-                pointers,
-                owner=history.last_author if history else None,
-                created=history.first_date if history else None,
-                commit=commit,
-            )
-            fix = Fix(title=self.fix_title(path=path), edits=(CreateFile(path=path, content=content),))
-            yield self.diagnostic(Location(path=experiment.folder.rstrip("/")), fix, folder=experiment.folder)
 
 
 # --- MLE002 -------------------------------------------------------------------------------------
@@ -152,7 +57,7 @@ def _problem(error: jsonschema.ValidationError) -> str:
     if error.validator == "not" and isinstance(instance, str):
         problem = f"{instance!r} is a placeholder: fill it in"
     else:
-        problem = error.message
+        problem = in_words(error)
     expects_string = error.validator == "type" and "string" in (
         [error.validator_value] if isinstance(error.validator_value, str) else list(error.validator_value)
     )
@@ -160,6 +65,11 @@ def _problem(error: jsonschema.ValidationError) -> str:
         problem += f' (quote it: "{instance}"; YAML reads an all-digit value such as a hash as a number)'
     key = _key_name(tuple(error.absolute_path))
     return f"{key}: {problem}" if key else problem
+
+
+def placeholder(value: Any) -> bool:
+    """A value the template left for a person: null, or a string starting with TODO/TBD/FIXME."""
+    return value is None or (isinstance(value, str) and bool(_PLACEHOLDER.match(value)))
 
 
 def _strings(value: Any, key: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -260,19 +170,23 @@ class ExperimentMetadataInvalid(RepoRule):
             yield self.diagnostic(Location(path=path, span=Span.point(1, 1)), problem="the file is empty")
             return
         problems: list[tuple[tuple[int, int], str]] = []
+        unfilled: dict[tuple[str | int, ...], tuple[int, int]] = {}  # placeholders: one finding for all
         schema_required: set[str] = set()
         flagged_keys: list[tuple[str | int, ...]] = []
         if validator is not None:
             for error in map(_leaf, validator.iter_errors(doc.value)):
                 key = tuple(error.absolute_path)
-                problems.append((doc.position_of(key), _problem(error)))
                 flagged_keys.append(key)
+                if key and placeholder(error.instance):
+                    unfilled.setdefault(key, doc.position_of(key))
+                    continue
+                problems.append((doc.position_of(key), _problem(error)))
                 if error.validator == "required" and not key:
                     schema_required.update(n for n in ("metrics",) if repr(n) in error.message)
         flagged = {tuple(e) for e in flagged_keys}
         for key, text in _strings(doc.value, ()):
             if _PLACEHOLDER.match(text) and key not in flagged:
-                problems.append((doc.position_of(key), f"{_key_name(key)}: {text!r} is a placeholder: fill it in"))
+                unfilled.setdefault(key, doc.position_of(key))
         value = doc.value if isinstance(doc.value, dict) else {}
         ident = value.get("id")
         if isinstance(ident, str):
@@ -292,6 +206,8 @@ class ExperimentMetadataInvalid(RepoRule):
         if value.get("status") == "completed" and "metrics" not in schema_required and not has_metrics:
             where = ("metrics",) if "metrics" in value else ("status",)
             problems.append((doc.position_of(where), "status is completed but no metrics (file or values) are given"))
+        if unfilled:
+            yield self._skeleton(path, unfilled)
         seen: set[tuple[tuple[int, int], str]] = set()
         for (line, column), problem in sorted(problems):
             if ((line, column), problem) in seen:
@@ -299,5 +215,18 @@ class ExperimentMetadataInvalid(RepoRule):
             seen.add(((line, column), problem))
             yield self.diagnostic(Location(path=path, span=Span.point(line, column)), problem=problem)
 
+    def _skeleton(self, path: str, unfilled: dict[tuple[str | int, ...], tuple[int, int]]) -> Diagnostic:
+        """A file with fields still to fill in (a created skeleton): one warning naming them all, not
+        one schema error per placeholder. What a person wrote wrong stays an error of its own."""
+        ordered = sorted(unfilled.items(), key=lambda item: item[1])
+        names = ", ".join(_key_name(key) for key, _where in ordered)
+        these = f"these {len(ordered)} fields" if len(ordered) != 1 else "this field"
+        line, column = ordered[0][1]
+        return self.diagnostic(
+            Location(path=path, span=Span.point(line, column)),
+            severity=Severity.WARNING,
+            problem=f"not filled in yet: fill in {these}: {names}",
+        )
 
-RULES: list[type[Rule]] = [ExperimentMetadataMissing, ExperimentMetadataInvalid]
+
+RULES: list[type[Rule]] = [ExperimentMetadataInvalid]

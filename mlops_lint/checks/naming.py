@@ -265,7 +265,7 @@ class NonstandardImportAlias(PythonRule):
         else:
             assert alias.asname is not None
             replacements.append((alias.asname.name, expected))
-        return self.node_fix(replacements, found=found, expected=target)
+        return self.node_fix(replacements, isolated=True, found=found, expected=target)
 
 
 # --- conventions declared as data --------------------------------------------------------------

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.notebook import Cell, Notebook, NotebookProblem, notebook_for
+from mlops_lint.context.notebook_edits import keeps_output, strip_all, strip_large
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.fixes import Fix, TextEdit
+from mlops_lint.fixes import Applicability, Fix
 from mlops_lint.rule import PathRule
 
 NOTEBOOK = frozenset({FileKind.NOTEBOOK})
@@ -59,6 +60,19 @@ class NotebookLargeOutputs(PathRule):
     code = "MLJ001"
     kinds = NOTEBOOK
 
+    def _fix(self, path: str, notebook: Notebook) -> Fix | None:
+        """Safe: remove only the outputs over `max-output-bytes` (outputs are content in a course or a
+        book, and only running the notebook brings them back). When no single output is over it, the
+        unsafe fix clears them all, as nbstripout does. keep_output and init_cell are honoured."""
+        large = strip_large(path, notebook, self.options["max-output-bytes"])
+        if large:
+            title = f"Remove the outputs over {_size(self.options['max-output-bytes'])} (like nbstripout --max-size)"
+            return Fix(title=title, edits=large)
+        everything = strip_all(path, notebook)
+        if not everything:
+            return None
+        return Fix(title=self.fix_title(), edits=everything, applicability=Applicability.UNSAFE)
+
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
         notebook = _loaded(file, repo)
         if notebook is None:
@@ -66,6 +80,7 @@ class NotebookLargeOutputs(PathRule):
         sized = [
             (size, cell, output)
             for cell in _code_cells(notebook)
+            if not keeps_output(notebook, cell)  # nbstripout's keep_output / init_cell: kept on purpose
             for size, output in zip(cell.output_sizes, cell.outputs, strict=True)
         ]
         if not sized:
@@ -74,13 +89,7 @@ class NotebookLargeOutputs(PathRule):
         biggest, cell, output = max(sized, key=lambda entry: entry[0])
         if total <= self.options["max-total-bytes"] and biggest <= self.options["max-output-bytes"]:
             return
-        edits = []
-        for code_cell in _code_cells(notebook):
-            if code_cell.outputs and code_cell.output_span is not None:
-                edits.append(TextEdit(path=file.path, span=notebook.span(*code_cell.output_span), content="[]"))
-            if code_cell.execution_count is not None and code_cell.count_span is not None:
-                edits.append(TextEdit(path=file.path, span=notebook.span(*code_cell.count_span), content="null"))
-        fix = Fix(title=self.fix_title(), edits=tuple(edits))
+        fix = self._fix(file.path, notebook)
         yield self.diagnostic(
             Location(path=file.path, cell=cell.index),
             fix,

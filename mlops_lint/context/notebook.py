@@ -47,6 +47,7 @@ class Cell:
     output_span: tuple[int, int] | None
     count_span: tuple[int, int] | None
     output_sizes: tuple[int, ...] = ()  # characters of each output's JSON text
+    output_spans: tuple[tuple[int, int], ...] = ()  # [start, end) of each output's JSON text
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +240,8 @@ def _cell(notebook: Notebook, n: int, cell: dict, members: Members, extras: dict
     source = raw if isinstance(raw, str) else "".join(raw)
     code = cell["cell_type"] == "code"
     outputs = tuple(cell["outputs"]) if code else ()
-    sizes = tuple(end - start for start, end, _x in extras.get("outputs", ())) if code else ()
+    spans = tuple((start, end) for start, end, _x in extras.get("outputs", ())) if code else ()
+    sizes = tuple(end - start for start, end in spans)
     return Cell(
         index=n,
         cell_type=cell["cell_type"],
@@ -251,6 +253,7 @@ def _cell(notebook: Notebook, n: int, cell: dict, members: Members, extras: dict
         output_span=members["outputs"][1:] if code else None,
         count_span=members["execution_count"][1:] if code else None,
         output_sizes=sizes,
+        output_spans=spans,
     )
 
 
