@@ -1,0 +1,96 @@
+"""ruff's findings, kept only where the repository's maintainers would want them from us.
+
+ruff reports what pyflakes would; an ML linter repeating that is noise in four cases:
+- the repository runs a Python linter itself (ruff, flake8 or pylint: a configuration or a
+  pre-commit hook) on that file: its pyflakes/pycodestyle codes (`F`, `E`, `W`) are its linter's
+  business, reported there already or deliberately tolerated (`defer-to-project-linter`);
+- its flake8 configuration ignores the code there (`ignore`, `extend-ignore`, `per-file-ignores`,
+  `exclude`), as its ruff configuration already does through ruff itself (ruff_project);
+- an unused import in `__init__.py` is how a package re-exports its API (F401);
+- a name IPython, Jupyter or a magic provides is not undefined (F821), and where our MLJ004
+  reports a name used before the cell that defines it, F821 at the same place says it again.
+
+Severities follow what a maintainer does with the finding: a name that fails at run time is an
+error; an unused import or variable, a placeholder-free f-string, star-import fallout and
+equivalent pandas spellings are `info` (tidiness, not a defect); in notebooks, redefining a name
+and shadowing an import are how cells are re-run and edited, so they are `info` there too; and
+`yaml.load` with PyYAML's `FullLoader`, which "avoids arbitrary code execution" since PyYAML 5.4,
+is `info` (S506 stays a warning for `Loader`/`UnsafeLoader`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+from mlops_lint.context.ipython_names import CONFIG_NAMES, NotebookNames, is_config_file
+from mlops_lint.context.lint_config import ProjectLinting
+from mlops_lint.diagnostics import Diagnostic, Severity
+
+GENERIC = re.compile(r"^[FEW][0-9]")  # pyflakes and pycodestyle: every Python linter's ground
+ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
+INFO_CODES = ("F401", "F403", "F405", "F541", "F841", "F842", "PD003", "PD004", "PD101")
+NOTEBOOK_INFO_CODES = ("F811", "F402")
+_UNDEFINED = re.compile(r"^Undefined name `([^`]+)`")
+
+
+def severity(code: str, path: str, message: str = "") -> Severity:
+    if code.startswith(ERROR_CODES):
+        return Severity.ERROR
+    if code in INFO_CODES or (path.endswith(".ipynb") and code in NOTEBOOK_INFO_CODES):
+        return Severity.INFO
+    if code == "S506" and "`FullLoader`" in message:
+        return Severity.INFO  # PyYAML's FullLoader "avoids arbitrary code execution" (PyYAML >= 5.4)
+    return Severity.WARNING
+
+
+def refine(
+    found: Iterable[Diagnostic],
+    linting: ProjectLinting,
+    notebook_names: Callable[[str], NotebookNames],
+    defer: bool = True,
+) -> list[Diagnostic]:
+    """The findings worth repeating (their severities were set by `severity` as they were read)."""
+    kept = []
+    for diagnostic in found:
+        code, path = diagnostic.code, diagnostic.location.path
+        if defer and GENERIC.match(code) and linting.linted_by(path) is not None:
+            continue
+        if linting.flake8_silences(path, code):
+            continue
+        if code == "F401" and path.rsplit("/", 1)[-1] == "__init__.py":
+            continue
+        if code == "F821" and _provided(diagnostic, notebook_names):
+            continue
+        kept.append(diagnostic)
+    return kept
+
+
+def _provided(diagnostic: Diagnostic, notebook_names: Callable[[str], NotebookNames]) -> bool:
+    match = _UNDEFINED.match(diagnostic.message)
+    if match is None:
+        return False
+    name, path = match.group(1), diagnostic.location.path
+    if path.endswith(".ipynb"):
+        return notebook_names(path).provides(name)
+    return name in CONFIG_NAMES and is_config_file(path)
+
+
+def drop_replaced(diagnostics: list[Diagnostic], replacing: Mapping[str, frozenset[str]]) -> list[Diagnostic]:
+    """Without the ruff findings that one of our rules reports again, at the same place and with
+    more to say (`replacing`: our code -> the ruff codes its findings replace)."""
+    places = {
+        (ruff_code, d.location.path, d.location.cell, d.location.span.start_line, d.location.span.start_col)
+        for d in diagnostics
+        if d.location.span is not None
+        for ruff_code in replacing.get(d.code, ())
+    }
+    if not places:
+        return diagnostics
+    return [
+        d
+        for d in diagnostics
+        if d.location.span is None
+        or (d.code, d.location.path, d.location.cell, d.location.span.start_line, d.location.span.start_col)
+        not in places
+    ]
