@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from mlops_lint import api, ruff_bridge
+from mlops_lint import api, ruff_bridge, ruff_project
+from mlops_lint.context import flake8_config, lint_config
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 from tests.helpers import compact, git_init, make_notebook, write_files
 
 
@@ -274,3 +282,57 @@ def test_severities_say_what_a_maintainer_does_with_the_finding(tmp_path: Path) 
         ("F821", "error"),
         ("F811", "info"),
     ]
+
+
+# --- the pieces, directly ---
+
+
+def test_flake8_per_file_ignores_are_read_as_flake8_reads_them() -> None:
+    config = flake8_config.from_options(
+        {"per_file_ignores": "src/__init__.py:F401\n  tests/*: S101, F8\n  a.py b.py:E501", "exclude": "build,.git"},
+        "setup.cfg [flake8]",
+    )
+    assert config.per_file == (
+        ("src/__init__.py", ("F401",)),
+        ("tests/*", ("S101", "F8")),
+        ("a.py", ("E501",)),
+        ("b.py", ("E501",)),
+    )
+    assert config.silences("tests/unit/test_x.py", "F811")  # `*` crosses folders, as in fnmatch
+    assert config.silences("build/lib/m.py", "F401") and config.silences("pkg/build/m.py", "F401")
+    assert config.silences("x/b.py", "E501") and not config.silences("x/b.py", "F401")
+    assert not config.silences("src/pkg/__init__.py", "F401")
+
+
+def test_flake8_arguments_in_both_spellings() -> None:
+    config = flake8_config.from_arguments(
+        ["--extend-ignore=E203,F401", "--ignore", "W503", "--max-line-length", "99"], "hook", (".py",)
+    )
+    assert config.ignore == ("W503", "E203", "F401")
+    assert not config.silences("n.ipynb", "F401")
+
+
+@pytest.mark.parametrize(
+    ("required", "needed"),
+    [(">=0.1", False), ("==0.0.1", True), ("0.0.1", True), ("<0.1", True), ("not a version", True)],
+)
+def test_required_version_is_read_as_ruff_reads_it(required: str, needed: bool) -> None:
+    config = lint_config.RuffConfig(path="ruff.toml", table={"required-version": required})
+    assert ruff_project.needs_override(config, "0.17.6") is needed
+
+
+def test_the_settings_copy_is_the_same_toml(tmp_path: Path) -> None:
+    table = {
+        "required-version": "==0.1",
+        "line-length": 100,
+        "lint": {"ignore": ["F841"], "per-file-ignores": {'we"ird/*': ["F401"]}, "preview": True, "x": 1.5},
+        "src": ["é", "tab\there\x7f"],
+    }
+    text = ruff_project.override_file_text(tmp_path, lint_config.RuffConfig(path="pyproject.toml", table=table))
+    assert tomllib.loads(text) == {key: value for key, value in table.items() if key != "required-version"}
+
+
+def test_only_the_projects_ignores_that_touch_our_codes_are_passed() -> None:
+    chosen = ["F", "E9", "NPY201", "S506"]
+    ignores = ["E501", "F841", "E", "NPY", "RST2", "S", "ANN101", "ALL", "not-a-code"]
+    assert ruff_project.relevant_ignores(ignores, chosen) == ["F841", "E", "NPY", "S", "ALL"]
