@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -222,8 +223,20 @@ def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[D
         if settings is not None
     ]
     names = cache(lambda path: _notebook_names(repo, path))
-    kept = refine(outcome.diagnostics, ruff.linting, names, session.config.ruff.defer_to_project_linter)
+    kept = refine(
+        outcome.diagnostics,
+        ruff.linting,
+        names,
+        session.config.ruff.defer_to_project_linter,
+        lambda path, line: _line(repo, path, line),
+    )
     return [*kept, *crashes]
+
+
+def _line(repo: RepoContext, path: str, number: int) -> str:
+    text = repo.file(path).text or ""
+    lines = re.split(r"\r\n|\r|\n", text)  # ruff's rows: not str.splitlines (form feeds, U+2028)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def _notebook_names(repo: RepoContext, path: str) -> NotebookNames:

@@ -1,6 +1,6 @@
 """ruff's findings, kept only where the repository's maintainers would want them from us.
 
-ruff reports what pyflakes would; an ML linter repeating that is noise in four cases:
+ruff reports what pyflakes would; an ML linter repeating that is noise in these cases:
 - the repository runs a Python linter itself (ruff, flake8 or pylint: a configuration or a
   pre-commit hook) on that file: its pyflakes/pycodestyle codes (`F`, `E`, `W`) are its linter's
   business, reported there already or deliberately tolerated (`defer-to-project-linter`);
@@ -8,7 +8,8 @@ ruff reports what pyflakes would; an ML linter repeating that is noise in four c
   `exclude`), as its ruff configuration already does through ruff itself (ruff_project);
 - an unused import in `__init__.py` is how a package re-exports its API (F401);
 - a name IPython, Jupyter or a magic provides is not undefined (F821), and where our MLJ004
-  reports a name used before the cell that defines it, F821 at the same place says it again.
+  reports a name used before the cell that defines it, F821 at the same place says it again;
+- a NumPy 1/2 compatibility shim names the removed function behind `hasattr` (NPY201).
 
 Severities follow what a maintainer does with the finding: a name that fails at run time is an
 error; an unused import or variable, a placeholder-free f-string, star-import fallout and
@@ -49,6 +50,7 @@ def refine(
     linting: ProjectLinting,
     notebook_names: Callable[[str], NotebookNames],
     defer: bool = True,
+    source_line: Callable[[str, int], str] = lambda _path, _line: "",
 ) -> list[Diagnostic]:
     """The findings worth repeating (their severities were set by `severity` as they were read)."""
     kept = []
@@ -62,6 +64,8 @@ def refine(
             continue
         if code == "F821" and _provided(diagnostic, notebook_names):
             continue
+        if code == "NPY201" and _shim(diagnostic, source_line):
+            continue
         kept.append(diagnostic)
     return kept
 
@@ -74,6 +78,15 @@ def _provided(diagnostic: Diagnostic, notebook_names: Callable[[str], NotebookNa
     if path.endswith(".ipynb"):
         return notebook_names(path).provides(name)
     return name in CONFIG_NAMES and is_config_file(path)
+
+
+def _shim(diagnostic: Diagnostic, source_line: Callable[[str, int], str]) -> bool:
+    """`np.trapezoid if hasattr(np, "trapezoid") else np.trapz`: a NumPy 1/2 compatibility shim
+    names the old function on purpose, behind a `hasattr` test on the same line."""
+    location = diagnostic.location
+    if location.cell is not None or location.span is None:
+        return False
+    return "hasattr(" in source_line(location.path, location.span.start_line)
 
 
 def drop_replaced(diagnostics: list[Diagnostic], replacing: Mapping[str, frozenset[str]]) -> list[Diagnostic]:

@@ -336,3 +336,15 @@ def test_only_the_projects_ignores_that_touch_our_codes_are_passed() -> None:
     chosen = ["F", "E9", "NPY201", "S506"]
     ignores = ["E501", "F841", "E", "NPY", "RST2", "S", "ANN101", "ALL", "not-a-code"]
     assert ruff_project.relevant_ignores(ignores, chosen) == ["F841", "E", "NPY", "S", "ALL"]
+
+
+def test_a_numpy_compatibility_shim_is_not_a_numpy_2_finding(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "metrics.py": "import numpy as np\n\ntrapezoid = np.trapezoid if hasattr(np, 'trapezoid') else np.trapz\n"
+            "area = np.trapz([1, 2])\n"
+        },
+    )
+    assert placed(tmp_path, "ruff") == ["metrics.py:4:8: NPY201"]
