@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 
 from mlops_lint.baseline import Baseline, Entry, entries_for
@@ -18,9 +16,7 @@ from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
-from mlops_lint.context.ipython_names import NotebookNames, notebook_names
 from mlops_lint.context.lint_config import read_project_linting
-from mlops_lint.context.notebook import Notebook, notebook_for
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
@@ -31,7 +27,7 @@ from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun
-from mlops_lint.ruff_refine import drop_replaced, refine
+from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
 from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
 
@@ -152,7 +148,7 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         raise
     if ruff is not None:
         result.diagnostics = drop_replaced(
-            result.diagnostics + _ruff_findings(session, repo, ruff), _replacing(session)
+            result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
         )
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
@@ -222,34 +218,8 @@ def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[D
         for path, why in outcome.crashed
         if settings is not None
     ]
-    names = cache(lambda path: _notebook_names(repo, path))
-    kept = refine(
-        outcome.diagnostics,
-        ruff.linting,
-        names,
-        session.config.ruff.defer_to_project_linter,
-        lambda path, line: _line(repo, path, line),
-    )
+    kept = refine_in(repo, outcome.diagnostics, ruff.linting, session.config.ruff.defer_to_project_linter)
     return [*kept, *crashes]
-
-
-def _line(repo: RepoContext, path: str, number: int) -> str:
-    text = repo.file(path).text or ""
-    lines = re.split(r"\r\n|\r|\n", text)  # ruff's rows: not str.splitlines (form feeds, U+2028)
-    return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def _notebook_names(repo: RepoContext, path: str) -> NotebookNames:
-    notebook = notebook_for(repo, path)
-    if not isinstance(notebook, Notebook):
-        return NotebookNames(opaque="unreadable")
-    return notebook_names(cell.source for cell in notebook.cells if cell.cell_type == "code")
-
-
-def _replacing(session: Session) -> dict[str, frozenset[str]]:
-    """Our active rules that replace a ruff finding at the same place (Rule.replaces_ruff)."""
-    rules = (*session.rules.path_rules, *session.rules.python_rules, *session.rules.repo_rules)
-    return {settings.meta.code: cls.replaces_ruff for settings, cls in rules if cls.replaces_ruff}
 
 
 def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:

@@ -23,10 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 
-from mlops_lint.context.ipython_names import CONFIG_NAMES, NotebookNames, is_config_file
+from mlops_lint.context.ipython_names import CONFIG_NAMES, NotebookNames, is_config_file, notebook_names
 from mlops_lint.context.lint_config import ProjectLinting
+from mlops_lint.context.notebook import Notebook, notebook_for
+from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Severity
+from mlops_lint.engine import ActiveRules
 
 GENERIC = re.compile(r"^[FEW][0-9]")  # pyflakes and pycodestyle: every Python linter's ground
 ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
@@ -43,6 +47,25 @@ def severity(code: str, path: str, message: str = "") -> Severity:
     if code == "S506" and "`FullLoader`" in message:
         return Severity.INFO  # PyYAML's FullLoader "avoids arbitrary code execution" (PyYAML >= 5.4)
     return Severity.WARNING
+
+
+def refine_in(repo: RepoContext, found: Iterable[Diagnostic], linting: ProjectLinting, defer: bool) -> list[Diagnostic]:
+    """`refine`, reading notebooks and source lines from the run's repository context."""
+    names = cache(lambda path: _notebook_names(repo, path))
+    return refine(found, linting, names, defer, lambda path, line: _line(repo, path, line))
+
+
+def _line(repo: RepoContext, path: str, number: int) -> str:
+    text = repo.file(path).text or ""
+    lines = re.split(r"\r\n|\r|\n", text)  # ruff's rows: not str.splitlines (form feeds, U+2028)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _notebook_names(repo: RepoContext, path: str) -> NotebookNames:
+    notebook = notebook_for(repo, path)
+    if not isinstance(notebook, Notebook):
+        return NotebookNames(opaque="unreadable")
+    return notebook_names(cell.source for cell in notebook.cells if cell.cell_type == "code")
 
 
 def refine(
@@ -87,6 +110,12 @@ def _shim(diagnostic: Diagnostic, source_line: Callable[[str, int], str]) -> boo
     if location.cell is not None or location.span is None:
         return False
     return "hasattr(" in source_line(location.path, location.span.start_line)
+
+
+def replacing(rules: ActiveRules) -> dict[str, frozenset[str]]:
+    """Our active rules that replace a ruff finding at the same place (Rule.replaces_ruff)."""
+    active = (*rules.path_rules, *rules.python_rules, *rules.repo_rules)
+    return {settings.meta.code: cls.replaces_ruff for settings, cls in active if cls.replaces_ruff}
 
 
 def drop_replaced(diagnostics: list[Diagnostic], replacing: Mapping[str, frozenset[str]]) -> list[Diagnostic]:
