@@ -16,6 +16,7 @@ from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
+from mlops_lint.context.lint_config import read_project_linting
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
@@ -26,6 +27,7 @@ from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun, undefined_names
+from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
 from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
 
 
@@ -145,7 +147,9 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
             ruff.cancel()
         raise
     if ruff is not None:
-        result.diagnostics += _ruff_findings(session, ruff)
+        result.diagnostics = drop_replaced(
+            result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
+        )
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
@@ -201,10 +205,11 @@ def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> 
     cache_dir = Cache(session.root, session.result_cache is not None).folder_for("ruff")
     # the bytes the run read, so that ruff's findings can be made to describe the same text
     read = {path: raw for path in python if path not in repo.overlays and (raw := repo.file(path).raw) is not None}
-    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir, read)
+    linting = read_project_linting(session.root, session.inventory.files)
+    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir, read, linting)
 
 
-def _ruff_findings(session: Session, ruff: RuffRun) -> list[Diagnostic]:
+def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[Diagnostic]:
     outcome = ruff.result()
     settings = session.rules.engine_rules.get(RuffFailed.code)
     if outcome.failure is not None:
@@ -214,7 +219,8 @@ def _ruff_findings(session: Session, ruff: RuffRun) -> list[Diagnostic]:
         for path, why in outcome.crashed
         if settings is not None
     ]
-    return [*outcome.diagnostics, *crashes]
+    kept = refine_in(repo, outcome.diagnostics, ruff.linting, session.config.ruff.defer_to_project_linter)
+    return [*kept, *crashes]
 
 
 def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:

@@ -80,6 +80,8 @@ class RuffSettings:
     select: tuple[str, ...] = DEFAULT_SELECT
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # pyflakes/pycodestyle findings are left to the linter the repository runs itself (ruff_refine)
+    defer_to_project_linter: bool = True
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> RuffSettings:
@@ -88,6 +90,7 @@ class RuffSettings:
             select=tuple(table.get("select", DEFAULT_SELECT)),
             extend_select=tuple(table.get("extend-select", ())),
             ignore=tuple(table.get("ignore", ())),
+            defer_to_project_linter=table.get("defer-to-project-linter", True),
         )
 
 

@@ -2,10 +2,13 @@
 
 The `ruff` binary comes from the ruff wheel (a declared dependency). It runs once over all Python
 targets with JSON output; in `fix` rounds, files that exist only in memory are sent through stdin
-one by one (only files an earlier round changed). ruff keeps its own codes (F401, NPY002...) and
-reads the project's own `[tool.ruff]` settings as usual; `[tool.mlops-lint.ruff]` chooses which ruff
-rules appear here. ruff's fixes become ordinary fixes, so `mlops-lint fix` applies its safe ones.
-If ruff is missing or fails, one internal finding (MLX002) says so and the rest of the report stands.
+one by one (only files an earlier round changed). ruff keeps its own codes (F401, NPY002...).
+`[tool.mlops-lint.ruff]` chooses which ruff rules appear here, narrowed by the project's own ruff
+settings, never widening them (ruff_project: how the selection is passed, and a project that
+requires another ruff version); ruff_refine then leaves out what the repository's own linters
+already say or what is not a defect. ruff's fixes become ordinary fixes, so `mlops-lint fix`
+applies its safe ones. If ruff is missing or fails, one internal finding (MLX002) says so and the
+rest of the report stands.
 """
 
 from __future__ import annotations
@@ -14,19 +17,18 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from mlops_lint.config import RuffSettings
 from mlops_lint.context.files import read_inside
-from mlops_lint.diagnostics import Diagnostic, Family, Location, Severity, Span
-from mlops_lint.fixes import Applicability, Fix, TextEdit
-
-_RUFF_CODE = re.compile(r"^[A-Z]+[0-9]+$")
-_ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
+from mlops_lint.context.lint_config import ProjectLinting
+from mlops_lint.diagnostics import Diagnostic
+from mlops_lint.ruff_output import restore_names, to_diagnostics
+from mlops_lint.ruff_project import needs_override, override_file_text, selection_arguments
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,16 @@ RUFF_TIMEOUT = 600
 RUFF_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 
 
+def ruff_version() -> str:
+    """The version of the ruff wheel whose binary runs (only asked when a project requires one)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ruff")
+    except PackageNotFoundError:
+        return "0"
+
+
 def ruff_binary() -> str | None:
     try:
         from ruff.__main__ import find_ruff_bin
@@ -55,68 +67,21 @@ def ruff_binary() -> str | None:
         return None
 
 
-def _command(binary: str, settings: RuffSettings, cache_dir: Path | None = None) -> list[str]:
+def _command(
+    binary: str,
+    settings: RuffSettings,
+    cache_dir: Path | None = None,
+    linting: ProjectLinting | None = None,
+    config_file: Path | None = None,
+) -> list[str]:
     """ruff's own cache goes inside ours (`.mlops_lint_cache/ruff`), so a warm run is fast and
-    nothing new appears in the repository; without ours, ruff runs without one too."""
+    nothing new appears in the repository; without ours, ruff runs without one too. The rule
+    selection narrows the project's own ruff settings instead of replacing them (ruff_project)."""
     caching = ["--cache-dir", str(cache_dir)] if cache_dir is not None else ["--no-cache"]
     command = [binary, "check", "--output-format", "json", *caching, "--exit-zero", "--no-fix", "--force-exclude"]
-    command += ["--select", ",".join(settings.select)]
-    if settings.extend_select:
-        command += ["--extend-select", ",".join(settings.extend_select)]
-    if settings.ignore:
-        command += ["--ignore", ",".join(settings.ignore)]
-    return command
-
-
-def _span(start: Mapping[str, int], end: Mapping[str, int]) -> Span:
-    return Span(start_line=start["row"], start_col=start["column"], end_line=end["row"], end_col=end["column"])
-
-
-def _fix(path: str, raw: Mapping[str, Any] | None) -> Fix | None:
-    if not raw or not raw.get("edits"):
-        return None
-    edits = tuple(
-        TextEdit(path=path, span=_span(edit["location"], edit["end_location"]), content=edit["content"])
-        for edit in raw["edits"]
-    )
-    applicability = {"safe": Applicability.SAFE, "unsafe": Applicability.UNSAFE}.get(
-        raw.get("applicability", ""), Applicability.DISPLAY_ONLY
-    )
-    return Fix(title=raw.get("message") or "Apply ruff's fix", edits=edits, applicability=applicability)
-
-
-def to_diagnostics(items: Iterable[Mapping[str, Any]], root: Path, stdin_path: str | None = None) -> list[Diagnostic]:
-    found = []
-    for item in items:
-        code = item.get("code")
-        if not code or not _RUFF_CODE.match(code):
-            continue  # syntax errors (`invalid-syntax`): MLX001 reports them with the same position
-        path = stdin_path or _relative(item.get("filename", ""), root)
-        if path is None:
-            continue
-        cell = item.get("cell") if isinstance(item.get("cell"), int) else None  # notebooks: 1-based over all cells
-        found.append(
-            Diagnostic(
-                code=code,
-                name=item.get("name") or code,
-                family=Family.CODE_QUALITY,
-                severity=Severity.ERROR if code.startswith(_ERROR_CODES) else Severity.WARNING,
-                message=item["message"],
-                location=Location(path=path, span=_span(item["location"], item["end_location"]), cell=cell),
-                # ruff's notebook edits are cell-relative: reported, not applied (ruff check --fix does them)
-                fix=None if cell is not None else _fix(path, item.get("fix")),
-            )
-        )
-    return found
-
-
-def _relative(filename: str, root: Path) -> str | None:
-    for base in (root, root.resolve()):
-        try:
-            return Path(filename).relative_to(base).as_posix()
-        except ValueError:
-            continue
-    return None
+    if config_file is not None:
+        command += ["--config", str(config_file)]
+    return command + selection_arguments(settings, linting or ProjectLinting())
 
 
 def run_ruff(
@@ -125,9 +90,10 @@ def run_ruff(
     settings: RuffSettings,
     overlays: Mapping[str, str] | None = None,
     cache_dir: Path | None = None,
+    linting: ProjectLinting | None = None,
 ) -> RuffResult:
     """ruff over `paths` (repo-relative); files in `overlays` are linted from memory via stdin."""
-    return RuffRun(root, paths, settings, overlays, cache_dir).result()
+    return RuffRun(root, paths, settings, overlays, cache_dir, linting=linting).result()
 
 
 class RuffRun:
@@ -142,13 +108,16 @@ class RuffRun:
         overlays: Mapping[str, str] | None = None,
         cache_dir: Path | None = None,
         read: Mapping[str, bytes] | None = None,
+        linting: ProjectLinting | None = None,
     ) -> None:
         self.root = root
         self.overlays = overlays or {}
         self.read = read or {}
         self.paths = list(paths)
+        self.linting = linting or ProjectLinting()
         self.failure: str | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        self.scratch: tempfile.TemporaryDirectory[str] | None = None
         binary = ruff_binary()
         if binary is None:
             self.failure = "the ruff binary was not found (is the `ruff` package installed?)"
@@ -157,16 +126,36 @@ class RuffRun:
         if blocked:
             self.failure = f"{blocked[0]} is not a regular file, so ruff cannot read its settings"
             return
-        self.command = _command(binary, settings, cache_dir)
         on_disk = [p for p in self.paths if p not in self.overlays]
-        if not on_disk:
-            return
         try:
+            self.command = _command(binary, settings, cache_dir, self.linting, self._config_copy())
+            if not on_disk:
+                return
             self.process = subprocess.Popen(
                 [*self.command, "--", *on_disk], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as exc:
             self.failure = str(exc)
+
+    def _config_copy(self) -> Path | None:
+        """A copy of the project's ruff settings without `required-version`, when that setting
+        would make the bundled ruff refuse to run (see ruff_project)."""
+        config = self.linting.ruff
+        if config is None or not config.required_version or not needs_override(config, ruff_version()):
+            return None
+        self.scratch = tempfile.TemporaryDirectory(prefix="mlops-lint-ruff-")
+        copy = Path(self.scratch.name) / "ruff.toml"
+        copy.write_text(override_file_text(self.root, config), encoding="utf-8")
+        return copy
+
+    def _clean_up(self) -> str | None:
+        """Remove the settings copy, if any; returns the path it had."""
+        if self.scratch is None:
+            return None
+        copy = str(Path(self.scratch.name) / "ruff.toml")
+        self.scratch.cleanup()
+        self.scratch = None
+        return copy
 
     def cancel(self) -> None:
         """Stop the process and reap it (the run it belonged to failed)."""
@@ -174,8 +163,20 @@ class RuffRun:
             with self.process:
                 self.process.kill()
                 self.process.communicate()
+        self._clean_up()
 
     def result(self) -> RuffResult:
+        try:
+            outcome = self._collect()
+        finally:
+            copy = self._clean_up()
+        if copy is not None and outcome.failure is not None and self.linting.ruff is not None:
+            # name the project's file, not the temporary copy that is gone
+            named = f"{self.linting.ruff.path} (read without its `required-version`)"
+            outcome = replace(outcome, failure=outcome.failure.replace(copy, named))
+        return outcome
+
+    def _collect(self) -> RuffResult:
         if self.failure is not None:
             return RuffResult((), self.failure)
         found: list[Diagnostic] = []
@@ -213,7 +214,7 @@ class RuffRun:
                     found += _parse(result, self.root, path)
         except (OSError, _RuffError) as exc:
             return RuffResult((), str(exc))
-        return RuffResult(tuple(_restore_names(found, self.paths)), crashed=tuple(crashed))
+        return RuffResult(tuple(restore_names(found, self.paths)), crashed=tuple(crashed))
 
     def _isolate(
         self, batch: list[str], first: subprocess.CompletedProcess[bytes]
@@ -265,29 +266,6 @@ class _RuffError(Exception):
 
 def _exists_but_not_regular(path: Path) -> bool:
     return (path.exists() or path.is_symlink()) and not path.is_file()
-
-
-def _restore_names(found: list[Diagnostic], paths: Sequence[str]) -> list[Diagnostic]:
-    """ruff prints a file name that is not UTF-8 with U+FFFD for its odd bytes; map it back to
-    the name we passed (kept as surrogate escapes), so the finding lands on the real file for
-    suppression, baselines and fixes."""
-    lossy = {}
-    for path in paths:
-        shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        if shown != path:
-            lossy[shown] = path
-    if not lossy:
-        return found
-    restored = []
-    for diagnostic in found:
-        real = lossy.get(diagnostic.location.path)
-        if real is not None:
-            fix = diagnostic.fix
-            if fix is not None:
-                fix = replace(fix, edits=tuple(replace(edit, path=real) for edit in fix.edits))
-            diagnostic = replace(diagnostic, location=replace(diagnostic.location, path=real), fix=fix)
-        restored.append(diagnostic)
-    return restored
 
 
 def _uncached(command: Sequence[str]) -> list[str]:
@@ -351,7 +329,7 @@ def undefined_names(path: str, text: str) -> Counter[str] | None:
 def ruff_rule_doc(code: str) -> str | None:
     """ruff's own documentation of one of its codes (`ruff rule F401`), for `rules explain F401`."""
     binary = ruff_binary()
-    if binary is None or not _RUFF_CODE.match(code):
+    if binary is None or not re.fullmatch(r"[A-Z]+[0-9]+", code):
         return None
     try:
         completed = subprocess.run([binary, "rule", code], capture_output=True, check=False, timeout=_UNDEFINED_TIMEOUT)

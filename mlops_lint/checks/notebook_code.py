@@ -118,6 +118,7 @@ def _column(program: NotebookProgram, line: int, byte_offset: int) -> int:
 class NotebookHiddenState(PathRule):
     code = "MLJ004"
     kinds = frozenset({FileKind.NOTEBOOK})
+    replaces_ruff = frozenset({"F821"})
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
         program = repo.notebook_program(file.path)
