@@ -149,3 +149,21 @@ def test_fail_on_applies_to_baselined_checks_and_to_fix(tmp_path: Path) -> None:
     (root / "src/pkg/bad-name.py").write_text("x = 1\n", encoding="utf-8")  # MLN005 (warning), no fix
     assert run("fix", str(root), "--no-cache", "--fail-on", "warning")[0] == 1
     assert run("fix", str(root), "--no-cache", "--fail-on", "error")[0] == 0
+
+
+def test_a_catalogue_edit_is_a_result_cache_miss() -> None:
+    """Cached findings carry severity, message and help: a changed catalogue entry must not serve old ones."""
+    from dataclasses import replace
+
+    from mlops_lint.engine import ActiveRules
+    from mlops_lint.registry import registry
+
+    reg = registry()
+    codes = ("MLN004", "MLX001")
+    key = ActiveRules.build(reg, codes, {}).cache_key
+    for code in codes:
+        meta, cls = reg[code]
+        other = Severity.INFO if meta.severity is not Severity.INFO else Severity.WARNING
+        for change in ({"severity": other}, {"help": "do this"}, {"message": "other {found}"}):
+            edited = {**reg, code: (replace(meta, **change), cls)}
+            assert ActiveRules.build(edited, codes, {}).cache_key != key, (code, change)
