@@ -48,6 +48,7 @@ class Overrides:
     baseline: Path | None = None  # report only findings not acknowledged in this file
     changed_since: str | None = None  # per-file rules only on files changed since this revision
     jobs: int | None = None  # processes for the Python rules; None: all cores (small runs stay in-process)
+    fail_on: str | None = None  # "error", "warning" or "info": replaces the configuration's `fail-on`
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         extend_select=overrides.extend_select,
         ignore=overrides.ignore,
         exclude=overrides.exclude,
+        fail_on=overrides.fail_on,
     )
     codes = list(overrides.only) if overrides.only else enabled_codes(metas, config)
     options = {code: {**config.rule_options.get(code, {}), **overrides.options.get(code, {})} for code in codes}
@@ -171,6 +173,7 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         suppressed=dropped,
         root=str(session.root),
         notices=tuple(dict.fromkeys(repo.notices)),
+        fail_on=session.config.fail_on,
     )
 
 

@@ -46,6 +46,7 @@ class RuleMeta:
     default: bool
     fix_applicability: Applicability | None
     fix_title: str | None
+    help: str | None = None  # what to do, a template with the message's arguments: for findings without a fix title
     options_schema: Mapping[str, Any]
     docs: Mapping[str, Any]
     examples: tuple[Mapping[str, Any], ...] = field(default=())
@@ -62,6 +63,9 @@ class RuleMeta:
     def format_message(self, **args: Any) -> str:
         return self.message.format(**args)
 
+    def format_help(self, **args: Any) -> str | None:
+        return None if self.help is None else self.help.format(**args)
+
 
 def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
     fix = entry["fix"]
@@ -76,6 +80,7 @@ def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
         default=entry["default"],
         fix_applicability=applicability,
         fix_title=fix.get("title"),
+        help=entry.get("help"),
         options_schema=entry["options"],
         docs=entry["docs"],
         examples=tuple(entry["examples"]),

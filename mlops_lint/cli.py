@@ -1,6 +1,6 @@
 """The command line: parse, call `mlops_lint.api`, pick a reporter, choose the exit code. No logic.
 
-Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit codes: 0 no findings (at or above `fail-on`), 1 findings, 2 usage, configuration or internal error.
 """
 
 from __future__ import annotations
@@ -65,6 +65,14 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+FAIL_ON = click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Exit 1 only for findings of this severity or graver (default: `fail-on` in the configuration, else "
+    "info: any finding); the others are still printed.",
+)
 
 
 def history_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -191,6 +199,7 @@ def main() -> None:
 @history_options
 @click.option("--output-format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@FAIL_ON
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("--show-fixes", is_flag=True, help="Also show display-only fix suggestions.")
 @click.option(
@@ -219,6 +228,7 @@ def check(
     jobs: int | None,
     output_format: str,
     exit_zero: bool,
+    fail_on: str | None,
     show_statistics: bool,
     show_fixes: bool,
     baseline_file: Path | None,
@@ -237,6 +247,7 @@ def check(
             ),
             baseline=baseline_file,
             changed_since=changed_since,
+            fail_on=fail_on,
         )
         report = api.lint(list(paths), overrides)
         _notices(report.notices)
@@ -269,6 +280,7 @@ def _missing(paths: Sequence[Path]) -> None:
 @history_options
 @click.option("--diff", is_flag=True, help="Print the changes as a unified diff; write nothing.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour on purpose.")
+@FAIL_ON
 def fix(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -283,13 +295,17 @@ def fix(
     jobs: int | None,
     diff: bool,
     unsafe_fixes: bool,
+    fail_on: str | None,
 ) -> None:
     """Apply fixes to PATHS; safe ones unless --unsafe-fixes."""
 
     def action() -> int:
         _missing(paths)
-        overrides = _overrides(
-            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache, jobs
+        overrides = replace(
+            _overrides(
+                select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache, jobs
+            ),
+            fail_on=fail_on,
         )
         report = api.fix(list(paths), overrides, unsafe=unsafe_fixes, write=not diff)
         for path, reason in sorted(report.refused.items()):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.context.files import DEFAULT_MAX_BYTES
+from mlops_lint.diagnostics import Severity
 from mlops_lint.resources import schema
 
 if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
@@ -110,6 +111,9 @@ class Config:
     project_budget: Mapping[str, float] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_BYTES
     analysis_timeout: float = DEFAULT_ANALYSIS_TIMEOUT
+    # the least severe finding that makes `check` exit 1: `info` (any finding, the default),
+    # `warning`, or `error` (CI fails on errors while the rest is still printed)
+    fail_on: Severity = Severity.INFO
 
     def with_overrides(
         self,
@@ -117,9 +121,11 @@ class Config:
         extend_select: Sequence[str] = (),
         ignore: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        fail_on: str | None = None,
     ) -> Config:
         """CLI flags. As in ruff, `--select` starts the selection afresh (the file's `select`,
-        `extend-select` and `ignore` no longer apply); `--extend-select`, `--ignore` and `--exclude` add."""
+        `extend-select` and `ignore` no longer apply); `--extend-select`, `--ignore` and `--exclude` add;
+        `--fail-on` replaces the file's `fail-on`."""
         fresh = select is not None
         return replace(
             self,
@@ -127,6 +133,7 @@ class Config:
             extend_select=(() if fresh else self.extend_select) + tuple(extend_select),
             ignore={**({} if fresh else self.ignore), **{s: "" for s in ignore}},
             exclude=self.exclude + tuple(exclude),
+            fail_on=Severity(fail_on) if fail_on is not None else self.fail_on,
         )
 
 
@@ -261,4 +268,5 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
         project_budget=dict(raw.get("experiments", {}).get("budget", {})),
         max_file_bytes=int(raw.get("max-file-bytes", DEFAULT_MAX_BYTES)),
         analysis_timeout=float(raw.get("analysis-timeout", DEFAULT_ANALYSIS_TIMEOUT)),
+        fail_on=Severity(raw.get("fail-on", Severity.INFO.value)),
     )

@@ -20,6 +20,14 @@ class StrEnum(str, Enum):
 
 
 class Severity(StrEnum):
+    """How sure and how harmful a finding is (the catalogue sets one per rule; `fail-on` gates on it):
+
+    - `error`: almost surely wrong and harmful: leakage, a secret, a broken file or pointer, data
+      that is silently wrong;
+    - `warning`: likely a problem that the repository's maintainers would fix;
+    - `info`: advice or a convention.
+    """
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -27,6 +35,10 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+    def at_least(self, threshold: Severity) -> bool:
+        """Whether this severity is `threshold` or graver (`warning.at_least(info)` is True)."""
+        return self.rank <= threshold.rank
 
 
 class Family(StrEnum):
@@ -84,6 +96,7 @@ class Diagnostic:
     message: str
     location: Location
     fix: Fix | None = None
+    help: str | None = None  # what to do, from the catalogue's `help:`; shown when no fix title is
 
     def sort_key(self) -> tuple[tuple[str, int, int, int, int, str], str, str]:
         return (self.location.sort_key(), self.code, self.message)
@@ -109,9 +122,15 @@ class RunReport:
     baselined: int = 0  # findings acknowledged by the baseline file
     root: str = "."
     notices: tuple[str, ...] = field(default=())
+    fail_on: Severity = Severity.INFO  # the least severe finding that fails the run (`fail-on`)
+
+    @property
+    def failing(self) -> tuple[Diagnostic, ...]:
+        """The findings at or above `fail_on`: those that make the run exit 1."""
+        return tuple(d for d in self.diagnostics if d.severity.at_least(self.fail_on))
 
     @property
     def exit_code(self) -> int:
         if self.errors:
             return 2
-        return 1 if self.diagnostics else 0
+        return 1 if self.failing else 0

@@ -7,6 +7,7 @@ once at the end. A rule that raises becomes a `RuleError` and the others carry o
 
 from __future__ import annotations
 
+import json
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     import libcst as cst
 
 
+def _shown(meta: RuleMeta) -> list[str | None]:
+    return [str(meta.severity), meta.message, meta.help]
+
+
 @dataclass(frozen=True)
 class ActiveRules:
     """The enabled rules, split by how they run, with their settings resolved once."""
@@ -47,8 +52,13 @@ class ActiveRules:
 
     @property
     def cache_key(self) -> str:
-        """What cached per-file Python results depend on: the Python rules, their options, the engine codes."""
-        return rules_key(((s.meta.code, dict(s.options)) for s, _c in self.python_rules), self.engine_rules)
+        """What cached per-file Python results depend on: the Python rules, their options, the engine codes,
+        and the catalogue text each finding carries (severity, message, help), so that a catalogue edit
+        without a version bump never serves findings with the old severity or wording."""
+        return rules_key(
+            ((s.meta.code, {"options": dict(s.options), "shown": _shown(s.meta)}) for s, _c in self.python_rules),
+            [json.dumps([code, *_shown(settings.meta)]) for code, settings in self.engine_rules.items()],
+        )
 
     @classmethod
     def build(

@@ -93,6 +93,7 @@ class Rule:
             message=meta.format_message(**message_args),
             location=location,
             fix=fix,
+            help=meta.format_help(**message_args),
         )
 
     def fix_title(self, **args: Any) -> str:

@@ -46,11 +46,12 @@ def dump(diagnostic: Diagnostic) -> list[Any]:
         diagnostic.message,
         [location.path, _span(location.span), location.cell, location.commit],
         None if fix is None else [fix.title, fix.applicability.value, [_edit(e) for e in fix.edits]],
+        diagnostic.help,
     ]
 
 
 def load(row: list[Any]) -> Diagnostic:
-    code, name, family, severity, message, where, fix = row
+    code, name, family, severity, message, where, fix = row[:7]
     path, span, cell, commit = where
     return Diagnostic(
         code=code,
@@ -62,6 +63,7 @@ def load(row: list[Any]) -> Diagnostic:
         fix=None
         if fix is None
         else Fix(title=fix[0], applicability=Applicability(fix[1]), edits=tuple(_unedit(e) for e in fix[2])),
+        help=row[7] if len(row) > 7 else None,
     )
 
 

@@ -40,7 +40,9 @@ def test_only_new_findings_are_reported_even_after_lines_move(tmp_path: Path) ->
     result = _check(tmp_path, "--baseline", str(tmp_path / "base.json"))
     assert result.exit_code == 1
     assert [line for line in result.stdout.splitlines() if "MLS009" in line] == [
-        f"{Path('src/m2.py')}:28:7: MLS009 [*] Use .to_numpy() instead of .values on a DataFrame".replace("\\", "/")
+        f"{Path('src/m2.py')}:28:7: MLS009 [*] info: Use .to_numpy() instead of .values on a DataFrame".replace(
+            "\\", "/"
+        )
     ]
     assert "100 findings acknowledged in the baseline not shown." in result.stdout
 

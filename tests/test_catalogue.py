@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 
 import jsonschema
@@ -10,7 +11,7 @@ import pytest
 
 from mlops_lint.catalogue import CatalogueError, load_catalogue, load_entry
 from mlops_lint.checks import ALL_RULES
-from mlops_lint.diagnostics import Family
+from mlops_lint.diagnostics import Family, Severity
 from mlops_lint.docs import TABLE_END, TABLE_START, explain, replace_table, rule_table
 from mlops_lint.registry import registry
 from mlops_lint.resources import rules_dir, schema
@@ -65,6 +66,43 @@ def test_docs_are_filled_and_examples_cover_both_sides(code: str) -> None:
     for example in meta.examples:
         for expectation in example.get("expect", []):
             assert re.search(rf": {code}\b", expectation), f"{code}::{example['name']}: expects another code"
+
+
+# Warnings and errors whose message itself says what to do (and where), so they need no `help:`.
+REMEDY_IN_MESSAGE = {
+    "MLD003": "run `git rm -r --cached {path}`",
+    "MLD004": "run '{command}' if the change is intended, or 'dvc checkout'",
+    "MLD007": "run 'dvc repro' and commit dvc.lock",
+    "MLD009": "write to data/interim or data/processed",
+    "MLD010": "run: {command}",
+    "MLG001": "move it to DVC (...) or to LFS (...)",
+    "MLG002": "move it to DVC (...) or to LFS (...)",
+    "MLG003": "{state}: {command}, the history rewrite that drops the blob",
+    "MLG004": "revoke/rotate it and read it from the environment",
+    "MLG005": "{state}: revoke it now",
+    "MLR002": "call {hint} first",
+    "MLR005": "pin it (==) or commit a lock file",
+    "MLR006": "use a path relative to the project or a config value",
+    "MLS010": "put a scaler (e.g. StandardScaler) before it",
+    "MLS017": "fit on the training split only (put preprocessing in a Pipeline)",
+}
+
+
+def _fields(template: str) -> set[str]:
+    return {field for _text, field, _spec, _conv in string.Formatter().parse(template) if field}
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_warning_and_error_says_what_to_do(code: str) -> None:
+    """A fix title, a `help:` template, or a message that carries the remedy (REMEDY_IN_MESSAGE)."""
+    meta = CATALOGUE[code]
+    if meta.help is not None:
+        assert _fields(meta.help) <= _fields(meta.message), f"{code}: help uses arguments the message does not get"
+    if meta.severity is Severity.INFO:
+        return
+    assert meta.fix_title or meta.help or code in REMEDY_IN_MESSAGE, f"{code}: a {meta.severity} needs a help: text"
+    if code in REMEDY_IN_MESSAGE:  # the list stays minimal and true
+        assert not (meta.fix_title or meta.help), f"{code}: has its own help now; drop it from REMEDY_IN_MESSAGE"
 
 
 def test_explain_renders_sections_in_order() -> None:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 JSON_FIELDS = {
     "code", "name", "family", "severity", "message", "path", "line", "column",
-    "end_line", "end_column", "cell", "cell_line", "commit", "fix",
+    "end_line", "end_column", "cell", "cell_line", "commit", "fix", "help",
 }  # fmt: skip
 
 
@@ -39,7 +39,7 @@ def examples_copy(tmp_path: Path) -> Path:
 def test_check_examples_prints_findings_and_exits_1() -> None:
     code, out, _ = run("check", str(EXAMPLES))
     assert code == 1
-    assert "src/churn/train.py:4:8: MLN004 [*] Import pandas as 'pd' (found 'pds')" in out
+    assert "src/churn/train.py:4:8: MLN004 [*] info: Import pandas as 'pd' (found 'pds')" in out
     assert "help: Rename 'pds' to 'pd'" in out
     assert "scripts/legacy_export.py:4:1: MLX001" in out
     assert "Found " in out and "fixable with `mlops-lint fix`" in out
@@ -62,6 +62,7 @@ def test_json_output_is_a_list_of_findings_with_every_field() -> None:
             "end_line": 4, "end_column": 21, "content": "pd"} in alias["fix"]["edits"]  # fmt: skip
     internal = next(f for f in findings if f["code"] == "MLX001")
     assert internal["family"] == "internal" and internal["line"] == 4
+    assert internal["help"] and alias["help"] is None  # the catalogue's help where the finding has no fix title
 
 
 def test_exit_zero() -> None:
@@ -98,6 +99,7 @@ def test_unknown_selector_is_a_usage_error() -> None:
         ("[tool.mlops-lint.rules.MLN004]\naliasez = {}\n", "tool.mlops-lint.rules.MLN004.aliasez: unknown key"),
         ("[tool.mlops-lint.rules.MLN998]\n", "tool.mlops-lint.rules.MLN998: no such rule"),
         ("ignore = 3\n", "tool.mlops-lint.ignore: expected array or object, got int"),
+        ('fail-on = "warn"\n', "tool.mlops-lint.fail-on: 'warn' is not one of ['error', 'warning', 'info']"),
         ('[[tool.mlops-lint.naming.conventions]]\nglob = "a/"\npattern = "("\n',
          "tool.mlops-lint.naming.conventions[0].pattern: invalid regular expression"),
     ],
@@ -189,7 +191,7 @@ def test_fix_diff_previews_and_writes_nothing(examples_copy: Path) -> None:
 
 def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> None:
     code, out, _ = run("fix", str(examples_copy))
-    assert "Fixed 6 findings in 4 files (2 more with --unsafe-fixes)." in out
+    assert "Fixed 4 findings in 3 files (2 more with --unsafe-fixes)." in out
     assert code == 1  # unfixable findings remain
     assert "MLN004" not in out
     text = (examples_copy / "src/churn/train.py").read_text(encoding="utf-8")
@@ -203,9 +205,9 @@ def test_fix_applies_then_second_fix_changes_nothing(examples_copy: Path) -> Non
 def test_fix_diff_ends_with_a_summary_on_stderr(examples_copy: Path) -> None:
     code, out, err = run("fix", str(examples_copy), "--diff")
     assert code == 1 and out.startswith("--- a/")
-    assert err.strip().splitlines()[-1] == "Would fix 6 findings in 4 files (2 more with --unsafe-fixes)."
+    assert err.strip().splitlines()[-1] == "Would fix 4 findings in 3 files (2 more with --unsafe-fixes)."
     code, out, err = run("fix", str(examples_copy), "--diff", "--unsafe-fixes")
-    assert err.strip().splitlines()[-1] == "Would fix 8 findings in 4 files."
+    assert err.strip().splitlines()[-1] == "Would fix 6 findings in 3 files."
 
 
 def test_fix_honours_no_color(examples_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,7 +248,7 @@ def test_long_expressions_are_analysed_and_pathological_nesting_is_one_finding(t
     code, out, err = run("check", str(tmp_path), "--ignore", "ruff")
     assert code == 1, err
     assert "long.py:5:7: MLS009" in out
-    assert "deep.py:1:" in out and "MLX001 File cannot be parsed" in out
+    assert "deep.py:1:" in out and "MLX001 error: File cannot be parsed" in out
     assert "ok.py:1:8: MLN004" in out
     assert "crashed" not in out + err
 
@@ -262,7 +264,7 @@ def test_code_libcst_refuses_is_one_internal_finding(tmp_path: Path) -> None:
     )
     code, out, err = run("check", str(tmp_path), "--ignore", "ruff")
     assert code == 1 and "crashed" not in out + err
-    assert "a.py:1:1: MLX001 File cannot be parsed: libcst, which the Python rules use, rejects this valid code" in out
+    assert "a.py:1:1: MLX001 error: File cannot be parsed: libcst, which the Python rules use, rejects" in out
     assert "b.py:1:8: MLN004" in out
 
 

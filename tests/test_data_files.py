@@ -229,9 +229,10 @@ def test_check_data_flag_enables_mld004_and_mld014(tmp_path: Path, monkeypatch: 
     checked = runner.invoke(main, ["check", "--check-data", "."], catch_exceptions=False)
     assert checked.exit_code == 1
     assert (
-        "data/train.csv.dvc:5:3: MLD004 data/train.csv differs from its .dvc pointer (size 21 bytes" in checked.output
+        "data/train.csv.dvc:5:3: MLD004 warning: data/train.csv differs from its .dvc pointer (size 21 bytes"
+        in checked.output
     )
     assert (
-        "data/train.csv.dvc:7:3: MLD014 data/train.csv columns differ from the declared schema: renamed 'y' -> 'label'"
-        in checked.output
+        "data/train.csv.dvc:7:3: MLD014 warning: data/train.csv columns differ from the declared schema: "
+        "renamed 'y' -> 'label'" in checked.output
     )

@@ -102,8 +102,8 @@ def test_clean_then_bad_commit(tmp_path: Path, hook_repo: Path) -> None:
     bad = _try_repo(target, hook_repo, "mlops-lint", "--files", *named)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
-    assert "src/train.py:1:8: MLN004 [*] Import pandas as 'pd' (found 'pds')" in bad.stdout
-    assert "checkpoints/epoch_1.pt: MLG001 Model file committed to git" in bad.stdout
+    assert "src/train.py:1:8: MLN004 [*] info: Import pandas as 'pd' (found 'pds')" in bad.stdout
+    assert "checkpoints/epoch_1.pt: MLG001 warning: Model file committed to git" in bad.stdout
     assert "data/raw.csv.dvc:" in bad.stdout and " MLD001 " in bad.stdout
     assert "notebooks/Untitled.ipynb: MLN002 " in bad.stdout
     assert "src/clean.py" not in bad.stdout.split("hook id: mlops-lint", 1)[1]
@@ -142,7 +142,7 @@ def test_repo_hook_reads_the_pushed_range(tmp_path: Path, hook_repo: Path) -> No
                        "--to-ref", head)  # fmt: skip
     assert pushed.returncode == 1, pushed.stdout + pushed.stderr
     assert re.search(
-        r"^\.env@[0-9a-f]{7}:1:15: MLG005 W&B API key was committed in .* \(\"add env\"\)", pushed.stdout, re.M
+        r"^\.env@[0-9a-f]{7}:1:15: MLG005 error: W&B API key was committed in .* \(\"add env\"\)", pushed.stdout, re.M
     )
 
     later = _try_repo(target, hook_repo, "mlops-lint-repo", "--hook-stage", "pre-push", "--from-ref", leaked,

@@ -46,7 +46,7 @@ def test_repository_content_never_starts_a_command() -> None:
     assert github.render(report, token="T0KEN").splitlines() == [
         "::stop-commands::T0KEN",
         # the text reporter escapes control characters: one finding, one line
-        "we:ird,dir/100%\\n::warning file=x::y.py:3:5: MLN004 100% sure: a,b\\r\\nnext\\n::error::injected",
+        "we:ird,dir/100%\\n::warning file=x::y.py:3:5: MLN004 info: 100% sure: a,b\\r\\nnext\\n::error::injected",
         "",
         "Found 1 finding (1 info) in 1 file.",
         "::T0KEN::",
@@ -65,22 +65,23 @@ def test_each_render_stops_commands_with_a_fresh_token() -> None:
 def test_exact_output_on_a_real_report(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     git_init(root)
-    write_files(root, {"src/train.py": "import pandas as pds\n", "notebooks/Untitled.ipynb": "{}"})
-    report = api.lint([root], api.Overrides(only=("MLN004", "MLN002"), history="none", cache=False))
+    write_files(root, {"src/pkg/__init__.py": "", "src/pkg/load-data.py": "import pandas as pds\n"})
+    report = api.lint([root], api.Overrides(only=("MLN004", "MLN005"), history="none", cache=False))
     assert github.render(report, token="T").splitlines() == [
         "::stop-commands::T",
-        "notebooks/Untitled.ipynb: MLN002 Notebook 'Untitled.ipynb' is Jupyter's default name: give it a "
-        "descriptive name or delete it",
-        "src/train.py:1:8: MLN004 [*] Import pandas as 'pd' (found 'pds')",
+        "src/pkg/load-data.py: MLN005 warning: Module name 'load-data.py' cannot be imported: '-' is not allowed "
+        "in an identifier",
+        "  help: Rename it to a Python identifier: letters, digits and underscores, not starting with a digit",
+        "src/pkg/load-data.py:1:8: MLN004 [*] info: Import pandas as 'pd' (found 'pds')",
         "  help: Rename 'pds' to 'pd'",
         "",
         "Found 2 findings (1 warning, 1 info) in 2 files.",
         "[*] 1 fixable with `mlops-lint fix`.",
         "::T::",
-        "::warning file=notebooks/Untitled.ipynb,title=MLN002 untitled-or-copied-notebook::Notebook "
-        "'Untitled.ipynb' is Jupyter's default name: give it a descriptive name or delete it",
-        "::notice file=src/train.py,line=1,endLine=1,col=8,endColumn=21,title=MLN004 nonstandard-import-alias::"
-        "Import pandas as 'pd' (found 'pds')",
+        "::warning file=src/pkg/load-data.py,title=MLN005 module-name-not-importable::Module name 'load-data.py' "
+        "cannot be imported: '-' is not allowed in an identifier",
+        "::notice file=src/pkg/load-data.py,line=1,endLine=1,col=8,endColumn=21,title=MLN004 "
+        "nonstandard-import-alias::Import pandas as 'pd' (found 'pds')",
     ]
     assert github.summary_markdown(report, ENV) == (
         "## mlops-lint\n"
@@ -95,17 +96,17 @@ def test_exact_output_on_a_real_report(tmp_path: Path) -> None:
         "\n"
         "| Severity | Rule | Location | Message |\n"
         "|---|---|---|---|\n"
-        "| warning | `MLN002` untitled-or-copied-notebook | [notebooks/Untitled.ipynb]"
-        "(https://github.com/jqp/churn/blob/abc123/notebooks/Untitled.ipynb) | Notebook 'Untitled.ipynb' is "
-        "Jupyter's default name: give it a descriptive name or delete it |\n"
-        "| info | `MLN004` nonstandard-import-alias | [src/train.py:1:8]"
-        "(https://github.com/jqp/churn/blob/abc123/src/train.py#L1) | Import pandas as 'pd' (found 'pds') |\n"
+        "| warning | `MLN005` module-name-not-importable | [src/pkg/load-data.py]"
+        "(https://github.com/jqp/churn/blob/abc123/src/pkg/load-data.py) | Module name 'load-data.py' cannot be "
+        "imported: '-' is not allowed in an identifier |\n"
+        "| info | `MLN004` nonstandard-import-alias | [src/pkg/load-data.py:1:8]"
+        "(https://github.com/jqp/churn/blob/abc123/src/pkg/load-data.py#L1) | Import pandas as 'pd' (found 'pds') |\n"
     )
 
 
 def test_at_most_ten_annotations_per_severity_and_one_notice_for_the_rest() -> None:
     errors = [finding("MLX001", Location(path=f"e{i:02}.py")) for i in range(25)]
-    warnings = [finding("MLN002", Location(path=f"w{i}.ipynb")) for i in range(3)]
+    warnings = [finding("MLN005", Location(path=f"w{i}.py")) for i in range(3)]
     infos = [finding("MLN004", Location(path=f"i{i:02}.py")) for i in range(12)]
     lines = github.annotations(RunReport(diagnostics=(*errors, *warnings, *infos)))
     kinds = [line.split(" ", 1)[0] for line in lines]

@@ -31,9 +31,9 @@ def test_exact_xml_on_a_real_report(tmp_path: Path) -> None:
         '    <testcase classname="naming.MLN002" name="MLN002 notebooks/Untitled.ipynb" '
         'file="notebooks/Untitled.ipynb">\n'
         "      <failure message=\"Notebook 'Untitled.ipynb' is Jupyter's default name: give it a descriptive name "
-        "or delete it\" type=\"warning\">notebooks/Untitled.ipynb: MLN002 Notebook 'Untitled.ipynb' is Jupyter's "
+        "or delete it\" type=\"info\">notebooks/Untitled.ipynb: MLN002 Notebook 'Untitled.ipynb' is Jupyter's "
         "default name: give it a descriptive name or delete it\n"
-        "rule: MLN002 untitled-or-copied-notebook (naming, warning)</failure>\n"
+        "rule: MLN002 untitled-or-copied-notebook (naming, info)</failure>\n"
         "    </testcase>\n"
         '    <testcase classname="naming.MLN004" name="MLN004 src/train.py:1:8" file="src/train.py">\n'
         "      <failure message=\"Import pandas as 'pd' (found 'pds')\" type=\"info\">src/train.py:1:8: MLN004 "
@@ -47,7 +47,8 @@ def test_exact_xml_on_a_real_report(tmp_path: Path) -> None:
         "      <failure message=\"File cannot be parsed: SyntaxError: Missing parentheses in call to 'print'. Did "
         'you mean print(...)?" type="error">src/old.py:1:1: MLX001 File cannot be parsed: SyntaxError: Missing '
         "parentheses in call to 'print'. Did you mean print(...)?\n"
-        "rule: MLX001 unparsable-file (internal, error)</failure>\n"
+        "rule: MLX001 unparsable-file (internal, error)\n"
+        "help: Fix the file, or exclude it (extend-exclude) if it is not meant to be read as code</failure>\n"
         "    </testcase>\n"
         "  </testsuite>\n"
         "</testsuites>\n"

@@ -46,6 +46,7 @@ def finding(diagnostic: Diagnostic) -> dict[str, Any]:
         "fix": None
         if fix is None
         else {"applicability": str(fix.applicability), "title": fix.title, "edits": [_edit(e) for e in fix.edits]},
+        "help": diagnostic.help,
     }
 
 

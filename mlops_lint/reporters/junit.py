@@ -43,6 +43,8 @@ def _finding(suite: ET.Element, diagnostic: Diagnostic) -> None:
     body.append(f"rule: {diagnostic.code} {diagnostic.name} ({diagnostic.family}, {diagnostic.severity})")
     if diagnostic.fix is not None:
         body.append(f"help: {diagnostic.fix.title} ({diagnostic.fix.applicability} fix)")
+    elif diagnostic.help:
+        body.append(f"help: {diagnostic.help}")
     failure.text = clean("\n".join(body))
 
 

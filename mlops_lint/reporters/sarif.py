@@ -175,6 +175,8 @@ class _Builder:
                 properties["cellColumn"] = location.span.start_col
         if location.commit is not None:
             properties["commit"] = location.commit
+        if diagnostic.help is not None:
+            properties["help"] = diagnostic.help  # what to do, for a finding whose fix (if any) has no title here
         if properties:
             result["properties"] = properties
         return result

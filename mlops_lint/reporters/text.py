@@ -1,4 +1,9 @@
-"""Text output for people: `path:line:col: CODE message`, a `help:` line per fix, and a summary."""
+"""Text output for people: `path:line:col: CODE [*] severity: message`, a `help:` line, and a summary.
+
+The severity is a word on every line, as in compilers' `file:line:col: warning: ...`, so that it
+survives without colour (a CI log, a pipe, `grep ': error: '`); `[*]` marks a safe fix, as in ruff.
+The `help:` line is the fix's title, or else the rule's catalogue help: what to do about it.
+"""
 
 from __future__ import annotations
 
@@ -48,10 +53,15 @@ def _line(diagnostic: Diagnostic, colour: bool, show_fixes: bool) -> list[str]:
     if colour:
         where = click.style(where, bold=True)
         code = click.style(code, fg=_SEVERITY_COLOURS[diagnostic.severity], bold=True)
-    lines = [f"{where}: {code}{marker} {printable(diagnostic.message)}"]
+    severity = str(diagnostic.severity)
+    if colour:
+        severity = click.style(severity, fg=_SEVERITY_COLOURS[diagnostic.severity])
+    lines = [f"{where}: {code}{marker} {severity}: {printable(diagnostic.message)}"]
     if diagnostic.fix is not None and (show_fixes or diagnostic.fix.applicability is not Applicability.DISPLAY_ONLY):
         hint = "" if diagnostic.fix.applicability is Applicability.SAFE else f" ({diagnostic.fix.applicability} fix)"
         lines.append(f"  help: {printable(diagnostic.fix.title)}{hint}")
+    elif diagnostic.help:
+        lines.append(f"  help: {printable(diagnostic.help)}")
     return lines
 
 
@@ -74,6 +84,9 @@ def summary(report: RunReport) -> list[str]:
             lines.append(f"[*] {safe} fixable with `mlops-lint fix`.")
         if unsafe:
             lines.append(f"{unsafe} more fixable with `mlops-lint fix --unsafe-fixes`.")
+        below = len(diagnostics) - len(report.failing)
+        if below:
+            lines.append(f"Not failing the run: {plural(below, 'finding')} below fail-on = {report.fail_on}.")
     for error in report.errors:
         lines.append(f"error: rule {error.code} crashed on {error.location.path}: {error.error}")
     if report.baselined:
