@@ -10,11 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
-from mlops_lint.checks.code_quality_torch_calls import (
-    ForwardCalledDirectly,
-    LogWithoutMask,
-    UnsafeModelDeserialization,
-)
+from mlops_lint.checks.code_quality_torch_calls import ForwardCalledDirectly, LogWithoutMask
 from mlops_lint.checks.torchutil import (
     Loop,
     TrainingLoopRule,
@@ -30,6 +26,7 @@ from mlops_lint.checks.torchutil import (
     method_calls,
     scope_nodes,
 )
+from mlops_lint.checks.unsafe_load import UnsafeModelDeserialization
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import Rule
 
@@ -307,5 +304,5 @@ RULES: list[type[Rule]] = [
     TrainEvalModeNotRestored,
     ForwardCalledDirectly,
     GradientsNotCleared,
-    UnsafeModelDeserialization,
+    UnsafeModelDeserialization,  # in `unsafe_load`: it reads files and requirements, not training loops
 ]
