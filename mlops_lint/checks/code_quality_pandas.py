@@ -198,13 +198,17 @@ class ChainedIndexingAssignment(_PandasRule):
     def _check(self, target: cst.BaseExpression) -> None:
         if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Subscript):
             return
-        inner = target.value
-        if self.kind(inner.value) is not Kind.DATAFRAME:
+        root: cst.BaseExpression = target.value
+        while isinstance(root, cst.Subscript):  # `df["a"]["b"]["c"] = v`: any chain from a frame
+            root = root.value
+        if self.kind(root) is not Kind.DATAFRAME:
             return
-        frame = self.context.code_for(inner.value)
+        inner = target.value
+        frame = self.context.code_for(root)
         column, row = _single_index(inner), _single_index(target)
         fix = None
-        if column is not None and row is not None and pyutil.string_value(column) is not None:
+        two = inner.value is root  # only `df[column][row]` has a one-step `.loc` rewrite
+        if two and column is not None and row is not None and pyutil.string_value(column) is not None:
             code = self.context.code_for
             replacement = f"{frame}.loc[{code(row)}, {code(column)}]"
             fix = self.node_fix([(target, replacement)], replacement=replacement)
