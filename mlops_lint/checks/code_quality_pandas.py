@@ -277,6 +277,12 @@ _PURE_FRAME_METHODS = {
     "convert_dtypes", "infer_objects", "select_dtypes", "query", "explode", "melt", "pivot", "truncate",
     "tz_localize", "tz_convert",
 }  # fmt: skip
+# ndarray methods that return a new array (or a view) and leave the array as it was; `sort`,
+# `fill`, `resize`, `put` and `itemset` work in place and are not listed
+_PURE_ARRAY_METHODS = {
+    "astype", "reshape", "flatten", "ravel", "copy", "transpose", "squeeze", "swapaxes", "clip", "round",
+    "repeat", "take", "cumsum", "cumprod", "view",
+}  # fmt: skip
 # NumPy functions that return a new array, with the number of positional parameters before `out`
 # (None: the function has no `out`); a call with more positional arguments passes `out` positionally.
 _PURE_NUMPY = {
@@ -308,6 +314,12 @@ class DiscardedResult(PythonRule):
             if kind in FRAME_LIKE:
                 if _inplace(call) is False:
                     self.report(call, self._assign_fix(call, receiver), call=f"{kind}.{method}", returns=str(kind))
+                return
+        if found and found[1] in _PURE_ARRAY_METHODS and not pyutil.has_star_kwargs(call):
+            receiver, method = found
+            if self.context.kinds.of(receiver) is Kind.NDARRAY:
+                if pyutil.keyword(call, "out") is None:  # `a.clip(0, 1, out=a)` writes in place
+                    self.report(call, self._assign_fix(call, receiver), call=f"ndarray.{method}", returns="ndarray")
                 return
         for name in pyutil.qualified_names(self, call.func):
             short = name.removeprefix("numpy.")
