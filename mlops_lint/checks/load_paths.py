@@ -2,16 +2,18 @@
 
 A pickle the same program has just written is not an attack vector, whatever form its path takes.
 `PathKeys` names a path expression by the file it points at, so that a write and a load of the
-same file meet: `"runs/model.pt"`, `os.path.join(out, "model.pt")`, `out + "/model.pt"`,
-`tmp_path / "model.pt"` and `f"{out}/model.pt"` all end in `model.pt`. A path built from plain
-string literals names the same file anywhere in the module; any other path only within one
-function (or the module body), since `os.path.join(d, "model.pt")` in `from_pretrained(d)` may
+same file meet. A path that is one string literal is its own key, anywhere in the module
+(`"models/a.pt"` and `"/home/x/a.pt"` are different files). A path built at run time is keyed by
+its file name: `os.path.join(out, "model.pt")`, `out + "/model.pt"`, `tmp_path / "model.pt"` and
+`f"{out}/model.pt"` all end in `model.pt`; such a key holds only within one function (or the
+module body), since `os.path.join(d, "model.pt")` in `from_pretrained(d)` may
 be a downloaded directory even when `save_pretrained` writes the same name. A path under a fresh
 temporary directory (`tempfile`, pytest's `tmp_path`/`tmpdir`) is the program's own by construction.
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 from mlops_lint.checks import pyutil
@@ -56,16 +58,20 @@ class PathKeys:
             return None
         literal = _literal(node)
         if literal is not None:
-            return _last_component(literal), True
+            return posixpath.normpath(
+                literal.replace("\\", "/")
+            ), True  # the whole path: another folder is another file
         if isinstance(node, cst.FormattedString):
             return _last_component(_fstring_text(self.rule, node)), False
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Divide)):
             found = self._file_name(node.right, depth + 1)  # `tmpdir + "/x.bin"`, `tmp_path / "x.pt"`
-            return (found[0], False) if found else None
+            return (_last_component(found[0]), False) if found else None
         if isinstance(node, cst.Call):
             inner = self._call_path(node)
             found = self._file_name(inner, depth + 1) if inner is not None else None
-            return (found[0], found[1] and not self._joins(node)) if found else None
+            if found is not None and self._joins(node):
+                return _last_component(found[0]), False
+            return found
         if isinstance(node, cst.Name):
             value = self.value_of(node)
             found = self._file_name(value, depth + 1) if value is not None else None
