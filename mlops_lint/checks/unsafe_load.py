@@ -33,7 +33,7 @@ _WRITES = {
 }  # fmt: skip
 _PICKLERS = {"pickle.dump", "pickle.dumps", "dill.dump", "dill.dumps", "cloudpickle.dump", "cloudpickle.dumps"}
 _PATH_KEYWORDS = ("f", "file", "filename", "filepath_or_buffer", "path")
-_TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.(py|ipynb)$|[^/]*_test\.py$|conftest\.py$)")
+_TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.(py|ipynb)$|[^/]*[_-]tests?\.py$|conftest\.py$)")
 WEIGHTS_ONLY_DEFAULT = "2.6"  # torch.load's weights_only defaults to True from this release on
 # Keys of a training checkpoint that bundles more than weights (arguments, optimizer, counters):
 # such a file often holds an argparse.Namespace or whole objects that weights_only=True refuses.
