@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from mlops_lint import api
 from mlops_lint.context.declared_requirements import declaration_files, read_declared
+from tests.helpers import compact, git_init, write_files
 
 
 def _read(files: dict[str, str]):
@@ -44,3 +48,21 @@ def test_guarantees_torch_2_6(files: dict[str, str], expected: bool) -> None:
 def test_declaration_files_are_the_roots_packaging_files_sorted() -> None:
     files = ["src/setup.py", "setup.py", "requirements-dev.txt", "requirements/base.txt", "pyproject.toml", "a.txt"]
     assert declaration_files(files) == ["pyproject.toml", "requirements-dev.txt", "requirements/base.txt", "setup.py"]
+
+
+def test_cached_results_follow_the_packaging_files(tmp_path: Path) -> None:
+    """MLS019 reads the declared torch range: a cached result must not outlive a change of it."""
+    git_init(tmp_path)
+    write_files(
+        tmp_path, {"load.py": 'import torch\n\nstate = torch.load("w.pt")\n', "requirements.txt": "torch>=2.6\n"}
+    )
+
+    def findings() -> list[str]:
+        report = api.lint([tmp_path], api.Overrides(select=("MLS019",), history="none"))
+        return [compact(d) for d in report.diagnostics]
+
+    assert findings() == []
+    (tmp_path / "requirements.txt").write_text("torch>=2.0\n")
+    assert [line.split(" torch")[0] for line in findings()] == ["load.py:3:9: MLS019"]
+    (tmp_path / "requirements.txt").write_text("torch==2.7.1\n")
+    assert findings() == []
