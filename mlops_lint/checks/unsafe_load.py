@@ -108,7 +108,7 @@ class UnsafeModelDeserialization(TorchRule):
         for node, name, path in self.loads:
             if name == "torch.load" and safe_torch:
                 continue
-            if name.endswith(".loads") and self._round_trip(node):
+            if name.endswith(".loads") and self._round_trip(node) and not self._read_from_outside(path, keys):
                 continue
             key = keys.key(path, node) if path is not None else None
             if key is not None and key in written:
@@ -178,6 +178,19 @@ class UnsafeModelDeserialization(TorchRule):
         program's own, made here (a deep copy) or on another rank and gathered (distributed code)."""
         scope = enclosing_scope(self.context.kinds.parents, node)
         return any(enclosing_scope(self.context.kinds.parents, p) is scope for p in self.picklers)
+
+    def _read_from_outside(self, data: cst.BaseExpression | None, keys: PathKeys) -> bool:
+        """The bytes come from a file or a response (`f.read()`, `path.read_bytes()`, `r.content`),
+        directly or through a name bound once: not a round trip, even where the function pickles."""
+        if isinstance(data, cst.Name):
+            data = keys.value_of(data)
+        for node in scope_nodes(data) if data is not None else ():
+            method = pyutil.method_call(node)
+            if method is not None and method[1] in ("read", "read_bytes", "recv"):
+                return True
+            if isinstance(node, cst.Attribute) and node.attr.value == "content":
+                return True
+        return False
 
     def _saves_objects(self) -> bool:
         """A `torch.save` of this file stores more than tensors and plain containers: a whole module
