@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, load_config
+from mlops_lint.context.declared_requirements import declaration_files
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.lint_config import read_project_linting
@@ -127,9 +129,20 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         ruff_active=ruff_active,
         run_options=run_options,
         baseline=Baseline.load(overrides.baseline) if overrides.baseline else None,
-        result_cache=ResultCache(Cache(root), rules.cache_key) if overrides.cache else None,
+        result_cache=ResultCache(Cache(root), _cache_key(root, inventory, config, rules)) if overrides.cache else None,
         jobs=overrides.jobs or default_jobs(),
     )
+
+
+def _cache_key(root: Path, inventory: Inventory, config: Config, rules: ActiveRules) -> str:
+    """The rules' key, and the packaging files' digests when a rule reads the declared requirements."""
+    if not any(cls.reads_declared_requirements for _settings, cls in rules.python_rules):
+        return rules.cache_key
+    digests = [
+        f"{path}:{FileContext(path=path, root=root, kind=classify(path), max_bytes=config.max_file_bytes).digest}"
+        for path in declaration_files(inventory.files)
+    ]
+    return hashlib.sha256("\n".join([rules.cache_key, *digests]).encode()).hexdigest()[:16]
 
 
 def _common_dir(paths: Sequence[Path]) -> str:

@@ -137,6 +137,9 @@ class PythonRule(Rule):
     """
 
     triggers: ClassVar[tuple[str, ...]] = ()
+    # Reads `context.declared_requirements` (the project's packaging files): cached results of the
+    # file then also depend on those files (`declared_requirements.declaration_files`).
+    reads_declared_requirements: ClassVar[bool] = False
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

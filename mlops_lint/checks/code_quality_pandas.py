@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
+from mlops_lint.checks.code_quality_discarded import DiscardedResult, inplace_flag
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
-from mlops_lint.context.notebook_program import displayed_expressions
 from mlops_lint.fixes import Applicability
-from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
+from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -38,16 +38,6 @@ class _PandasRule(PythonRule):
 
 def _is_false(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "False"
-
-
-def _inplace(call: cst.Call) -> bool | None:
-    """True/False when the call says so literally (absent means False); None when unknown."""
-    arg = pyutil.keyword(call, "inplace")
-    if arg is None:
-        return None if pyutil.has_star_kwargs(call) else False
-    if pyutil.is_true(arg.value):
-        return True
-    return False if _is_false(arg.value) else None
 
 
 def _argument(call: cst.Call, name: str, parameters: Sequence[str]) -> cst.BaseExpression | None:
@@ -198,13 +188,17 @@ class ChainedIndexingAssignment(_PandasRule):
     def _check(self, target: cst.BaseExpression) -> None:
         if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Subscript):
             return
-        inner = target.value
-        if self.kind(inner.value) is not Kind.DATAFRAME:
+        root: cst.BaseExpression = target.value
+        while isinstance(root, cst.Subscript):  # `df["a"]["b"]["c"] = v`: any chain from a frame
+            root = root.value
+        if self.kind(root) is not Kind.DATAFRAME:
             return
-        frame = self.context.code_for(inner.value)
+        inner = target.value
+        frame = self.context.code_for(root)
         column, row = _single_index(inner), _single_index(target)
         fix = None
-        if column is not None and row is not None and pyutil.string_value(column) is not None:
+        two = inner.value is root  # only `df[column][row]` has a one-step `.loc` rewrite
+        if two and column is not None and row is not None and pyutil.string_value(column) is not None:
             code = self.context.code_for
             replacement = f"{frame}.loc[{code(row)}, {code(column)}]"
             fix = self.node_fix([(target, replacement)], replacement=replacement)
@@ -264,80 +258,6 @@ class MergeParametersNotSet(_PandasRule):
             self.report(node, function=function, missing=", ".join(missing))
 
 
-# --- MLS007 -----------------------------------------------------------------------------------
-
-_PURE_FRAME_METHODS = {
-    "dropna", "fillna", "drop", "drop_duplicates", "rename", "replace", "astype", "sort_values", "sort_index",
-    "reset_index", "set_index", "merge", "join", "assign", "clip", "abs", "round", "where", "mask", "ffill",
-    "bfill", "interpolate", "reindex", "rename_axis", "add_prefix", "add_suffix", "set_axis", "transpose",
-    "convert_dtypes", "infer_objects", "select_dtypes", "query", "explode", "melt", "pivot", "truncate",
-    "tz_localize", "tz_convert",
-}  # fmt: skip
-# NumPy functions that return a new array, with the number of positional parameters before `out`
-# (None: the function has no `out`); a call with more positional arguments passes `out` positionally.
-_PURE_NUMPY = {
-    "clip": 3, "round": 2, "around": 2, "abs": 1, "absolute": 1, "sqrt": 1, "exp": 1, "log": 1, "floor": 1,
-    "ceil": 1, "rint": 1, "maximum": 2, "minimum": 2, "concatenate": 2, "where": None, "sort": None,
-    "argsort": None, "append": None, "insert": None, "delete": None, "flip": None, "squeeze": None,
-    "expand_dims": None, "reshape": None, "transpose": None, "unique": None, "nan_to_num": None,
-}  # fmt: skip
-
-
-class DiscardedResult(PythonRule):
-    code = "MLS007"
-    triggers = ("pandas", "numpy")
-
-    def visit_Module(self, node: cst.Module) -> None:
-        program = self.context.program
-        self._displayed = displayed_expressions(program, node) if program is not None else frozenset()
-
-    def visit_Expr(self, node: cst.Expr) -> None:
-        if id(node) in self._displayed:
-            return  # the last expression of a notebook cell is shown, not discarded
-        call = node.value
-        if not isinstance(call, cst.Call) or pyutil.has_star_args(call):
-            return
-        found = pyutil.method_call(call)
-        if found and found[1] in _PURE_FRAME_METHODS:
-            receiver, method = found
-            kind = self.context.kinds.of(receiver)
-            if kind in FRAME_LIKE:
-                if _inplace(call) is False:
-                    self.report(call, self._assign_fix(call, receiver), call=f"{kind}.{method}", returns=str(kind))
-                return
-        for name in pyutil.qualified_names(self, call.func):
-            short = name.removeprefix("numpy.")
-            if short == name or short not in _PURE_NUMPY:
-                continue
-            if self._writes_in_place(call, _PURE_NUMPY[short]):
-                return
-            self.report(call, call=name, returns=str(Kind.NDARRAY))
-            return
-
-    @staticmethod
-    def _writes_in_place(call: cst.Call, before_out: int | None) -> bool:
-        if pyutil.has_star_kwargs(call) or pyutil.keyword(call, "out") is not None:
-            return True
-        copy = pyutil.keyword(call, "copy")  # np.nan_to_num(x, copy=False)
-        if copy is not None and not pyutil.is_true(copy.value):
-            return True
-        return before_out is not None and len(pyutil.positional(call)) > before_out
-
-    def _assign_fix(self, call: cst.Call, receiver: cst.BaseExpression) -> NodeFix | None:
-        """`df = df.dropna()`, when `df` is a plain name bound in the statement's own scope.
-
-        Binding a name that the scope only reads (a global used in a function) would make it local
-        and break the reads above, so that case gets no fix.
-        """
-        if not isinstance(receiver, cst.Name):
-            return None
-        scope = self.context.kinds.scopes.get(receiver)
-        if scope is None or not any(a.scope is scope for a in scope[receiver.value]):
-            return None
-        statement = f"{receiver.value} = {self.context.code_for(call)}"
-        return self.node_fix([(call, statement)], statement=statement)
-
-
 # --- MLS008 -----------------------------------------------------------------------------------
 
 
@@ -354,7 +274,7 @@ class InplaceResultAssigned(_PandasRule):
 
     def _check(self, node: cst.CSTNode, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression) -> None:
         found = pyutil.method_call(value)
-        if not found or not isinstance(value, cst.Call) or _inplace(value) is not True:
+        if not found or not isinstance(value, cst.Call) or inplace_flag(value) is not True:
             return
         receiver, method = found
         if self.kind(receiver) not in FRAME_LIKE:
@@ -414,7 +334,7 @@ RULES: list[type[Rule]] = [
     ChainedIndexingAssignment,
     ReadWithoutDtype,
     MergeParametersNotSet,
-    DiscardedResult,
+    DiscardedResult,  # in `code_quality_discarded`
     InplaceResultAssigned,
     DataframeValuesAttribute,
 ]

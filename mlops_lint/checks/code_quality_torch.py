@@ -10,18 +10,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks import pyutil
-from mlops_lint.checks.code_quality_torch_calls import (
-    ForwardCalledDirectly,
-    LogWithoutMask,
-    UnsafeModelDeserialization,
-)
+from mlops_lint.checks.code_quality_torch_calls import ForwardCalledDirectly, LogWithoutMask
+from mlops_lint.checks.code_quality_torch_grads import GradientsNotCleared
 from mlops_lint.checks.torchutil import (
     Loop,
     TrainingLoopRule,
     Use,
     UseAnalysis,
     block_nodes,
-    body_statement,
     enclosing_loops,
     enclosing_scope,
     first_statement,
@@ -30,6 +26,7 @@ from mlops_lint.checks.torchutil import (
     method_calls,
     scope_nodes,
 )
+from mlops_lint.checks.unsafe_load import UnsafeModelDeserialization
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import Rule
 
@@ -256,56 +253,11 @@ def _same_object(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-# -- MLS016 ------------------------------------------------------------------------------------------
-
-
-def _clears_gradients(node: cst.CSTNode) -> bool:
-    """`zero_grad()` on any receiver (or a function named like it), `p.grad.zero_()`, `p.grad = None`."""
-    if isinstance(node, cst.Call):
-        func = node.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        receiver = (pyutil.dotted_name(func.value) or "") if isinstance(func, cst.Attribute) else ""
-        return name.endswith("zero_grad") or (name in ("zero_", "detach_") and ".grad" in receiver)
-    if isinstance(node, cst.Assign) and pyutil.is_none(node.value):
-        return any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "grad" for t in node.targets)
-    return False
-
-
-class GradientsNotCleared(TrainingLoopRule):
-    code = "MLS016"
-
-    @classmethod
-    def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
-        return "backward" in text and ".step(" in text
-
-    def judge(self) -> None:
-        parents = self.context.kinds.parents
-        steps = {loop: facts for loop, facts in self.training_loops().items() if facts[0] and facts[1]}
-        outer = {id(lp) for loop in steps for lp in enclosing_loops(parents, loop)}
-        for loop, (backwards, optimizers) in steps.items():
-            if id(loop) in outer:
-                continue  # an inner loop steps too: that one is judged
-            if any(self.does(self.body(lp), _clears_gradients) for lp in [loop, *enclosing_loops(parents, loop)]):
-                continue
-            names = sorted({self.source(o) for o in optimizers})
-            statement = body_statement(parents, loop, backwards[0])
-            fix = None
-            if len(names) == 1 and statement is not None:
-                fix = self.node_fix(
-                    [], lines_before=[(statement, f"{names[0]}.zero_grad()")], call=f"{names[0]}.zero_grad()"
-                )
-            self.report(backwards[0], fix, backward=_short(self.source(backwards[0])), step=f"{names[0]}.step()")
-
-
-def _short(code: str) -> str:
-    return code if len(code) <= 40 and "\n" not in code else code.split("(", 1)[0] + "(...)"
-
-
 RULES: list[type[Rule]] = [
     LossAccumulatedWithGraph,
     LogWithoutMask,
     TrainEvalModeNotRestored,
     ForwardCalledDirectly,
-    GradientsNotCleared,
-    UnsafeModelDeserialization,
+    GradientsNotCleared,  # in `code_quality_torch_grads`
+    UnsafeModelDeserialization,  # in `unsafe_load`: it reads files and requirements, not training loops
 ]

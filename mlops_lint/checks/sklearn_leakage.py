@@ -33,7 +33,12 @@ _STATELESS = frozenset({
 # Manifold learners without `transform` only draw the data they are given; a neighbours index
 # only stores it.
 _EMBEDDING_ONLY = frozenset({"TSNE", "MDS", "SpectralEmbedding", "NearestNeighbors"})
-_CV_SINKS = frozenset({"cross_val_score", "cross_validate", "cross_val_predict"})
+_CV_SINKS = frozenset({
+    "cross_val_score", "cross_validate", "cross_val_predict", "learning_curve", "validation_curve",
+    "permutation_test_score",
+})  # fmt: skip
+# Searches that cross-validate every candidate on the data given to their `fit`
+_SEARCHES = frozenset({"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"})
 _SPLITTERS = frozenset({
     "KFold", "StratifiedKFold", "GroupKFold", "StratifiedGroupKFold", "ShuffleSplit", "StratifiedShuffleSplit",
     "GroupShuffleSplit", "RepeatedKFold", "RepeatedStratifiedKFold", "TimeSeriesSplit", "LeaveOneOut", "LeavePOut",
@@ -203,13 +208,21 @@ class _Flow:
                 self.splits[name] = set(split_from)
                 if position % 2 == 1:
                     self.held_out.add(name)
+            fitted = self.fits.get(f"#{id(value)}") if len(elements) == 1 else None
+            if fitted is not None:  # `scaler = StandardScaler().fit(X)`: the name holds the fitted object
+                self.fits[name] = fitted
 
     def on_call(self, call: cst.Call) -> None:
         name = sklearn_name(self.rule, call.func)
         method = pyutil.method_call(call)
         if method is not None:
             receiver, verb = method
-            if verb in _FIT_METHODS:
+            if verb == "fit" and self.rule.class_of(receiver) in _SEARCHES:
+                data = data_arg(call)
+                fit = self.leak_in(data) if data is not None else None
+                if fit is not None:
+                    self.rule.leak(fit, f"data that is later cross-validated by {self.rule.class_of(receiver)}")
+            elif verb in _FIT_METHODS:
                 self.on_fit(call, receiver, verb)
             elif verb == "transform":
                 self.on_transform(call, receiver)

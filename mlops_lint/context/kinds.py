@@ -136,6 +136,18 @@ def call_kind(qualified: str) -> Kind | None:
     return None
 
 
+_ARITHMETIC_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
+_NUMBER = "number"  # a numeric literal operand (a marker, not a Kind)
+# libcst's operator classes (and their augmented `...Assign` forms) that work elementwise
+_ARITHMETIC_OPERATORS = frozenset({"Add", "Subtract", "Multiply", "Divide", "FloorDivide", "Modulo", "Power"})
+
+
+def _is_number(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        node = node.expression
+    return isinstance(node, (cst.Integer, cst.Float))
+
+
 class _Cycle:
     """Marker for a binding that refers back to itself (`df = df.dropna()`): carries no evidence."""
 
@@ -221,7 +233,37 @@ class KindIndex:
             return None
         if isinstance(node, cst.Attribute):
             return self._attribute_kind(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self._arithmetic_kind(node.operator, self._eval(node.left), node.left, node.right)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+            inner = self._eval(node.expression)
+            return inner if inner in _ARITHMETIC_KINDS or inner is CYCLE else None
         return None
+
+    def _arithmetic_kind(
+        self,
+        operator: cst.BaseBinaryOp | cst.BaseAugOp,
+        left: _Result,
+        left_node: cst.CSTNode,
+        right: cst.BaseExpression,
+    ) -> _Result:
+        """`df / 255.0`, `2 * s`, `a - b`: elementwise arithmetic keeps the kind. Only with a number
+        literal or an operand of the same family (a DataFrame with a Series gives a DataFrame);
+        an operand of unknown kind may broadcast into anything, so it gives no evidence."""
+        if type(operator).__name__.removesuffix("Assign") not in _ARITHMETIC_OPERATORS:
+            return None
+        right_kind = self._eval(right)
+        if _is_number(right):
+            right_kind = _NUMBER
+        if isinstance(left_node, cst.BaseExpression) and _is_number(left_node):
+            left = _NUMBER
+        kinds = {left, right_kind}
+        if CYCLE in kinds:
+            return CYCLE if kinds - {CYCLE} <= _ARITHMETIC_KINDS | {_NUMBER} else None  # `X = X / 255`
+        kinds.discard(_NUMBER)
+        if kinds == {Kind.DATAFRAME, Kind.SERIES}:
+            return Kind.DATAFRAME
+        return kinds.pop() if len(kinds) == 1 and kinds <= _ARITHMETIC_KINDS else None
 
     def _call_kind(self, node: cst.Call) -> _Result:
         for name in self.qualified_names(node.func):
@@ -279,6 +321,9 @@ class KindIndex:
         target = assignment.node
         if isinstance(target, cst.Param):
             return self._param_kind(target)
+        augmented = self.parents.get(target)
+        if isinstance(augmented, cst.AugAssign) and augmented.target is target:  # `X /= 255.0`
+            return self._arithmetic_kind(augmented.operator, self._eval(target), target, augmented.value)
         bound = self._values.get(target)
         if bound is None:
             return None

@@ -12,12 +12,13 @@ import ast
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from mlops_lint.context.declared_requirements import DeclaredRequirements
 from mlops_lint.context.kinds import KindIndex
 from mlops_lint.context.names import ImportTable
 from mlops_lint.context.positions import node_ranges
@@ -119,10 +120,17 @@ _MISSES_BEFORE_ALL = 4
 class PythonContext:
     """One parsed module, its metadata wrapper, and lazily resolved positions."""
 
-    def __init__(self, path: str, module: cst.Module, program: NotebookProgram | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        module: cst.Module,
+        program: NotebookProgram | None = None,
+        declared: Callable[[], DeclaredRequirements] | None = None,
+    ) -> None:
         self.path = path
         self.module = module
         self.program = program  # set for a notebook: the cells behind the module
+        self._declared = declared  # the repository's (cached) reader of the project's requirements
         # The module is never mutated by rules, so libcst's defensive deep copy is wasted work.
         self.wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
         self._spans: dict[cst.CSTNode, Span] = {}
@@ -130,6 +138,12 @@ class PythonContext:
         # falls back to the kind index's complete map for a node the traversal has not reached
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._misses = 0
+
+    @property
+    def declared_requirements(self) -> DeclaredRequirements:
+        """What the project's packaging files declare (empty outside a repository run). A rule that
+        reads this sets `reads_declared_requirements`, so that cached results follow those files."""
+        return self._declared() if self._declared is not None else DeclaredRequirements()
 
     def want(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Find the positions of `nodes` in one pass (see `positions`): the engine asks for all the

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlops_lint.config import Config
+from mlops_lint.context.declared_requirements import DeclaredRequirements, read_declared
 from mlops_lint.context.files import FileContext, classify
 from mlops_lint.context.notebook import Notebook, notebook_for
 from mlops_lint.context.notebook_program import NotebookProgram, build_program
@@ -69,6 +70,11 @@ class RepoContext:
     def package_dirs(self) -> frozenset[str]:
         """Folders (as `a/b`) that contain an `__init__.py`: regular Python packages."""
         return frozenset(str(PurePosixPath(f).parent) for f in self.file_set if PurePosixPath(f).name == "__init__.py")
+
+    @cached_property
+    def declared_requirements(self) -> DeclaredRequirements:
+        """The project's declared requirements (`context/declared_requirements.py`), read once a run."""
+        return read_declared(self.file_set, lambda path: self.file(path).text)
 
     def has(self, path: str) -> bool:
         return path in self.file_set
@@ -125,8 +131,13 @@ class RepoContext:
                 self._python[path] = None
             else:
                 parsed = parse_cst(text, syntax)
-                self._python[path] = parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed)
+                self._python[path] = (
+                    parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed, declared=self._declared)
+                )
         return self._python[path]
+
+    def _declared(self) -> DeclaredRequirements:
+        return self.declared_requirements
 
     def notebook_program(self, path: str) -> NotebookProgram | None:
         """The notebook's code cells as one masked program (None when it is not a loadable notebook)."""
@@ -145,7 +156,9 @@ class RepoContext:
             else:
                 parsed = parse_cst(program.text, program.tree)
                 self._python[key] = (
-                    parsed if isinstance(parsed, ParseFailure) else PythonContext(path, parsed, program=program)
+                    parsed
+                    if isinstance(parsed, ParseFailure)
+                    else PythonContext(path, parsed, program=program, declared=self._declared)
                 )
         return self._python[key]
 
