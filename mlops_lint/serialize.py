@@ -45,7 +45,7 @@ def dump(diagnostic: Diagnostic) -> list[Any]:
         diagnostic.severity.value,
         diagnostic.message,
         [location.path, _span(location.span), location.cell, location.commit],
-        None if fix is None else [fix.title, fix.applicability.value, [_edit(e) for e in fix.edits]],
+        None if fix is None else [fix.title, fix.applicability.value, [_edit(e) for e in fix.edits], fix.isolated],
         diagnostic.help,
     ]
 
@@ -62,7 +62,12 @@ def load(row: list[Any]) -> Diagnostic:
         location=Location(path=path, span=_unspan(span), cell=cell, commit=commit),
         fix=None
         if fix is None
-        else Fix(title=fix[0], applicability=Applicability(fix[1]), edits=tuple(_unedit(e) for e in fix[2])),
+        else Fix(
+            title=fix[0],
+            applicability=Applicability(fix[1]),
+            edits=tuple(_unedit(e) for e in fix[2]),
+            isolated=bool(fix[3]) if len(fix) > 3 else False,  # a rename must keep its round of its own
+        ),
         help=row[7] if len(row) > 7 else None,
     )
 
