@@ -22,7 +22,7 @@ from mlops_lint.context.git_history import (
 from tests.helpers import commit_all, compact, git, git_init, write_files
 
 KEY = "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n"
-TOKEN = 'login(token="hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh")\n'
+TOKEN = 'login(token="hf_Xq3LmT8vRb2NwK5pZc7YhJ4dGs9FaE6uQo")\n'
 INTEREST = Interest(min_bytes=40, artifact_min_bytes=40, artifact_suffixes=frozenset({".pt"}), secrets=True)
 
 

@@ -14,7 +14,7 @@ from mlops_lint.context.secrets import HIGH, LOW, SecretHit, entropy, is_placeho
 
 # made-up secrets on purpose
 # mlops-lint: ignore-file[MLG004]
-HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz" + "AbCdEfGh"
+HF = "hf_" + "Xq3LmT8vRb2NwK5pZc7Y" + "hJ4dGs9FaE6uQo"
 WANDB = "0f9a4c2e7b1d83a65e0c4f2b9d7a1e3c" + "5b8f0d2a"
 AWS_ID = "AKIA" + "Q3EGRHX5KBLMDQ7N"
 AWS_SECRET = "9dW0tqzL3rJ8xK2mB7vN" + "1cY5pQ4sE6hU0aG3fR8i"
