@@ -167,6 +167,9 @@ OPENAI_PROJECT = "sk-" + "proj-" + _BODY[:74] + "T3Blbk" + "FJ" + _BODY[1:75]
         (f"OPENAI_API_KEY={OPENAI_PROJECT}\n", "OpenAI API key"),
         ("aws_access_key_id = " + "A3T" + "XQ3EGRHX5KBLMDQ7N\n", "AWS access key id"),
         (f'"source": ["token = \\"{HF}\\"\\n"]', "Hugging Face token"),  # JSON-escaped quote closes it
+        ("export CO_API_KEY=" + _BODY[:40] + "\n", "Cohere API key"),
+        ("PERPLEXITY_API_KEY=" + "pplx-" + _BODY[:48] + "\n", "Perplexity API key"),
+        ('key = "' + "ABSK" + (_BODY * 2)[:120] + '"\n', "Amazon Bedrock API key"),
     ],
 )
 def test_gitleaks_provider_formats(text: str, kind: str) -> None:
@@ -187,6 +190,8 @@ def test_gitleaks_provider_formats(text: str, kind: str) -> None:
         f"url = 'https://x.org/{HF}/files'\n",  # `/` does not end a token for gitleaks
         "token = 'hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz" + "AbCdEfGh'\n",  # gitleaks' global stopword: the alphabet
         f'TOKEN = "{HF}"  # gitleaks:allow\n',
+        "CO_API_KEY=" + "x" * 40 + "\n",
+        'co = cohere.Client("' + _BODY[:40] + '")\n',  # gitleaks' cohere rule wants an assignment
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEpQIBAAKCAQEAn6\n",  # no END line: gitleaks needs the whole block
     ],
 )

@@ -629,7 +629,8 @@ def _scan_everything(
             matched = set(reader.passed)
         wanted = [oid for oid in scanned if oid in matched and _wants_content(paths[oid], sizes[oid])]
         for oid, data in read_blobs(root, wanted).items():
-            if b"\0" not in data[:8000]:
+            # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
+            if b"\0" not in data[:8000] and (grep.found is None or prefilter(data)):
                 secrets.extend(scan_blob(scanner, oid, paths[oid], data))
     progress.done(enumerated, len(scanned))
     return notable, secrets, scanned, enumerated
@@ -905,8 +906,9 @@ CONFIDENT_MARKERS = (
     "hf_", "api_org_", "A3T", "AKIA", "ASIA", "ABIA", "ACCA",
     "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret", "AWSSecret", "aws_Secret", "Aws_Secret",
     "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "T3BlbkFJ",
-    "sk-ant-", "PRIVATE KEY", "private key", "Private Key", "WANDB_API_KEY", "wandb.login", "wandb.relogin",
-    "api.wandb.ai", '"username"', 'username\\"', "KAGGLE_KEY",
+    "sk-ant-", "PRIVATE KEY", "-----begin", "WANDB_API_KEY", "wandb.login", "wandb.relogin",
+    "api.wandb.ai", '"username"', 'username\\"', "KAGGLE_KEY", "pplx-", "ABSK", "cohere", "Cohere", "COHERE",
+    "CO_API_KEY", "co_api_key",
 )  # fmt: skip
 _CONFIDENT_MARKERS = re.compile("|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii"))
 # Base64 payloads of notebook outputs: megabytes of random letters that hold no key but would make the

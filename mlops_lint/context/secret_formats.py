@@ -124,6 +124,34 @@ FORMATS: tuple[TokenFormat, ...] = (
         ("sk-ant-admin01",),
         ("sk-ant-admin01-",),
     ),
+    TokenFormat(
+        "perplexity-api-key",
+        "Perplexity API key",
+        re.compile(r"\b(?P<s>pplx-[a-zA-Z0-9]{48})(?=[`'\"\s;]|\\[nr\"]|$|\b)"),
+        ("pplx-",),
+        ("pplx-",),
+        4.0,
+    ),
+    TokenFormat(
+        "cohere-api-token",
+        "Cohere API key",
+        re.compile(  # gitleaks' semi-generic rule, from the keyword on (its `[\w.-]{0,50}?` prefix is optional)
+            r"(?i:(?:cohere|CO_API_KEY)(?:[ \t\w.-]{0,20})[\s'\"]{0,3})(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)"
+            r"[`'\"\s=]{0,5}(?P<s>[a-zA-Z0-9]{40})" + END
+        ),
+        ("cohere", "co_api_key"),
+        ("cohere", "co_api_key"),
+        4.0,
+        anchors_lower=True,
+    ),
+    TokenFormat(
+        "aws-amazon-bedrock-api-key-long-lived",
+        "Amazon Bedrock API key",
+        re.compile(r"\b(?P<s>ABSK[A-Za-z0-9+/]{109,269}={0,2})" + END),
+        ("absk",),
+        ("ABSK",),
+        3.0,
+    ),
 )
 
 # gitleaks' private-key rule; the finding points at the key's first line of base64 (`s`), not the header
