@@ -229,3 +229,15 @@ def test_lock_files_and_vendored_packages_are_not_scanned() -> None:
     for path in ("poetry.lock", "web/package-lock.json", "node_modules/x/index.js", "venv/lib/python3.11/x.py"):
         assert scan_text(text, path) == []
     assert scan_text(text, "src/poetry_lock.py") != []
+
+
+def test_tokens_of_the_hugging_face_ci_hub_are_not_secrets() -> None:
+    text = f'ENDPOINT_STAGING = "https://hub-ci.huggingface.co"\nTOKEN = "{HF}"\n'
+    assert scan_text(text, "tests/test_hub.py") == []
+    assert kinds(f'TOKEN = "{HF}"\n', "tests/test_hub.py") == [("Hugging Face token", HIGH)]
+
+
+def test_generic_label_does_not_reach_into_the_line_above() -> None:
+    assert kinds("# only usable on the sandboxed CI instance.\nTOKEN = 'Zq8xP2mK9vL4nB7cT1wY'\n") == [
+        ("TOKEN value", LOW)
+    ]

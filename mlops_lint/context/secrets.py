@@ -81,7 +81,7 @@ _GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtrac
 # saved web pages and bundles are full of per-session tokens (CSRF, nonces): only exact formats there
 _WEB_SUFFIXES = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".svg", ".map"})
 _SESSION_TOKEN = re.compile(r"csrf|xsrf|forgery|nonce", re.IGNORECASE)
-_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
+_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}\Z")  # \Z: `$` would also match before a line break
 _ENV_LINE = re.compile(
     r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
     r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t\r]*(?:#[^\n]*)?$",
@@ -136,11 +136,18 @@ def _at(pattern: re.Pattern[str], text: str, haystack: str, literals: tuple[str,
             position = haystack.find(literal, position + 1)
 
 
+# Hugging Face's staging Hub for CI: a file that talks to it holds its public test tokens, valid nowhere else
+_HF_CI_HUB = "hub-ci.huggingface.co"
+
+
 def _provider_hits(text: str, low: str) -> Iterator[_Raw]:
     """gitleaks' provider rules: keyword prefilter, regex, entropy floor, rule and global allowlists."""
+    ci_hub = _HF_CI_HUB in low
     for fmt in FORMATS:
         if not any(keyword in low for keyword in fmt.keywords):
             continue
+        if ci_hub and fmt.kind == "Hugging Face token":
+            continue  # the sandboxed CI Hub's test tokens (transformers, diffusers, huggingface_hub tests)
         for match in _at(fmt.pattern, text, low if fmt.anchors_lower else text, fmt.anchors):
             value = match.group("s")
             if entropy(value) <= fmt.entropy or (fmt.allow is not None and fmt.allow.search(value)):
@@ -192,7 +199,10 @@ def _candidates(text: str, path: str) -> Iterator[_Raw]:
     name = PurePosixPath(path).name
     if name == "kaggle.json":
         yield from every(_KAGGLE_KEY, ('"key"',), "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
-    yield from _generic_hits(text, low, name)
+    ci_hub = _HF_CI_HUB in low
+    for raw in _generic_hits(text, low, name):
+        if not (ci_hub and text.startswith(("hf_", "api_org_"), raw.start)):
+            yield raw
 
 
 def _generic_hits(text: str, low: str, name: str) -> Iterator[_Raw]:
