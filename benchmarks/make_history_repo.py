@@ -53,7 +53,7 @@ WORDS = [
 # Planted findings: (commit number, path, content or None to delete)
 CHECKPOINT = b"\x00PK" + bytes(range(256)) * (12 * 4096)  # 12 MiB of binary, a stand-in for weights
 DOTENV = b"WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\nDATA_DIR=data/\n"
-HF_CELL = b'{"cells": [{"cell_type": "code", "source": ["token = \\"hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh\\""]}]}\n'
+HF_CELL = b'{"cells": [{"cell_type": "code", "source": ["token = \\"hf_Xq3LmT8vRb2NwK5pZc7YhJ4dGs9FaE6uQo\\""]}]}\n'
 
 
 def _paths(rng: random.Random, count: int) -> list[str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ import pytest
 from mlops_lint import api
 from mlops_lint.cache import CACHE_DIR, Cache
 from mlops_lint.context.git_history import (
+    MISSING_NOTICE,
+    PARTIAL_NOTICE,
     SHALLOW_NOTICE,
     HistoryScope,
     Interest,
@@ -22,7 +27,7 @@ from mlops_lint.context.git_history import (
 from tests.helpers import commit_all, compact, git, git_init, write_files
 
 KEY = "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n"
-TOKEN = 'login(token="hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh")\n'
+TOKEN = 'login(token="hf_Xq3LmT8vRb2NwK5pZc7YhJ4dGs9FaE6uQo")\n'
 INTEREST = Interest(min_bytes=40, artifact_min_bytes=40, artifact_suffixes=frozenset({".pt"}), secrets=True)
 
 
@@ -164,3 +169,91 @@ def test_old_codes_still_select_the_moved_rules(tmp_path: Path) -> None:
     assert [d.code for d in report.diagnostics] == ["MLG001"]
     write_files(tmp_path, {".mlops-lint.toml": 'per-file-ignores = {"checkpoints/*" = ["MLD013"]}\n'})
     assert api.lint([tmp_path], api.Overrides(select=("MLG001",))).diagnostics == ()
+
+
+def _notices(root: Path) -> tuple[str, ...]:
+    return api.lint([root], api.Overrides(select=("MLG003", "MLG005"))).notices
+
+
+def test_partial_clone_gives_one_notice_also_from_the_cache(tmp_path: Path) -> None:
+    origin = tmp_path / "origin"
+    _history_repo(origin)
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--filter=blob:none", f"file://{origin}", str(clone))
+    expected = (PARTIAL_NOTICE.format(count="2 objects"),)  # the deleted .env and weights were never fetched
+    assert _notices(clone) == expected
+    assert _notices(clone) == expected  # the cached scan remembers what it could not read
+
+
+def test_damaged_clone_names_the_missing_objects(tmp_path: Path) -> None:
+    _history_repo(tmp_path)
+    oid = git(tmp_path, "rev-parse", "HEAD~1:models/big.pt").strip()
+    (tmp_path / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+    assert _notices(tmp_path) == (MISSING_NOTICE.format(count="1 object"),)
+
+
+def _torch_archive(payload: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # the layout torch.save writes
+        archive.writestr("archive/data.pkl", pickle.dumps({"w": "persistent id"}, protocol=2))
+        archive.writestr("archive/data/0", payload)
+    return buffer.getvalue()
+
+
+def _write_bytes(root: Path, files: dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+
+
+def test_models_under_other_names_are_recognised_by_their_bytes(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    weights = [0.5] * 30_000
+    _write_bytes(
+        tmp_path,
+        {
+            "weights/pytorch_model.bin": _torch_archive(b"\0" * 200_000),
+            "models/classifier": pickle.dumps({"coef": weights}, protocol=4),
+            "models/finalized_model.sav": pickle.dumps({"coef": weights * 5}, protocol=5),  # 1.2 MB: not MLG002's
+            "models/old.bin": pickle.dumps({"coef": weights}, protocol=2),
+            "data/table.bin": b"\x80\x02" + b"\1" * 200_000,  # starts like a pickle, is not one
+            "tests/data/tiny.bin": pickle.dumps([1.0] * 10, protocol=4),  # below the 100 KiB floor
+        },
+    )
+    commit_all(tmp_path, "models")
+    report = api.lint([tmp_path], api.Overrides(select=("MLG001", "MLG002")))
+    assert [compact(d).split(" committed")[0] for d in report.diagnostics] == [
+        "models/classifier: MLG001 Pickle file",
+        "models/finalized_model.sav: MLG001 Pickle file",
+        "models/old.bin: MLG001 Pickle file",
+        "weights/pytorch_model.bin: MLG001 PyTorch checkpoint file",
+    ]
+
+
+def test_deleted_pickles_in_history_are_recognised_by_their_bytes(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    _write_bytes(tmp_path, {"model.bin": pickle.dumps([0.5] * 30_000, protocol=4), "data.bin": b"\1" * 200_000})
+    commit_all(tmp_path, "weights")
+    git(tmp_path, "rm", "-q", "model.bin", "data.bin")
+    commit_all(tmp_path, "drop them")
+    report = api.lint([tmp_path], api.Overrides(select=("MLG003",)))
+    assert [compact(d).split(" (")[0] for d in report.diagnostics] == ["model.bin: MLG003 model.bin"]
+
+
+def test_large_text_corpus_is_data_but_a_vocabulary_is_not(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    verse = "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n\n"
+    write_files(
+        tmp_path,
+        {
+            "data/shakespeare_char/input.txt": verse * 14_000,  # 1.1 MB, like nanoGPT's
+            "tokenizer/en.txt": "".join(f"token{n}\n" for n in range(150_000)),  # one token per line
+            "docs/CHANGELOG.txt": verse * 14_000,
+        },
+    )
+    commit_all(tmp_path, "data")
+    report = api.lint([tmp_path], api.Overrides(select=("MLG002",)))
+    assert [compact(d).split(" (")[0] for d in report.diagnostics] == [
+        "data/shakespeare_char/input.txt: MLG002 Text data file committed to git"
+    ]

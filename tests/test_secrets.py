@@ -14,7 +14,7 @@ from mlops_lint.context.secrets import HIGH, LOW, SecretHit, entropy, is_placeho
 
 # made-up secrets on purpose
 # mlops-lint: ignore-file[MLG004]
-HF = "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz" + "AbCdEfGh"
+HF = "hf_" + "Xq3LmT8vRb2NwK5pZc7Y" + "hJ4dGs9FaE6uQo"
 WANDB = "0f9a4c2e7b1d83a65e0c4f2b9d7a1e3c" + "5b8f0d2a"
 AWS_ID = "AKIA" + "Q3EGRHX5KBLMDQ7N"
 AWS_SECRET = "9dW0tqzL3rJ8xK2mB7vN" + "1cY5pQ4sE6hU0aG3fR8i"
@@ -152,3 +152,92 @@ def test_prefilter_has_no_false_negatives_on_the_positive_cases() -> None:
     ):
         assert might_contain_secret(text.encode())
     assert not might_contain_secret(b"import torch\nmodel = torch.nn.Linear(3, 4)\n")
+
+
+# gitleaks' provider rules, markers and suffixes included (made-up bodies, assembled from pieces)
+_BODY = "Zq8xP2mK9vL4nB7cT1wY6pR3sD5fG0hJ2aQ9eXk4Mn7Bv1Cx3Lz8Pw5Rt2Yu6Io0Ap9Sd4Fg7Hj1Kl3Qw5Er8Ty2Ui6Op0Zx"
+ANTHROPIC = "sk-ant-" + "api03-" + _BODY[:93] + "AA"
+OPENAI_PROJECT = "sk-" + "proj-" + _BODY[:74] + "T3Blbk" + "FJ" + _BODY[1:75]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (f'client = Anthropic(api_key="{ANTHROPIC}")\n', "Anthropic API key"),
+        (f"OPENAI_API_KEY={OPENAI_PROJECT}\n", "OpenAI API key"),
+        ("aws_access_key_id = " + "A3T" + "XQ3EGRHX5KBLMDQ7N\n", "AWS access key id"),
+        (f'"source": ["token = \\"{HF}\\"\\n"]', "Hugging Face token"),  # JSON-escaped quote closes it
+        ("export CO_API_KEY=" + _BODY[:40] + "\n", "Cohere API key"),
+        ("PERPLEXITY_API_KEY=" + "pplx-" + _BODY[:48] + "\n", "Perplexity API key"),
+        ('key = "' + "ABSK" + (_BODY * 2)[:120] + '"\n', "Amazon Bedrock API key"),
+    ],
+)
+def test_gitleaks_provider_formats(text: str, kind: str) -> None:
+    assert [k for k, _confidence in kinds(text)] == [kind]
+    assert might_contain_secret(text.encode())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'key = "{ANTHROPIC[:-2]}BB"\n',  # gitleaks: an Anthropic key ends in AA
+        f'key = "{ANTHROPIC[:-3]}AA"\n',  # 92 characters, not 93
+        f'key = "sk-proj-{_BODY[:90]}"\n',  # a project key without the T3BlbkFJ marker
+        "key = " + "AKIA" + "Q3EGRHX5KBLMDQ18\n",  # 0, 1, 8 and 9 are not in AWS's alphabet (A-Z, 2-7)
+        "key = " + "AKIA" + "AAAABBBBAAAABBBB\n",  # entropy 1 bit, gitleaks wants more than 3
+        "token = " + "ghp_" + "ab" * 18 + "\n",  # entropy 1 bit
+        f"login --token {HF}abc\n",  # 37 characters: not a Hugging Face token
+        f"url = 'https://x.org/{HF}/files'\n",  # `/` does not end a token for gitleaks
+        "token = 'hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz" + "AbCdEfGh'\n",  # gitleaks' global stopword: the alphabet
+        f'TOKEN = "{HF}"  # gitleaks:allow\n',
+        "CO_API_KEY=" + "x" * 40 + "\n",
+        'co = cohere.Client("' + _BODY[:40] + '")\n',  # gitleaks' cohere rule wants an assignment
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEpQIBAAKCAQEAn6\n",  # no END line: gitleaks needs the whole block
+    ],
+)
+def test_gitleaks_rejects(text: str) -> None:
+    assert [k for k, confidence in kinds(text) if confidence == HIGH] == []
+
+
+def test_private_key_block_is_found_at_its_first_base64_line() -> None:
+    body = "MIIEpQIBAAKCAQEAn6" + "Zq8xP2mK9vL4nB7cT1wY6pR3sD5fG0hJ2aQ9eXk4Mn7Bv1Cx3Lz8Pw5Rt2Yu6Io0"
+    text = f"key = '''-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----'''\n"
+    [hit] = scan_text(text, "deploy.py")
+    assert (hit.kind, hit.line, hit.column, hit.end_column) == ("private key", 2, 1, 1 + len(body))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "label"),
+    [
+        ('apiKey := "Zq8xP2mK9vL4nB7cT1wY"\n', "main.go", "apiKey value"),
+        ("const token = `Zq8xP2mK9vL4nB7cT1wY`\n", "client.ts", "token value"),
+        ("API_TOKEN := Zq8xP2mK9vL4nB7cT1wY\n", "Makefile", "API_TOKEN value"),
+        ("export HUB_TOKEN ?= Zq8xP2mK9vL4nB7cT1wY\n", "release.mk", "HUB_TOKEN value"),
+    ],
+)
+def test_generic_assignments_with_colon_equals_backticks_and_make(text: str, path: str, label: str) -> None:
+    assert kinds(text, path) == [(label, LOW)]
+
+
+def test_unquoted_make_style_values_only_count_in_makefiles() -> None:
+    assert kinds("API_TOKEN := Zq8xP2mK9vL4nB7cT1wY\n", "notes.txt") == []
+    assert kinds("API_TOKEN := $(shell cat .token)\n", "Makefile") == []
+
+
+def test_lock_files_and_vendored_packages_are_not_scanned() -> None:
+    text = f'token = "{HF}"\n'
+    for path in ("poetry.lock", "web/package-lock.json", "node_modules/x/index.js", "venv/lib/python3.11/x.py"):
+        assert scan_text(text, path) == []
+    assert scan_text(text, "src/poetry_lock.py") != []
+
+
+def test_tokens_of_the_hugging_face_ci_hub_are_not_secrets() -> None:
+    text = f'ENDPOINT_STAGING = "https://hub-ci.huggingface.co"\nTOKEN = "{HF}"\n'
+    assert scan_text(text, "tests/test_hub.py") == []
+    assert kinds(f'TOKEN = "{HF}"\n', "tests/test_hub.py") == [("Hugging Face token", HIGH)]
+
+
+def test_generic_label_does_not_reach_into_the_line_above() -> None:
+    assert kinds("# only usable on the sandboxed CI instance.\nTOKEN = 'Zq8xP2mK9vL4nB7cT1wY'\n") == [
+        ("TOKEN value", LOW)
+    ]

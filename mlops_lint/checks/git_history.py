@@ -11,6 +11,7 @@ import pathspec
 
 from mlops_lint.checks.artifacts import ARTIFACT_SUFFIXES, DATA_SUFFIXES, MODEL_SUFFIXES
 from mlops_lint.checks.data_files import dvc_out_paths, size_text
+from mlops_lint.context.blob_magic import corpus_like, model_kind, text_suffix
 from mlops_lint.context.git_history import (
     HistoryIndex,
     Interest,
@@ -22,7 +23,7 @@ from mlops_lint.context.git_history import (
     introductions,
     save_introductions,
 )
-from mlops_lint.context.git_objects import Blob, head_blobs, read_blobs
+from mlops_lint.context.git_objects import Blob, blob_ends, head_blobs, read_blobs
 from mlops_lint.context.lfs import is_valid_pointer, lfs_attributes, looks_like_pointer
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
@@ -46,6 +47,13 @@ class _CommittedArtifact(RepoRule):
     def _threshold(self, path: str) -> int:
         return int(self.options["min-bytes"])
 
+    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
+        """(what the file is, the LFS pattern to suggest), or None when it is not this rule's."""
+        suffix = PurePosixPath(blob.path).suffix.lower()
+        if suffix in suffixes and self._big(blob.path, blob):
+            return self.label, f"*{suffix}"
+        return None
+
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         blobs = head_blobs(repo)
         if not blobs:
@@ -57,21 +65,28 @@ class _CommittedArtifact(RepoRule):
         dvc_outs = dvc_out_paths(repo)
         targets = set(repo.targets)
         for path, blob in sorted(blobs.items()):
-            suffix = PurePosixPath(path).suffix.lower()
-            if path not in targets or suffix not in suffixes or not self._big(path, blob):
+            if path not in targets or blob.size == 0:
                 continue
-            if is_valid_pointer(blob.content) or looks_like_pointer(blob.content):
+            if blob.content is not None and (is_valid_pointer(blob.content) or looks_like_pointer(blob.content)):
                 continue  # LFS pointers (broken ones are MLD010's)
+            found = self._kind(repo, blob, suffixes)
+            if found is None:
+                continue
             if attributes.rule_for(path) is not None or path in dvc_outs:
                 continue  # raw blob under an LFS pattern: MLD010; tracked by git and DVC: MLD003
             if blob.size < max_fixture and fixtures.match_file(path):
                 continue
-            yield self.diagnostic(
-                Location(path=path), kind=self.label, size=size_text(blob.size), path=path, pattern=f"*{suffix}"
-            )
+            kind, pattern = found
+            yield self.diagnostic(Location(path=path), kind=kind, size=size_text(blob.size), path=path, pattern=pattern)
 
     def _big(self, path: str, blob: Blob) -> bool:
         return blob.size >= self._threshold(path) and blob.size > 0
+
+
+def sniffed_model(repo: RepoContext, blob: Blob) -> str | None:
+    """What the bytes of a HEAD blob say it is (a pickle, a torch archive, GGUF), if a model."""
+    ends = blob_ends(repo, blob)
+    return None if ends is None else model_kind(*ends)
 
 
 class ModelFileCommitted(_CommittedArtifact):
@@ -85,11 +100,31 @@ class ModelFileCommitted(_CommittedArtifact):
             return 1
         return int(self.options["min-bytes"])
 
+    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
+        found = super()._kind(repo, blob, suffixes)
+        if found is not None or PurePosixPath(blob.path).suffix.lower() in suffixes:
+            return found
+        if blob.size < int(self.options["min-bytes"]):
+            return None
+        kind = sniffed_model(repo, blob)  # `pytorch_model.bin`, `model`, `clf.sav`: a model by its bytes
+        return None if kind is None else (kind, blob.path)
+
 
 class DataFileCommitted(_CommittedArtifact):
     code = "MLG002"
     suffixes = DATA_SUFFIXES
     label = "Data"
+
+    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
+        if blob.size < int(self.options["min-bytes"]):
+            return None
+        found = super()._kind(repo, blob, suffixes)
+        if found is not None:
+            return None if sniffed_model(repo, blob) else found  # a pickled model saved as `.sav`: MLG001's
+        if not text_suffix(blob.path):
+            return None
+        ends = blob_ends(repo, blob)
+        return ("Text data", blob.path) if ends is not None and corpus_like(blob.path, ends[0]) else None
 
 
 def history_interest(enabled: Mapping[str, RuleSettings]) -> Interest:
@@ -101,6 +136,8 @@ def history_interest(enabled: Mapping[str, RuleSettings]) -> Interest:
         artifact_min_bytes=int(large.options["artifact-min-bytes"]) if large else never,
         artifact_suffixes=_suffixes(ARTIFACT_SUFFIXES, large.options.get("extra-suffixes")) if large else frozenset(),
         secrets=SecretInHistory.code in enabled,
+        model_min_bytes=int(large.options["model-min-bytes"]) if large else never,
+        model_suffixes=MODEL_SUFFIXES if large else frozenset(),
     )
 
 

@@ -38,13 +38,20 @@ class SecretInTree(PathRule):
         if posixpath.splitext(file.path)[1].lower() in _BINARY_SUFFIXES:
             return
         report_possible = bool(self.options["report-possible"])
-        for hit in repo.secret_hits(file.path):
+        hits = repo.secret_hits(file.path)
+        lines = split_lines(file.text or "") if hits else []
+        seen: set[str] = set()
+        for hit in hits:
             if hit.confidence == HIGH:
                 what = f"{hit.kind} hard-coded"
             elif report_possible:
                 what = f"Possible secret hard-coded ({hit.kind})"
             else:
                 continue
+            value = lines[hit.line - 1][hit.column - 1 : hit.end_column - 1] if hit.line <= len(lines) else ""
+            if value in seen:
+                continue  # the same value again (outputs of a notebook, a JSON file repeating it): one finding
+            seen.add(value)
             span = Span(start_line=hit.line, start_col=hit.column, end_line=hit.line, end_col=hit.end_column)
             yield self.diagnostic(Location(path=file.path, span=span), what=what)
 

@@ -17,7 +17,9 @@ How it stays fast (the history benchmark measures it against the bare git floor)
 
 Scopes: the whole history (`--all`), a range (`A..B`, e.g. a pull request, or what `pre-push`
 sends), the staged blobs (pre-commit), or none. A shallow clone cannot answer questions about
-history: the scan then yields one notice (how to fetch full history) and no findings.
+history: the scan then yields one notice (how to fetch full history) and no findings. A partial
+clone (`--filter=blob:none`) or a damaged one lacks objects: they are never fetched, the scan reads
+what is there, and one notice says how many objects it could not read.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ from typing import IO, TYPE_CHECKING
 
 from mlops_lint.cache import Cache
 from mlops_lint.context.git_objects import read_blobs
+from mlops_lint.context.history_models import may_hide_a_model, sniff_models
 from mlops_lint.fixes import line_starts
 from mlops_lint.git_command import GIT
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
-SCANNER_VERSION = "1"
+SCANNER_VERSION = "2"  # 2: gitleaks-aligned token formats, models found by their bytes
 MAX_SECRET_BLOB = 1 << 20  # larger blobs are not text worth scanning for keys
 BINARY_SUFFIXES = frozenset(
     [
@@ -145,14 +148,24 @@ class Interest:
     artifact_min_bytes: int
     artifact_suffixes: frozenset[str]
     secrets: bool
+    model_min_bytes: int = 1 << 62  # model files (by suffix, or by their bytes) from this size
+    model_suffixes: frozenset[str] = frozenset()
 
     def notable(self, path: str, size: int) -> bool:
         if size >= self.min_bytes:
             return True
-        return size >= self.artifact_min_bytes and PurePosixPath(path).suffix.lower() in self.artifact_suffixes
+        suffix = PurePosixPath(path).suffix.lower()
+        if size >= self.model_min_bytes and suffix in self.model_suffixes:
+            return True
+        return size >= self.artifact_min_bytes and suffix in self.artifact_suffixes
+
+    def worth_sniffing(self, path: str, size: int) -> bool:
+        """A blob that is not notable by name or size but whose name may hide a model (read its bytes)."""
+        return self.model_min_bytes <= size < self.min_bytes and may_hide_a_model(path) and not self.notable(path, size)
 
     def key(self) -> str:
         parts = [SCANNER_VERSION, str(self.min_bytes), str(self.artifact_min_bytes), str(self.secrets)]
+        parts += [str(self.model_min_bytes), *sorted(self.model_suffixes), "|"]
         return hashlib.sha256(" ".join(parts + sorted(self.artifact_suffixes)).encode()).hexdigest()[:16]
 
 
@@ -190,6 +203,7 @@ class HistoryIndex:
     enumerated: int = 0
     read: int = 0
     from_cache: bool = False
+    missing: int = 0  # objects of the scope this clone does not have (partial or damaged): said in the notice
     scope: HistoryScope = field(default_factory=HistoryScope)
     prefix: str = ""  # the linted root inside the git work tree ("" at the top, else "sub/dir/")
     _introductions: dict[tuple[str, str], Introduction | None] = field(default_factory=dict)
@@ -216,13 +230,23 @@ def _out(root: Path, args: list[str]) -> str | None:
 
 
 # Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
-# skipped, never fetched.
-REV_LIST = [*GIT, "rev-list", "--objects", "--missing=allow-any", "--stdin"]
+# never fetched: they are listed as `?<oid>` and counted, and the run says so in one notice.
+REV_LIST = [*GIT, "rev-list", "--objects", "--missing=print", "--stdin"]
 
 SHALLOW_NOTICE = (
     "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
     "past commits. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) "
     "or pass `--no-history`."
+)
+PARTIAL_NOTICE = (
+    "git history partly checked: this is a partial clone that never downloaded {count} of history, "
+    "so the history rules (MLG003, MLG005) cannot read what is missing. Clone without `--filter` (in actions/checkout, "
+    "leave `filter` unset) to check all of history, or pass `--no-history`."
+)
+MISSING_NOTICE = (
+    "git history partly checked: this clone lacks {count} of history (a damaged or "
+    "incomplete object database), so the history rules (MLG003, MLG005) cannot read what is missing. Run `git fsck` "
+    "or clone again to check all of history, or pass `--no-history`."
 )
 NO_GIT_NOTICE = "git history not checked: not a git repository (the history rules MLG003, MLG005 need git)."
 
@@ -366,7 +390,7 @@ def _line_text(text: str, line: int) -> str:
     return text[starts[line - 1] : end].rstrip("\r\n")
 
 
-def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]]:
+def _enumerate(root: Path, revs: Iterable[str], progress: _Progress) -> Iterator[tuple[str, int, str]]:
     """(oid, size, path) of every blob reachable from `revs` (rev-list syntax, `^x` excludes)."""
     rev_list = subprocess.Popen(
         REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -382,6 +406,7 @@ def _enumerate(root: Path, revs: Iterable[str]) -> Iterator[tuple[str, int, str]
     try:
         for line in check.stdout:
             if not line.startswith(b"blob "):
+                progress.missing += line.startswith(b"?")  # `?<oid> missing`: rev-list's missing object
                 continue
             parts = line.rstrip(b"\n").split(b" ", 3)
             if len(parts) < 3 or not parts[2].isdigit():
@@ -400,12 +425,14 @@ class HistoryUnavailableError(Exception):
 
 
 class _Progress:
-    """`blobs scanned / total` on stderr, only on a terminal and only for scans that take a while."""
+    """`blobs scanned / total` on stderr, only on a terminal and only for scans that take a while;
+    and the count of objects the scan could not see, for the run's notice."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
         self.start = time.monotonic()
         self.shown = False
+        self.missing = 0  # objects the walk met but the clone does not have (a partial or damaged clone)
 
     def update(self, enumerated: int, read: int) -> None:
         if not self.enabled or enumerated % 5000 or time.monotonic() - self.start < 0.5:
@@ -442,15 +469,18 @@ def _scan(
     seen: set[str] | None = None,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
     notable: list[PastBlob] = []
+    sniff: list[tuple[str, int, str]] = []
     reader = _ContentReader(root, scanner, prefilter) if interest.secrets else None
     enumerated = 0
     try:
-        for oid, size, path in _enumerate(root, revs):
+        for oid, size, path in _enumerate(root, revs, progress):
             enumerated += 1
             if seen is not None:
                 seen.add(oid)
             if interest.notable(path, size):
                 notable.append(PastBlob(oid, size, path))
+            elif interest.worth_sniffing(path, size):
+                sniff.append((oid, size, path))
             if reader is not None and oid not in skip_content and _wants_content(path, size):
                 skip_content.add(oid)
                 reader.request(oid, path)
@@ -460,6 +490,8 @@ def _scan(
             reader.finish()
     if reader is not None and reader.failed is not None:
         raise reader.failed
+    models = sniff_models(root, sniff)
+    notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     progress.done(enumerated, len(reader.scanned) if reader else 0)
     return notable, reader.hits if reader else [], reader.scanned if reader else [], enumerated
 
@@ -478,7 +510,7 @@ def _blob_sizes(root: Path) -> dict[str, int]:
     return sizes
 
 
-def _reachable_paths(root: Path, revs: list[str]) -> dict[str, str]:
+def _reachable_paths(root: Path, revs: list[str], progress: _Progress) -> dict[str, str]:
     """blob or tree id -> the path `git rev-list --objects` first met it at (commits have no path)."""
     process = subprocess.Popen(
         REV_LIST, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -490,6 +522,8 @@ def _reachable_paths(root: Path, revs: list[str]) -> dict[str, str]:
     for line in process.stdout:
         if len(line) > 42:
             paths[line[:40].decode("ascii")] = line[41:-1].decode("utf-8", errors="surrogateescape")
+        elif line.startswith(b"?"):
+            progress.missing += 1
     process.stdout.close()
     if process.wait() != 0:
         raise HistoryUnavailableError("git rev-list failed (unknown revision or incomplete history)")
@@ -562,11 +596,12 @@ def _scan_everything(
     if grep is not None:
         grep.start()
     try:
-        paths = _reachable_paths(root, tips)
+        paths = _reachable_paths(root, tips, progress)
     finally:
         if grep is not None:
             grep.join()
     notable: list[PastBlob] = []
+    sniff: list[tuple[str, int, str]] = []
     enumerated = 0
     for oid, size in sizes.items():
         path = paths.get(oid)
@@ -576,6 +611,10 @@ def _scan_everything(
         seen.add(oid)
         if interest.notable(path, size):
             notable.append(PastBlob(oid, size, path))
+        elif interest.worth_sniffing(path, size):
+            sniff.append((oid, size, path))
+    models = sniff_models(root, sniff)
+    notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     secrets: list[PastSecret] = []
     scanned: list[str] = []
     if grep is not None:
@@ -590,7 +629,8 @@ def _scan_everything(
             matched = set(reader.passed)
         wanted = [oid for oid in scanned if oid in matched and _wants_content(paths[oid], sizes[oid])]
         for oid, data in read_blobs(root, wanted).items():
-            if b"\0" not in data[:8000]:
+            # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
+            if b"\0" not in data[:8000] and (grep.found is None or prefilter(data)):
                 secrets.extend(scan_blob(scanner, oid, paths[oid], data))
     progress.done(enumerated, len(scanned))
     return notable, secrets, scanned, enumerated
@@ -653,16 +693,21 @@ def _scan_scope(
     if shallow and scope.kind == "all":
         index.notice = SHALLOW_NOTICE
         return index
+    state = _Progress(progress)
     try:
         if scope.kind == "range":
             revs = _range_revs(root, scope.range or "")
-            blobs, secrets, _scanned, index.enumerated = _scan(
-                root, revs, interest, scanner, prefilter, set(), _Progress(progress)
-            )
+            blobs, secrets, _scanned, index.enumerated = _scan(root, revs, interest, scanner, prefilter, set(), state)
             index.blobs, index.secrets = _merge_blobs([], blobs), _merge_secrets([], secrets)
             index.read = len(_scanned)
-            return index
-        return _scan_all(root, interest, scanner, prefilter, cache, index, _Progress(progress))
+            index.missing = state.missing
+        else:
+            _scan_all(root, interest, scanner, prefilter, cache, index, state)
+        if index.missing:
+            partial = _out(root, ["config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$"])
+            count = f"{index.missing} object" + ("s" if index.missing != 1 else "")
+            index.notice = (PARTIAL_NOTICE if partial else MISSING_NOTICE).format(count=count)
+        return index
     except HistoryUnavailableError as exc:
         index.notice = f"git history not checked: {exc}" + (" (this is a shallow clone)" if shallow else "")
         return index
@@ -709,7 +754,9 @@ def _scan_all(
     old_secrets = [PastSecret(*row) for row in cached.get("secrets", [])] if cached else []
     scanned_text: str = cached.get("scanned", "") if cached else ""
     skip = {scanned_text[i : i + 40] for i in range(0, len(scanned_text), 40)}
-    if cached and old_tips == tips:
+    if cached and cached.get("missing"):
+        old_tips = []  # objects were missing: perhaps fetched since, so the whole history is walked again
+    elif cached and old_tips == tips:
         index.blobs, index.secrets, index.from_cache = old_blobs, old_secrets, True
         index._introductions.update(_introductions_from(cached))
         return index
@@ -726,6 +773,7 @@ def _scan_all(
         # the commits that introduced a blob may be gone with the rewrite: a warm run must not cite them
         cached = None
     index.read = len(scanned)
+    index.missing = progress.missing
     index.blobs = _merge_blobs(old_blobs, blobs)
     index.secrets = _merge_secrets(old_secrets, secrets)
     index._introductions.update(_introductions_from(cached))
@@ -760,6 +808,7 @@ def _store(cache: Cache, key: str, tips: list[str], index: HistoryIndex, scanned
             "secrets": [[s.oid, s.path, s.line, s.column, s.kind, s.fingerprint] for s in index.secrets],
             "scanned": scanned,
             "introduced": _introduction_rows(index),
+            "missing": index.missing,
         },
     )
 
@@ -796,7 +845,9 @@ def _scan_staged(
     for oid, path in staged:
         size = size_of.get(oid, 0)
         index.enumerated += 1
-        if interest.notable(path, size):
+        if interest.notable(path, size) or (
+            interest.worth_sniffing(path, size) and sniff_models(root, [(oid, size, path)])
+        ):
             index.blobs.append(PastBlob(oid, size, path))
         if reader is not None and _wants_content(path, size):
             reader.request(oid, path)
@@ -852,11 +903,12 @@ def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | Non
 
 # Literal markers of every secret `confident_secrets` can report: a blob with none of them is not scanned.
 CONFIDENT_MARKERS = (
-    "hf_", "api_org_", "AKIA", "ASIA", "ABIA", "ACCA",
+    "hf_", "api_org_", "A3T", "AKIA", "ASIA", "ABIA", "ACCA",
     "aws_secret", "AWS_SECRET", "awsSecret", "AwsSecret", "AWSSecret", "aws_Secret", "Aws_Secret",
-    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-",
-    "sk-ant-", "PRIVATE KEY", "WANDB_API_KEY", "wandb.login", "wandb.relogin", "api.wandb.ai", '"username"',
-    'username\\"', "KAGGLE_KEY",
+    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "T3BlbkFJ",
+    "sk-ant-", "PRIVATE KEY", "-----begin", "WANDB_API_KEY", "wandb.login", "wandb.relogin",
+    "api.wandb.ai", '"username"', 'username\\"', "KAGGLE_KEY", "pplx-", "ABSK", "cohere", "Cohere", "COHERE",
+    "CO_API_KEY", "co_api_key",
 )  # fmt: skip
 _CONFIDENT_MARKERS = re.compile("|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii"))
 # Base64 payloads of notebook outputs: megabytes of random letters that hold no key but would make the

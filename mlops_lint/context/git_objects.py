@@ -9,6 +9,7 @@ Results are cached per `RepoContext` (a weak key, so a finished run frees them).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import weakref
 from collections.abc import Mapping
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlops_lint.context.blob_magic import HEAD_BYTES, TAIL_BYTES
 from mlops_lint.git_command import GIT
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
 SMALL_BLOB = 1024  # git-lfs pointers are at most this long
+_GIT_READ_LIMIT = 8 << 20  # a blob not readable from the work tree is read from git only up to this size
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +96,45 @@ def read_head_blobs(root: Path, max_content: int = SMALL_BLOB) -> dict[str, Blob
     rows = list_head(root)
     contents = read_blobs(root, [oid for _path, oid, size in rows if size <= max_content])
     return {path: Blob(path, oid, size, contents.get(oid) if size <= max_content else None) for path, oid, size in rows}
+
+
+_ENDS: weakref.WeakKeyDictionary[RepoContext, dict[str, tuple[bytes, bytes] | None]] = weakref.WeakKeyDictionary()
+
+
+def blob_ends(repo: RepoContext, blob: Blob) -> tuple[bytes, bytes] | None:
+    """The first `HEAD_BYTES` and last `TAIL_BYTES` of a blob at HEAD (cached per run).
+
+    Read from the work-tree file when its size is the blob's (the checkout: no need to inflate a
+    500 MB blob to see its first bytes), else from git for blobs up to 8 MiB; None when neither can
+    be read (a larger blob that is modified, deleted or an LFS file on disk)."""
+    cache = _ENDS.setdefault(repo, {})
+    if blob.path not in cache:
+        cache[blob.path] = _read_ends(repo.root, blob)
+    return cache[blob.path]
+
+
+def _read_ends(root: Path, blob: Blob) -> tuple[bytes, bytes] | None:
+    if blob.content is not None:
+        return blob.content[:HEAD_BYTES], blob.content[-TAIL_BYTES:]
+    on_disk = _from_work_tree(root, blob)
+    if on_disk is not None:
+        return on_disk
+    if blob.size > _GIT_READ_LIMIT:
+        return None
+    data = read_blobs(root, [blob.oid]).get(blob.oid)
+    return None if data is None else (data[:HEAD_BYTES], data[-TAIL_BYTES:])
+
+
+def _from_work_tree(root: Path, blob: Blob) -> tuple[bytes, bytes] | None:
+    path = root / blob.path
+    try:
+        if path.is_symlink() or not path.resolve().is_relative_to(root.resolve()):
+            return None
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != blob.size:
+                return None
+            head = handle.read(HEAD_BYTES)
+            handle.seek(max(0, blob.size - TAIL_BYTES))
+            return head, handle.read(TAIL_BYTES)
+    except OSError:
+        return None

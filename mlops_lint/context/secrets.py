@@ -1,5 +1,6 @@
-"""The one secret scanner: token formats that are unmistakable, keys recognised by their context,
-and (low confidence) generic credential assignments of high-entropy literals.
+"""The one secret scanner: token formats that are unmistakable (gitleaks' provider rules, in
+`context.secret_formats`), keys recognised by their context, and (low confidence) generic credential
+assignments of high-entropy literals.
 
 Used on the files at HEAD (MLG004) and on historical blobs (MLG005). `might_contain_secret` is the
 cheap prefilter on raw bytes (one compiled regex of literal keywords, no false negatives: every
@@ -15,13 +16,13 @@ Quotes may be JSON-escaped (`\\"`): notebooks are scanned as raw JSON, outputs i
 from __future__ import annotations
 
 import bisect
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from mlops_lint.context.secret_formats import ALLOW_SIGNATURE, FORMATS, PRIVATE_KEY, PRIVATE_KEY_VALUE, allowed_path
+from mlops_lint.context.secret_values import entropy, globally_allowed, is_placeholder, mixed_case
 from mlops_lint.fixes import line_starts
 
 HIGH = "high"
@@ -40,8 +41,8 @@ class SecretHit:
 # Keywords, lower case, matched against the lower-cased bytes: a case-insensitive regex alternation is
 # about ten times slower than lower() plus a case-sensitive one, and this runs on every file.
 _KEYWORDS = re.compile(
-    rb"hf_|api_org_|akia|asia|abia|acca|wandb|sk-|gh[pousr]_|github_pat_|\"key|kaggle|api[_-]?key|token"
-    rb"|secret|passw|access[_-]?key|private key|machine"
+    "|".join(sorted({re.escape(k) for fmt in FORMATS for k in fmt.keywords})).encode()
+    + rb"|-----begin|wandb|\"key|kaggle|api[_-]?key|token|secret|passw|access[_-]?key|machine"
 )
 
 
@@ -50,75 +51,13 @@ def might_contain_secret(data: bytes) -> bool:
     return _KEYWORDS.search(data.lower()) is not None
 
 
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    if not value:
-        return 0.0
-    counts = Counter(value)
-    n = len(value)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
-
-
-_PLACEHOLDER_WORDS = (
-    "xxxx",
-    "changeme",
-    "change_me",
-    "change-me",
-    "your_",
-    "your-",
-    "yourkey",
-    "yourtoken",
-    "your ",
-    "todo",
-    "example",
-    "placeholder",
-    "replace",
-    "insert",
-    "dummy",
-    "redacted",
-    "<",
-    "${",
-    "{{",
-    "os.environ",
-    "getenv",
-    "...",
-    "***",
-    "000000",
-)
-
-
-def is_placeholder(value: str) -> bool:
-    """`<your-key>`, `xxxx...`, `changeme`, `${VAR}`, `$VAR`, `your_api_key_here`, `...`, `aaaa`, `TODO`."""
-    stripped = value.strip().strip("'\"")
-    if not stripped or stripped.startswith("$") or stripped.startswith("%"):
-        return True
-    lowered = stripped.lower()
-    if any(word in lowered for word in _PLACEHOLDER_WORDS):
-        return True
-    body = re.sub(r"^(hf_|api_org_|sk-(proj-)?|gh[pousr]_|github_pat_)", "", stripped)
-    return len(set(body)) <= 2
-
-
-_Q = r"\\?[\"']"  # an opening or closing quote, possibly JSON-escaped
+_Q = r"\\?[\"'`]"  # an opening or closing quote or backtick, possibly JSON-escaped
 _VALUE_END = r"(?![A-Za-z0-9_\-])"
 
-# User access tokens are `hf_` and 34 letters and digits (gitleaks' letters-only pattern misses real ones,
-# e.g. the CI token in transformers' testing_utils.py); mixed case keeps identifiers out.
-_HF = re.compile(r"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z0-9]{34}" + _VALUE_END)
-_AWS_ID = re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+# not a gitleaks rule (gitleaks leaves it to generic-api-key): a 40-character key next to its name
 _AWS_SECRET = re.compile(
     r"aws_?secret_?access_?key[\\\"'\]]*\s*(?:[:=]|\s)\s*" + _Q + r"?(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
     re.IGNORECASE,
-)
-_GITHUB = re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])")
-_OPENAI = re.compile(
-    r"(?<![A-Za-z0-9_\-])sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,}"
-)
-_OPENAI_PROJECT = re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}" + _VALUE_END)
-_ANTHROPIC = re.compile(r"(?<![A-Za-z0-9_\-])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{80,}" + _VALUE_END)
-_PRIVATE_KEY = re.compile(
-    r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)+"
-    r"(?P<v>[A-Za-z0-9+/=]{40,})"
 )
 _WANDB_LOGIN = re.compile(r"wandb\.(?:re)?login\([^)]*?\bkey\s*=\s*" + _Q + r"(?P<v>[^\"'\\\s]+)" + _Q)
 _WANDB_ENV = re.compile(
@@ -133,7 +72,7 @@ _KAGGLE_KEY = re.compile(r"\"key\"\s*:\s*\"(?P<v>[^\"]+)\"")
 _KAGGLE_ENV = re.compile(r"KAGGLE_KEY\\?[\"']?\]?\s*(?:[:=,]|\s)\s*(?:" + _Q + r")?(?P<v>[0-9a-f]{32})" + _VALUE_END)
 _GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtracks on long base64 runs)
     r"(?P<kw>api[_-]?key|apikey|secret[_-]?key|secret|token|password|passwd|access[_-]?key)"
-    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]{0,40}\s*)?(?:=(?!=)|:(?!:)|=>)\s*"
+    r"\\?[\"']?\]?\s*(?::\s*[A-Za-z_][\w\[\]., ]{0,40}\s*)?(?::{1,3}=|\?=|=>|=(?!=)|:(?!:))\s*"
     + _Q
     + r"(?P<v>[A-Za-z0-9_\-+/=.@#%*!~^&:]{16,200})"
     + _Q,
@@ -142,12 +81,19 @@ _GENERIC = re.compile(  # starts at the keyword (a leading name pattern backtrac
 # saved web pages and bundles are full of per-session tokens (CSRF, nonces): only exact formats there
 _WEB_SUFFIXES = frozenset({".html", ".htm", ".js", ".mjs", ".css", ".svg", ".map"})
 _SESSION_TOKEN = re.compile(r"csrf|xsrf|forgery|nonce", re.IGNORECASE)
-_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}$")
+_NAME_TAIL = re.compile(r"[A-Za-z0-9_.\-]{0,60}\Z")  # \Z: `$` would also match before a line break
 _ENV_LINE = re.compile(
     r"^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"
     r"(?P<q>[\"']?)(?P<v>[^\s\"'#]+)(?P=q)[ \t\r]*(?:#[^\n]*)?$",
     re.MULTILINE,
 )
+# Makefile assignments (`=`, `:=`, `::=`, `?=`, `+=`) take unquoted values
+_MAKE_LINE = re.compile(
+    r"^[ \t]*(?:(?:export|override)[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::{1,3}=|[?+]?=)[ \t]*"
+    r"(?P<v>[^\s\"'#$]+)[ \t\r]*(?:#[^\n]*)?$",
+    re.MULTILINE,
+)
+_MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 _CREDENTIAL_NAME = re.compile(r"(?:API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|ACCESS_?KEY)$", re.IGNORECASE)
 
 
@@ -160,10 +106,6 @@ def _looks_like_wandb_key(value: str) -> bool:
     return len(value) >= 60 and entropy(value) >= 4.0 and bool(re.search(r"\d", value) and re.search(r"[a-z]", value))
 
 
-def _mixed_case(value: str) -> bool:
-    return any(c.islower() for c in value) and any(c.isupper() for c in value)
-
-
 def _generic_ok(value: str) -> bool:
     if is_placeholder(value) or entropy(value) < 3.5:
         return False
@@ -171,7 +113,7 @@ def _generic_ok(value: str) -> bool:
         return False  # URLs, paths, file names
     if re.fullmatch(r"[0-9a-f]{32,}", value) or re.fullmatch(r"[A-Za-z_][A-Za-z_.]*", value):
         return False  # digests (commit ids, md5/sha) and identifiers / dotted names
-    return bool(re.search(r"[0-9]", value) or _mixed_case(value))
+    return bool(re.search(r"[0-9]", value) or mixed_case(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +136,38 @@ def _at(pattern: re.Pattern[str], text: str, haystack: str, literals: tuple[str,
             position = haystack.find(literal, position + 1)
 
 
+# Hugging Face's staging Hub for CI: a file that talks to it holds its public test tokens, valid nowhere else
+_HF_CI_HUB = "hub-ci.huggingface.co"
+
+
+def _provider_hits(text: str, low: str) -> Iterator[_Raw]:
+    """gitleaks' provider rules: keyword prefilter, regex, entropy floor, rule and global allowlists."""
+    ci_hub = _HF_CI_HUB in low
+    for fmt in FORMATS:
+        if not any(keyword in low for keyword in fmt.keywords):
+            continue
+        if ci_hub and fmt.kind == "Hugging Face token":
+            continue  # the sandboxed CI Hub's test tokens (transformers, diffusers, huggingface_hub tests)
+        for match in _at(fmt.pattern, text, low if fmt.anchors_lower else text, fmt.anchors):
+            value = match.group("s")
+            if entropy(value) <= fmt.entropy or (fmt.allow is not None and fmt.allow.search(value)):
+                continue
+            if globally_allowed(value) or is_placeholder(value):
+                continue
+            if fmt.kind == "Hugging Face token" and not mixed_case(value.split("_")[-1]):
+                continue
+            yield _Raw(match.start("s"), match.end("s"), fmt.kind, HIGH)
+    if "-----begin" in low:
+        for match in _at(PRIVATE_KEY, text, low, ("-----begin",)):
+            value = PRIVATE_KEY_VALUE.search(match.group("body"))
+            if value is not None:
+                offset = match.start("body")
+                yield _Raw(offset + value.start(), offset + value.end(), "private key", HIGH)
+
+
 def _candidates(text: str, path: str) -> Iterator[_Raw]:
+    if allowed_path(path):
+        return
     low = text.lower()
 
     def every(
@@ -210,16 +183,9 @@ def _candidates(text: str, path: str) -> Iterator[_Raw]:
             if not is_placeholder(value) and (keep is None or keep(value)):
                 yield _Raw(match.start(group), match.end(group), kind, HIGH)
 
-    yield from every(_HF, ("hf_", "api_org_"), "Hugging Face token", keep=lambda v: _mixed_case(v.split("_")[-1]))
-    yield from every(_AWS_ID, ("AKIA", "ASIA", "ABIA", "ACCA"), "AWS access key id")
+    yield from _provider_hits(text, low)
     aws_secret = ("aws",)
     yield from every(_AWS_SECRET, aws_secret, "AWS secret access key", "v", lambda v: entropy(v) >= 4.0, low)
-    github = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")
-    yield from every(_GITHUB, github, "GitHub token", keep=lambda v: entropy(v) >= 3.5)
-    yield from every(_OPENAI, ("sk-",), "OpenAI API key")
-    yield from every(_OPENAI_PROJECT, ("sk-",), "OpenAI API key", keep=lambda v: entropy(v) >= 4.0)
-    yield from every(_ANTHROPIC, ("sk-ant-",), "Anthropic API key")
-    yield from every(_PRIVATE_KEY, ("-----BEGIN ",), "private key", "v")
     yield from every(_WANDB_LOGIN, ("wandb.",), "W&B API key", "v", keep=_looks_like_wandb_key)
     yield from every(_WANDB_ENV, ("WANDB_API_KEY",), "W&B API key", "v", keep=_looks_like_wandb_key)
     for block in _at(_NETRC_WANDB, text, text, ("machine",)):
@@ -233,6 +199,15 @@ def _candidates(text: str, path: str) -> Iterator[_Raw]:
     name = PurePosixPath(path).name
     if name == "kaggle.json":
         yield from every(_KAGGLE_KEY, ('"key"',), "Kaggle API key", "v", keep=lambda v: len(v) >= 16)
+    ci_hub = _HF_CI_HUB in low
+    for raw in _generic_hits(text, low, name):
+        if not (ci_hub and text.startswith(("hf_", "api_org_"), raw.start)):
+            yield raw
+
+
+def _generic_hits(text: str, low: str, name: str) -> Iterator[_Raw]:
+    """Low confidence: a quoted high-entropy literal assigned to a credential name (`=`, `:`, `:=`,
+    `?=`, `=>`); in dotenv files and Makefiles also unquoted values of `NAME=value` lines."""
     generic = (
         () if PurePosixPath(name).suffix.lower() in _WEB_SUFFIXES else ("api", "secret", "token", "passw", "access")
     )
@@ -246,15 +221,20 @@ def _candidates(text: str, path: str) -> Iterator[_Raw]:
             label = prefix + match.group("kw")
             if not _SESSION_TOKEN.search(label):
                 yield _Raw(match.start("v"), match.end("v"), f"{label} value", LOW)
+    lines = None
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
-        for match in _ENV_LINE.finditer(text):
-            value = match.group("v")
-            if _CREDENTIAL_NAME.search(match.group("name")) and len(value) >= 16 and _generic_ok(value):
-                yield _Raw(match.start("v"), match.end("v"), f"{match.group('name')} value", LOW)
+        lines = _ENV_LINE
+    elif name in _MAKEFILES or name.endswith(".mk"):
+        lines = _MAKE_LINE
+    for match in lines.finditer(text) if lines is not None else ():
+        value = match.group("v")
+        if _CREDENTIAL_NAME.search(match.group("name")) and len(value) >= 16 and _generic_ok(value):
+            yield _Raw(match.start("v"), match.end("v"), f"{match.group('name')} value", LOW)
 
 
 def scan_text(text: str, path: str = "") -> list[SecretHit]:
-    """Secrets in `text`, in order; overlapping candidates keep the high-confidence one."""
+    """Secrets in `text`, in order; overlapping candidates keep the high-confidence one. A line that
+    carries `gitleaks:allow` is not reported (gitleaks' inline allow comment)."""
     raws = sorted(_candidates(text, path), key=lambda r: (r.confidence != HIGH, r.start))
     taken: list[_Raw] = []
     for raw in raws:
@@ -265,6 +245,8 @@ def scan_text(text: str, path: str = "") -> list[SecretHit]:
     for raw in sorted(taken, key=lambda r: r.start):
         line = bisect.bisect_right(starts, raw.start)
         column = raw.start - starts[line - 1] + 1
+        if ALLOW_SIGNATURE in text[starts[line - 1] : starts[line] if line < len(starts) else len(text)]:
+            continue
         hits.append(SecretHit(line, column, column + (raw.end - raw.start), raw.kind, raw.confidence))
     return hits
 
