@@ -30,7 +30,7 @@ from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun, undefined_names
 from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
-from mlops_lint.selection import PerFileIgnores, enabled_codes, ruff_selected
+from mlops_lint.selection import PerFileIgnores, effective_ruff, enabled_codes
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,10 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         changed = changed_files(root, overrides.changed_since)
         targets = [path for path in targets if path in changed]
     # the harness (`only`) runs ruff just for MLX002's own examples
-    ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff_selected(config)
+    ruff = effective_ruff(config)
+    if ruff is not None:
+        config = replace(config, ruff=ruff)  # `--select F401` runs only ruff's F401
+    ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff is not None
     rules = ActiveRules.build(reg, codes, options)
     scope = HistoryScope.parse(overrides.history) if overrides.history else HistoryScope.from_environment()
     run_options = RunOptions(

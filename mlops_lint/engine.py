@@ -366,7 +366,7 @@ def suppress(
     for diagnostic in diagnostics:
         meta = metas.get(diagnostic.code)
         path = diagnostic.location.path
-        if meta is not None and per_file.ignores(path, meta):
+        if per_file.ignores(path, meta) if meta is not None else per_file.ignores_ruff(path, diagnostic.code):
             continue
         program = repo.notebook_program(path) if diagnostic.location.cell is not None and repo.has(path) else None
         key = f"{path}\0cells" if program is not None else path

@@ -21,6 +21,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from mlops_lint.config import RuffSettings
@@ -336,3 +337,23 @@ def ruff_rule_doc(code: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return completed.stdout.decode("utf-8", "replace") if completed.returncode == 0 else None
+
+
+@cache
+def ruff_rule_codes() -> frozenset[str]:
+    """Every code the bundled ruff knows (`ruff rule --all`), so `--select F401` can be checked
+    against ruff's own list: a typo is an error, as for our codes. Empty when ruff is missing."""
+    binary = ruff_binary()
+    if binary is None:
+        return frozenset()
+    try:
+        completed = subprocess.run(
+            [binary, "rule", "--all", "--output-format", "json"],
+            capture_output=True,
+            check=False,
+            timeout=_UNDEFINED_TIMEOUT,
+        )
+        rules = json.loads(completed.stdout or b"[]") if completed.returncode == 0 else []
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        return frozenset()
+    return frozenset(str(rule["code"]) for rule in rules if isinstance(rule, dict) and "code" in rule)

@@ -11,13 +11,14 @@ selected, unless ignored.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pathspec import GitIgnoreSpec
 
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.config import Config, ConfigError
+from mlops_lint.config import Config, ConfigError, RuffSettings
 from mlops_lint.diagnostics import Family, Severity
 from mlops_lint.globs import gitignore_spec
 
@@ -71,6 +72,7 @@ def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], whe
             normalise(selector) not in families
             and normalise(selector) != "ruff"
             and not any(specificity(selector, meta) for meta in metas.values())
+            and not is_ruff_selector(selector)
         ):
             hint = suggestion(selector, metas)
             raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name){hint}")
@@ -93,10 +95,65 @@ RUFF_PSEUDO_RULE = RuleMeta(
 )
 
 
-def ruff_selected(config: Config) -> bool:
-    chosen = 1 if config.select is None else _best(config.select, RUFF_PSEUDO_RULE)
-    chosen = max(chosen, _best(config.extend_select, RUFF_PSEUDO_RULE))
-    return config.ruff.enabled and chosen > _best(config.ignore, RUFF_PSEUDO_RULE)
+# --- ruff's codes as selectors ------------------------------------------------------------------------
+# `--select F401`, `--ignore F841`, `per-file-ignores = {"*.ipynb" = ["F841"]}`: the codes we print are
+# selectors too. A ruff selector is a code or prefix ruff itself knows (F401, F4, NPY); as for our own
+# codes, one ruff does not know is an error. For a ruff finding, an exact code beats a prefix, a prefix
+# beats `ruff`, and `ruff` beats the family word and ALL, so `select = ["ruff"]` with `ignore = ["F841"]`
+# runs every default ruff code but F841.
+
+_RUFF_LIKE = re.compile(r"^[A-Z]{1,4}[0-9]{0,4}$")
+RUFF_NAME_SPECIFICITY = 4
+
+
+def is_ruff_selector(selector: str) -> bool:
+    wanted = normalise(selector)
+    if not _RUFF_LIKE.match(wanted) or wanted.startswith("ML") or wanted == "ALL":
+        return False
+    from mlops_lint.ruff_bridge import ruff_rule_codes
+
+    return any(code.startswith(wanted) for code in ruff_rule_codes())
+
+
+def ruff_specificity(selector: str, code: str) -> int:
+    """How specifically `selector` names the ruff code `code` (0: not at all)."""
+    wanted = normalise(selector)
+    if wanted == code:
+        return EXACT_SPECIFICITY
+    if wanted == "ruff":
+        return RUFF_NAME_SPECIFICITY
+    if wanted == "ALL":
+        return 1
+    if wanted == RUFF_PSEUDO_RULE.family.value:
+        return FAMILY_SPECIFICITY
+    if _RUFF_LIKE.match(wanted) and not wanted.startswith("ML") and code.startswith(wanted):
+        return RUFF_NAME_SPECIFICITY + len(wanted)
+    return 0
+
+
+def effective_ruff(config: Config) -> RuffSettings | None:
+    """The ruff settings this run uses, or None when ruff does not run. `select` naming ruff codes
+    replaces the configured ruff set with them; `extend-select` adds; `ignore` removes."""
+    if not config.ruff.enabled:
+        return None
+    picked = [normalise(s) for s in config.select or () if is_ruff_selector(s)]
+    extended = [normalise(s) for s in config.extend_select if is_ruff_selector(s)]
+    ignored = [normalise(s) for s in config.ignore if is_ruff_selector(s)]
+    whole = 1 if config.select is None else _best(config.select, RUFF_PSEUDO_RULE)
+    whole = max(whole, _best(config.extend_select, RUFF_PSEUDO_RULE))
+    if whole <= _best(config.ignore, RUFF_PSEUDO_RULE):
+        whole = 0
+    if not (whole or picked or extended):
+        return None
+    settings = config.ruff
+    if picked and not whole:
+        settings = replace(settings, select=tuple(picked), extend_select=())
+    return replace(
+        settings,
+        extend_select=(*settings.extend_select, *extended),
+        ignore=(*settings.ignore, *ignored),
+    )
+
 
 
 def _best(selectors: Iterable[str], meta: RuleMeta) -> int:
@@ -136,4 +193,12 @@ class PerFileIgnores:
     def ignores(self, path: str, meta: RuleMeta) -> bool:
         return any(
             spec.match_file(path) and any(specificity(s, meta) for s in selectors) for spec, selectors in self.entries
+        )
+
+    def ignores_ruff(self, path: str, code: str) -> bool:
+        """A ruff finding (no catalogue entry) under a glob whose selectors name its code, a prefix of
+        it, `ruff`, the code-quality family or ALL."""
+        return any(
+            spec.match_file(path) and any(ruff_specificity(s, code) for s in selectors)
+            for spec, selectors in self.entries
         )
