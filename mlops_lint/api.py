@@ -5,7 +5,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from mlops_lint.cache import Cache
 from mlops_lint.catalogue import RuleMeta
 from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
-from mlops_lint.config import Config, load_config
+from mlops_lint.config import Config, ConfigError, load_config
 from mlops_lint.context.declared_requirements import declaration_files
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
@@ -30,7 +31,7 @@ from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun, undefined_names
 from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
-from mlops_lint.selection import PerFileIgnores, effective_ruff, enabled_codes
+from mlops_lint.selection import PerFileIgnores, check_selectors, effective_ruff, enabled_codes
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     root = find_root(anchor)
     reg = registry()
     metas = {code: meta for code, (meta, _cls) in reg.items()}
+    for flag, values in (("--select", overrides.select), ("--extend-select", overrides.extend_select)):
+        check_selectors(values or (), metas, flag)  # so that an error below names the configuration file
+    check_selectors(overrides.ignore, metas, "--ignore")
     config = load_config(root, metas, overrides.config_file).with_overrides(
         select=overrides.select,
         extend_select=overrides.extend_select,
@@ -101,7 +105,9 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         exclude=overrides.exclude,
         fail_on=overrides.fail_on,
     )
-    codes = list(overrides.only) if overrides.only else enabled_codes(metas, config)
+    with _named(config):
+        codes = list(overrides.only) if overrides.only else enabled_codes(metas, config)
+        per_file = PerFileIgnores.from_config(config, metas)
     options = {code: {**config.rule_options.get(code, {}), **overrides.options.get(code, {})} for code in codes}
     inventory = build_inventory(root, config.exclude)
     targets = select_targets(root, inventory, paths, config.exclude)
@@ -128,13 +134,32 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
         targets=tuple(targets),
         rules=rules,
         metas=metas,
-        per_file=PerFileIgnores.from_config(config, metas),
+        per_file=per_file,
         ruff_active=ruff_active,
         run_options=run_options,
-        baseline=Baseline.load(overrides.baseline) if overrides.baseline else None,
+        baseline=_baseline(root, overrides, config),
         result_cache=ResultCache(Cache(root), _cache_key(root, inventory, config, rules)) if overrides.cache else None,
         jobs=overrides.jobs or default_jobs(),
     )
+
+
+@contextmanager
+def _named(config: Config) -> Iterator[None]:
+    """A selector error found in the configuration names the file it came from."""
+    try:
+        yield
+    except ConfigError as exc:
+        name = Path(config.source).name if config.source else "configuration"
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _baseline(root: Path, overrides: Overrides, config: Config) -> Baseline | None:
+    """`--baseline FILE`, else the configured `baseline = "..."` once it has been written."""
+    if overrides.baseline is not None:
+        return Baseline.load(overrides.baseline)
+    if config.baseline is None or not (root / config.baseline).is_file():
+        return None
+    return Baseline.load(root / config.baseline)
 
 
 def _cache_key(root: Path, inventory: Inventory, config: Config, rules: ActiveRules) -> str:
@@ -258,7 +283,7 @@ def baseline_entries(
 ) -> list[Entry]:
     """The entries a baseline file should hold now: every current finding, or, with `prune`, only the
     entries of that baseline that still match a finding (a pruned baseline never grows)."""
-    session = open_session(paths, replace(overrides, baseline=None))
+    session = replace(open_session(paths, replace(overrides, baseline=None)), baseline=None)  # nothing filtered
     repo = session.repo()
     report = _lint_repo(session, repo)
     current = entries_for(repo, report.diagnostics)
@@ -272,6 +297,14 @@ def baseline_entries(
             remaining[key] -= 1
             kept.append(entry)
     return kept
+
+
+def baseline_target(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Path | None:
+    """The configured baseline file (`baseline = "..."`, relative to the project root), if any."""
+    config_paths = list(paths) or [Path.cwd()]
+    root = find_root(Path(_common_dir(config_paths)))
+    configured = load_config(root, {code: meta for code, (meta, _cls) in registry().items()}, overrides.config_file)
+    return root / configured.baseline if configured.baseline else None
 
 
 def fix(

@@ -335,9 +335,8 @@ def fix(
     "--file",
     "baseline_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path(DEFAULT_FILE),
-    show_default=True,
-    help="Where to write the baseline.",
+    default=None,
+    help=f"Where to write the baseline (default: the configured `baseline`, else {DEFAULT_FILE}).",
 )
 @click.option("--prune", is_flag=True, help="Only drop entries that no longer match; never add new findings.")
 def baseline_command(
@@ -347,7 +346,7 @@ def baseline_command(
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
     config_file: Path | None,
-    baseline_file: Path,
+    baseline_file: Path | None,
     prune: bool,
 ) -> None:
     """Write today's findings to a baseline, so that `check --baseline` reports only new ones."""
@@ -355,9 +354,10 @@ def baseline_command(
     def action() -> int:
         _missing(paths)
         overrides = _overrides(select, extend_select, ignore, exclude, config_file)
-        entries = api.baseline_entries(list(paths), overrides, prune=baseline_file if prune else None)
-        write(baseline_file, entries)
-        click.echo(f"Wrote {len(entries)} finding{'' if len(entries) == 1 else 's'} to {baseline_file}.")
+        target = baseline_file or api.baseline_target(list(paths), overrides) or Path(DEFAULT_FILE)
+        entries = api.baseline_entries(list(paths), overrides, prune=target if prune else None)
+        write(target, entries)
+        click.echo(f"Wrote {len(entries)} finding{'' if len(entries) == 1 else 's'} to {target}.")
         return EXIT_CLEAN
 
     _guarded(action)

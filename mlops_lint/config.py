@@ -7,6 +7,7 @@ straight to it. The result is a frozen `Config`; CLI flags are merged with `with
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,7 @@ class Config:
     # the least severe finding that makes `check` exit 1: `info` (any finding, the default),
     # `warning`, or `error` (CI fails on errors while the rest is still printed)
     fail_on: Severity = Severity.INFO
+    baseline: str | None = None  # the baseline file, relative to the project root (`baseline = "..."`)
 
     def with_overrides(
         self,
@@ -149,8 +151,11 @@ def _describe(error: jsonschema.ValidationError, prefix: str) -> str:
 
     where = _key_path(prefix, list(error.absolute_path))
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"{_key_path(where, [extra[0]]) if extra else where}: unknown key"
+        known = [str(key) for key in error.schema.get("properties", {})]
+        extra = sorted(set(error.instance) - set(known))
+        near = difflib.get_close_matches(extra[0], known, n=1, cutoff=0.6) if extra else []
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        return f"{_key_path(where, [extra[0]]) if extra else where}: unknown key{hint}"
     if error.validator == "propertyNames":
         return f"{where}: {error.message}"
     if error.validator == "type":
@@ -177,21 +182,30 @@ def _validate(instance: Any, schema_: Mapping[str, Any], prefix: str) -> None:
 
 
 def find_config_file(root: Path) -> tuple[Path, str] | None:
-    """The file that configures `root`: `.mlops-lint.toml`, else a pyproject.toml with our table."""
+    """The file that configures `root`: `.mlops-lint.toml`, else a pyproject.toml with our table.
+
+    A pyproject.toml whose `[tool]` holds a near miss of our name (`[tool.mlops_lint]`,
+    `[tool.mlopslint]`) is an error with a suggestion, not a silently ignored table."""
     dedicated = root / CONFIG_FILE
     if dedicated.is_file():
         return dedicated, ""
     pyproject = root / PYPROJECT
-    if pyproject.is_file() and _has_table(pyproject):
-        return pyproject, "tool.mlops-lint"
+    if pyproject.is_file() and _mentions_tool(pyproject):
+        tool = _read_table(pyproject, "tool")
+        if "mlops-lint" in tool:
+            return pyproject, "tool.mlops-lint"
+        near = difflib.get_close_matches("mlops-lint", [str(key) for key in tool], n=1, cutoff=0.75)
+        if near:
+            raise ConfigError(f"{PYPROJECT}: [tool.{near[0]}] is not read: did you mean [tool.mlops-lint]?")
     return None
 
 
-def _has_table(pyproject: Path) -> bool:
+def _mentions_tool(pyproject: Path) -> bool:
     try:
-        return "[tool.mlops-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
+    return "[tool." in text or "tool =" in text
 
 
 def _read_table(path: Path, table: str) -> dict[str, Any]:
@@ -219,8 +233,14 @@ def load_config(root: Path, metas: Mapping[str, Any], config_file: Path | None =
         return Config()
     path, table = found
     raw = _read_table(path, table)
-    prefix = table or path.name
-    return build_config(raw, metas, prefix=prefix, source=str(path))
+    if not table and set(raw) == {"tool"} and isinstance(raw["tool"], dict) and "mlops-lint" in raw["tool"]:
+        # `.mlops-lint.toml` written like pyproject.toml, with a [tool.mlops-lint] header: same keys
+        raw, table = raw["tool"]["mlops-lint"], "tool.mlops-lint"
+    prefix = table or "(top level)"
+    try:
+        return build_config(raw, metas, prefix=prefix, source=str(path))
+    except ConfigError as exc:
+        raise ConfigError(f"{path.name}: {exc}") from None  # every configuration error names its file
 
 
 def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, source: str | None) -> Config:
@@ -269,4 +289,5 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
         max_file_bytes=int(raw.get("max-file-bytes", DEFAULT_MAX_BYTES)),
         analysis_timeout=float(raw.get("analysis-timeout", DEFAULT_ANALYSIS_TIMEOUT)),
         fail_on=Severity(raw.get("fail-on", Severity.INFO.value)),
+        baseline=raw.get("baseline"),
     )

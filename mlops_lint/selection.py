@@ -155,7 +155,6 @@ def effective_ruff(config: Config) -> RuffSettings | None:
     )
 
 
-
 def _best(selectors: Iterable[str], meta: RuleMeta) -> int:
     return max((specificity(s, meta) for s in selectors), default=0)
 

@@ -142,3 +142,53 @@ def test_shipped_config_template_is_valid() -> None:
     raw = tomllib.loads((templates_dir() / "mlops-lint.toml").read_text(encoding="utf-8"))
     config = build_config(raw, METAS, "mlops-lint.toml", None)
     assert config.rule_options["MLN001"] == {"paths": ["notebooks/**"]}
+
+
+def _check(root: Path, *args: str) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from mlops_lint.cli import main
+
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--no-history", *args, str(root)])
+    return result.exit_code, result.stderr
+
+
+def test_a_misspelt_table_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mlops_lint]\nselect = ["MLN004"]\n', encoding="utf-8")
+    code, err = _check(tmp_path)
+    assert code == 2 and "[tool.mlops_lint] is not read: did you mean [tool.mlops-lint]?" in err
+
+
+def test_dedicated_file_takes_either_form(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import pandas as pds\n", encoding="utf-8")
+    (tmp_path / ".mlops-lint.toml").write_text('[tool.mlops-lint]\nselect = ["MLD"]\n', encoding="utf-8")
+    assert _check(tmp_path)[0] == 0  # the header form is read: MLN004 is not selected
+    (tmp_path / ".mlops-lint.toml").write_text('select = ["MLD"]\n', encoding="utf-8")
+    assert _check(tmp_path)[0] == 0
+
+
+def test_every_config_error_names_its_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.mlops-lint]\nselect = ["MLN9"]\n', encoding="utf-8")
+    code, err = _check(tmp_path)
+    assert code == 2 and "pyproject.toml: select: 'MLN9' matches no rule" in err
+    (tmp_path / "pyproject.toml").write_text("[tool.mlops-lint]\nexlude = []\n", encoding="utf-8")
+    code, err = _check(tmp_path)
+    assert code == 2 and "pyproject.toml: tool.mlops-lint.exlude: unknown key (did you mean 'exclude'?)" in err
+    (tmp_path / "pyproject.toml").write_text("[tool.mlops-lint]\n", encoding="utf-8")
+    code, err = _check(tmp_path, "--select", "MLN9")
+    assert code == 2 and "--select: 'MLN9' matches no rule" in err and "pyproject.toml" not in err
+
+
+def test_baseline_named_in_config_is_written_and_applied(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mlops_lint.cli import main
+
+    (tmp_path / "a.py").write_text("import pandas as pds\n", encoding="utf-8")
+    (tmp_path / ".mlops-lint.toml").write_text('baseline = "ci/known.json"\n', encoding="utf-8")
+    assert _check(tmp_path)[0] == 1  # not written yet: nothing is filtered
+    written = CliRunner().invoke(
+        main, ["baseline", "--no-cache", str(tmp_path)] if False else ["baseline", str(tmp_path)]
+    )
+    assert written.exit_code == 0 and (tmp_path / "ci/known.json").is_file(), written.output
+    assert _check(tmp_path)[0] == 0
