@@ -27,6 +27,7 @@ from mlops_lint.fixer import FixReport
 from mlops_lint.fixes import Applicability
 from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS, github
+from mlops_lint.reporters.paths import CWD_RELATIVE_FORMATS, from_working_folder
 from mlops_lint.reporters.text import statistics, statistics_rows
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -257,6 +258,8 @@ def check(
             click.echo(statistics(report), nl=False)
         else:
             colour = output_format == "text" and _colour()
+            if output_format in CWD_RELATIVE_FORMATS:
+                report = from_working_folder(report, Path.cwd())
             click.echo(FORMATS[output_format](report, colour=colour, show_fixes=show_fixes), nl=False)
             if output_format == "github":
                 github.write_step_summary(report)  # appended to $GITHUB_STEP_SUMMARY when set
@@ -319,7 +322,7 @@ def fix(
             return EXIT_FINDINGS if report.touched else EXIT_CLEAN
         remaining = report.remaining
         if remaining is not None:
-            click.echo(FORMATS["text"](remaining, colour=_colour()), nl=False)
+            click.echo(FORMATS["text"](from_working_folder(remaining, Path.cwd()), colour=_colour()), nl=False)
         click.echo(summary)
         if remaining is None:
             return EXIT_CLEAN

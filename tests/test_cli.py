@@ -327,3 +327,22 @@ def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
     command = f"{sys.executable} -c 'from mlops_lint.cli import main; main()' rules | head -1"
     result = subprocess.run(command, shell=True, capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.stdout.startswith("code") and "internal error" not in result.stderr
+
+
+def test_paths_are_shown_from_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """text, GitHub and JUnit show paths a terminal resolves from where the command ran; JSON and SARIF
+    keep project-relative paths (their documented form)."""
+    project = tmp_path / "project"
+    git_init(project)
+    write_files(project, {"src/a.py": "import pandas as pds\nprint(pds)\n"})
+    monkeypatch.chdir(tmp_path)
+    out = run("check", "project", "--no-cache", "--select", "MLN004")[1]
+    assert out.startswith("project/src/a.py:1:8: MLN004")
+    github = run("check", "project", "--no-cache", "--select", "MLN004", "--output-format", "github")[1]
+    assert "file=project/src/a.py" in github
+    junit = run("check", "project", "--no-cache", "--select", "MLN004", "--output-format", "junit")[1]
+    assert 'file="project/src/a.py"' in junit
+    as_json = json.loads(run("check", "project", "--no-cache", "--select", "MLN004", "--output-format", "json")[1])
+    assert as_json[0]["path"] == "src/a.py"
+    monkeypatch.chdir(project)
+    assert run("check", ".", "--no-cache", "--select", "MLN004")[1].startswith("src/a.py:1:8: MLN004")
