@@ -45,26 +45,40 @@ _PY_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int:
 @dataclass(frozen=True, slots=True)
 class SchemaProblem:
     path: Path  # where the finding points (an unknown key: the key itself)
-    message: str
+    subject: Path  # the value the text is about (an unknown key: its mapping)
+    text: str  # what is wrong, without the subject
+
+    @property
+    def message(self) -> str:
+        return f"{where(self.subject)}: {self.text}" if self.subject else self.text
 
 
 @functools.cache
-def validator(name: str, transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
+def validator(
+    name: str, transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None, ref: str | None = None
+) -> Any:
     """The compiled validator of a shipped schema (static data, so cached for the process);
-    `transform` adapts a copy of the schema first (nbformat's relaxations for future minors)."""
+    `transform` adapts a copy of the schema first (nbformat's relaxations for future minors);
+    `ref` validates against one of its definitions (`#/definitions/code_cell`) instead."""
     import jsonschema
 
     loaded = schema(name)
     if transform is not None:
         loaded = transform(json.loads(json.dumps(loaded)))
+    if ref is not None:
+        loaded = {**loaded, "$ref": ref}  # beside `$ref`, older drafts ignore the other keywords
+        loaded.pop("properties", None), loaded.pop("required", None), loaded.pop("additionalProperties", None)
     return jsonschema.validators.validator_for(loaded)(loaded)
 
 
-def problems(checker: Any, value: Any, pick: Discriminator | None = None) -> list[SchemaProblem]:
-    """Every problem of `value`, in document order (sorted, so never dependent on dict order)."""
+def problems(checker: Any, value: Any, pick: Discriminator | None = None, prefix: Path = ()) -> list[SchemaProblem]:
+    """Every problem of `value`, sorted by key path (so never dependent on dict or set order);
+    `prefix` is where `value` sits in a larger document."""
     found: dict[tuple[Path, str], SchemaProblem] = {}
     for error in checker.iter_errors(value):
         for problem in (p for e in _specific(checker, error, pick) for p in _describe(checker, e)):
+            if prefix:
+                problem = SchemaProblem((*prefix, *problem.path), (*prefix, *problem.subject), problem.text)
             found.setdefault((problem.path, problem.message), problem)
     return sorted(found.values(), key=lambda p: ([(isinstance(k, str), str(k).zfill(9)) for k in p.path], p.message))
 
@@ -124,11 +138,38 @@ def _likeness(instance: dict[str, Any], branch: dict[str, Any]) -> tuple[int, in
     `foreach` is a foreach stage, one with `cmd` and no `matrix` a plain stage)."""
     tags = 0
     for key, sub in branch.get("properties", {}).items():
-        allowed = sub.get("enum", [sub["const"]] if "const" in sub else None) if isinstance(sub, dict) else None
+        allowed = _allowed(sub)
         if allowed is not None and key in instance:
             tags += 1 if instance[key] in allowed else -1
     missing = sum(1 for key in branch.get("required", ()) if key not in instance)
     return tags, -missing
+
+
+@dataclass(frozen=True, slots=True)
+class _TagError:
+    """An `enum` failure made up for a tag that no branch of an anyOf/oneOf accepts."""
+
+    absolute_path: Path
+    instance: Any
+    validator_value: list[Any]
+    validator: str = "enum"
+    schema: dict[str, Any] | None = None
+    message: str = ""
+
+
+def _tag_error(error: Any, branches: list[dict[str, Any]]) -> _TagError:
+    for key, sub in branches[0].get("properties", {}).items():
+        if isinstance(sub, dict) and ("enum" in sub or "const" in sub) and key in error.instance:
+            allowed = [v for b in branches for v in _allowed(b.get("properties", {}).get(key)) or ()]
+            return _TagError((*error.absolute_path, key), error.instance[key], list(dict.fromkeys(allowed)))
+    return _TagError(tuple(error.absolute_path), error.instance, [])
+
+
+def _allowed(sub: Any) -> list[Any] | None:
+    """The values an `enum`/`const` schema allows, or None."""
+    if not isinstance(sub, dict):
+        return None
+    return list(sub["enum"]) if "enum" in sub else ([sub["const"]] if "const" in sub else None)
 
 
 def _specific(checker: Any, error: jsonschema.ValidationError, pick: Discriminator | None) -> list[Any]:
@@ -143,6 +184,8 @@ def _specific(checker: Any, error: jsonschema.ValidationError, pick: Discriminat
         if len(fitting) > 1 and isinstance(error.instance, dict):
             scores = {i: _likeness(error.instance, branches[i]) for i in fitting}
             best = max(scores.values())
+            if best[0] < 0:  # its tag (`output_type: weird`) names no branch: say that
+                return [_tag_error(error, [branches[i] for i in fitting])]
             fitting = [i for i in fitting if scores[i] == best]
         chosen = fitting[0] if fitting else None  # ties: the first form the schema lists
     if chosen is None:
@@ -156,17 +199,16 @@ def _specific(checker: Any, error: jsonschema.ValidationError, pick: Discriminat
 def _describe(checker: Any, error: Any) -> Iterator[SchemaProblem]:
     path: Path = tuple(error.absolute_path)
     instance, kind, value = error.instance, error.validator, error.validator_value
-    prefix = f"{where(path)}: " if path else ""
     if kind == "additionalProperties" and isinstance(instance, dict):
         known = set(error.schema.get("properties", {}))
         for key in sorted((k for k in instance if k not in known), key=str):
-            yield SchemaProblem((*path, key), f"{prefix}unknown key '{key}'")
+            yield SchemaProblem((*path, key), path, f"unknown key '{key}'")
         return
     if kind == "required" and isinstance(instance, dict):
         for key in (k for k in value if k not in instance):
-            yield SchemaProblem(path, f"{prefix}no '{key}'")
+            yield SchemaProblem(path, path, f"no '{key}'")
         return
-    yield SchemaProblem(path, prefix + _text(checker, error))
+    yield SchemaProblem(path, path, _text(checker, error))
 
 
 def _text(checker: Any, error: Any) -> str:
