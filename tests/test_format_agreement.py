@@ -15,7 +15,7 @@ from mlops_lint import api
 from mlops_lint.context.schema_check import problems, validator
 from mlops_lint.diagnostics import Severity
 from mlops_lint.resources import schema
-from tests.helpers import compact, git_init, write_files
+from tests.helpers import commit_all, compact, git, git_init, write_files
 
 FORMAT_SCHEMAS = [
     "dvc-pointer.schema.json",
@@ -84,3 +84,21 @@ def test_every_refused_value_of_a_dvc_yaml_is_reported_at_its_key(tmp_path: Path
         "dvc.yaml:6:3: MLD015 DVC cannot read this pipeline file: stages.a: no 'cmd'",
         "dvc.yaml:7:5: MLD015 DVC cannot read this pipeline file: stages.a: unknown key 'outz'",
     ]
+
+
+def test_missing_md5_is_info_when_the_experiments_commit_resolves(tmp_path: Path) -> None:
+    pointer = "outs:\n- md5: 473f828a2c2531782e07be0bfb1e2ca0\n  hash: md5\n  path: train.csv\n"
+    git_init(tmp_path)
+    write_files(tmp_path, {"data/train.csv.dvc": pointer})
+    commit_all(tmp_path, "data")
+    head = git(tmp_path, "rev-parse", "HEAD").strip()
+    experiment = f"id: exp-001\ncode:\n  commit: {head}\ndataset:\n  - pointer: data/train.csv.dvc\n"
+    unpinned = "id: exp-002\ndataset:\n  - pointer: data/train.csv.dvc\n"
+    write_files(
+        tmp_path, {"experiments/exp-001/experiment.yaml": experiment, "experiments/exp-002/experiment.yaml": unpinned}
+    )
+    found = api.lint([tmp_path], api.Overrides(only=("MLE003",))).diagnostics
+    assert {d.location.path: d.severity for d in found} == {
+        "experiments/exp-001/experiment.yaml": Severity.INFO,
+        "experiments/exp-002/experiment.yaml": Severity.ERROR,
+    }
