@@ -247,7 +247,7 @@ def _broken_repo(root: Path) -> None:
         root,
         {
             "data/raw/.gitignore": "# rewritten by hand\n",  # lost /train.csv
-            "data/images.dvc": IMAGES_DVC.replace(".dir", ""),
+            "data/images.dvc": IMAGES_DVC.replace("nfiles: 3", "nfiles: 3.5"),  # DVC refuses a float
             "data/survey.csv.dvc": "outs:\n- md5: 900150983cd24fb0d6963f7d28e17f72\n  size: 3\n  path: survey.csv\n",
             "data/labels.csv.dvc": (
                 "outs:\n<<<<<<< HEAD\n- md5: 473f828a2c2531782e07be0bfb1e2ca0\n=======\n"
@@ -264,7 +264,7 @@ def _broken_repo(root: Path) -> None:
 
 
 BROKEN_REPORT = [
-    "data/images.dvc:4:3: MLD001 Malformed DVC pointer: 'nfiles' given but md5 lacks the '.dir' suffix of a directory",
+    "data/images.dvc:4:3: MLD001 Malformed DVC pointer: outs[0].nfiles: must be an integer, not a number",
     "data/labels.csv.dvc:2:1: MLD001 Malformed DVC pointer: merge-conflict markers in the file",
     "data/raw/train.csv.dvc:5:3: MLD002 DVC output data/raw/train.csv is not git-ignored: "
     "it can be committed by accident",

@@ -91,7 +91,7 @@ def test_clean_then_bad_commit(tmp_path: Path, hook_repo: Path) -> None:
         target,
         {
             "src/train.py": "import pandas as pds\n\nprint(pds.__version__)\n",
-            "data/raw.csv.dvc": "outs:\n- path: raw.csv\n  md5: not-a-hash\n",  # .dvc: no identify tag
+            "data/raw.csv.dvc": "outs:\n- path: raw.csv\n  md5: ab\n",  # DVC refuses; .dvc: no identify tag
             "notebooks/Untitled.ipynb": json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
         },
     )

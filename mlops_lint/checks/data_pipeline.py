@@ -28,7 +28,9 @@ from mlops_lint.context.dvc_pipeline import (
     stage_scripts,
     workspace_md5,
 )
+from mlops_lint.context.dvc_schema import DVC_SCHEMA_FILES, dvc_schema_problems
 from mlops_lint.context.repo import RepoContext
+from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import Applicability, Fix, TextEdit
 from mlops_lint.rule import PythonRule, RepoRule
@@ -450,16 +452,25 @@ class RawDataMutated(PythonRule):
 class PipelineFileUnreadable(RepoRule):
     """dvc.yaml, dvc.lock and params files DVC cannot read: the other pipeline rules skip them
     (they cannot say anything about a file they cannot read), so without this one a broken
-    pipeline file would pass silently."""
+    pipeline file would pass silently. dvc.yaml and dvc.lock are also held to DVC's own schema,
+    which DVC runs on them before anything else."""
 
     code = "MLD015"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         for path in sorted(pipeline_files(repo)):
-            found = pipeline_file_problem(repo, path) if path in repo.targets else None
+            if path not in repo.targets:
+                continue
+            found = pipeline_file_problem(repo, path)
             if found is not None:
                 problem, line, column = found
                 yield self.diagnostic(Location(path=path, span=_span(line, column)), problem=problem)
+                continue
+            doc = repo.yaml(path) if posixpath.basename(path) in DVC_SCHEMA_FILES else None
+            if isinstance(doc, YamlDoc):  # readable: now what DVC's own schema refuses
+                for refused in dvc_schema_problems(doc, DVC_SCHEMA_FILES[posixpath.basename(path)]):
+                    location = Location(path=path, span=_span(refused.line, refused.column))
+                    yield self.diagnostic(location, problem=refused.message)
 
 
 RULES = [

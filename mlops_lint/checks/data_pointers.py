@@ -1,6 +1,7 @@
 """Data family: DVC pointers (`.dvc` files) and the outputs DVC manages.
 
-MLD001 checks a pointer against the schema DVC itself accepts (`dvc/schema.py`, `dvc/output.py`);
+MLD001 checks a pointer against the schema DVC itself runs (`dvc/schema.py`, `dvc/output.py`, as
+shipped JSON Schema) and the paths and hashes DVC fails on; what DVC loads and uses is not reported;
 MLD011 notes the legacy 2.x form; MLD002 and MLD003 check that every cached output of a pointer
 or a `dvc.yaml` stage is ignored by git and not tracked by it. Nothing here runs DVC or git: the
 contexts read the files (`context.dvc`) and the git state (`context.gitignore`).
@@ -13,16 +14,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
 
 from mlops_lint.context.dvc import (
-    POINTER_KEYS,
     DvcPointer,
     PointerEntry,
     pointer_folder,
     read_pointer,
     stage_outputs,
 )
+from mlops_lint.context.dvc_schema import dvc_schema_problems
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignore_entry, gitignores, on_disk
 from mlops_lint.context.repo import RepoContext
@@ -31,7 +31,6 @@ from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import CreateFile, Fix, TextEdit, line_starts, newline_of
 from mlops_lint.rule import PathRule
 
-_MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
 
@@ -44,22 +43,19 @@ def _pointer(file: FileContext, repo: RepoContext) -> DvcPointer | YamlProblem |
 
 # --- MLD001 -----------------------------------------------------------------------------------
 
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 # a NUL or a newline in a path is no file name DVC writes; in a .gitignore line, a newline would
 # smuggle in a pattern of its own (`data\n!secrets`)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _path_problem(entry: PointerEntry, folder_ok: bool) -> str | None:
+    """What DVC fails on in a path its schema lets through (DVC 3.67 stops with an unexpected
+    error on an empty path, `.`, a path leaving the repository or an absolute one outside it)."""
     declared = entry.get("path")
-    if "path" not in entry.value:
-        return f"{entry.section}[{entry.index}] has no 'path'"
-    if not isinstance(declared, str) or not declared:
-        return f"{entry.section}[{entry.index}].path must be a non-empty string"
+    if not isinstance(declared, str):
+        return None  # missing or not a string: the schema's finding
+    if not declared or posixpath.normpath(declared) == ".":
+        return f"{entry.section}[{entry.index}].path {declared!r} names no file (DVC stops on it)"
     if _CONTROL.search(declared):
         return f"{entry.section}[{entry.index}].path {declared!r} contains control characters"
     if entry.section == "deps" or _URL.match(declared):
@@ -72,49 +68,30 @@ def _path_problem(entry: PointerEntry, folder_ok: bool) -> str | None:
 
 
 def _entry_problems(entry: PointerEntry, folder_ok: bool) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    where = entry.key
     if not isinstance(entry.value, dict):
-        yield where, f"{entry.section}[{entry.index}] is not a mapping"
-        return
+        return  # the schema's finding
     problem = _path_problem(entry, folder_ok)
     if problem:
-        yield (*where, "path"), problem
-    md5 = entry.value.get("md5")
-    if "md5" in entry.value and not (isinstance(md5, str) and _MD5.fullmatch(md5)):
-        yield (*where, "md5"), f"md5 {md5!r} is not 32 lowercase hex digits (plus '.dir' for a directory)"
-    elif isinstance(md5, str) and entry.section == "outs":
-        is_dir = md5.endswith(".dir")
-        if is_dir and "nfiles" not in entry.value and not entry.legacy:
-            yield (*where, "md5"), "directory md5 (.dir) without 'nfiles'"
-        if "nfiles" in entry.value and not is_dir:
-            yield (*where, "nfiles"), "'nfiles' given but md5 lacks the '.dir' suffix of a directory"
-    for key in ("size", "nfiles"):
-        if key in entry.value and not _is_count(entry.value[key]):
-            yield (*where, key), f"{key} {entry.value[key]!r} is not a non-negative integer"
-    if "hash" in entry.value and entry.value["hash"] != "md5":
-        yield (*where, "hash"), f"hash {entry.value['hash']!r} is not 'md5', the only algorithm DVC 3 writes"
+        yield (*entry.key, "path"), problem
+    hash_name = entry.value.get("hash")
+    in_repo = entry.section == "outs" and not _URL.match(str(entry.value.get("path", "")))
+    if in_repo and isinstance(hash_name, str) and hash_name != "md5":
+        yield (
+            (*entry.key, "hash"),
+            f"hash {hash_name!r} is not 'md5': DVC finds no hash for the output and cannot check it out",
+        )
 
 
 def pointer_problems(pointer: DvcPointer) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """(key of the offending value, what is wrong) for every schema violation of a pointer."""
-    value = pointer.doc.value
-    if not isinstance(value, dict):
-        yield (), "the file is not a YAML mapping with an 'outs' list"
+    """(key of the offending value, what is wrong) for what DVC refuses or cannot use in a pointer:
+    its schema first (`dvc/schema.py` SINGLE_STAGE_SCHEMA), then paths and hashes it fails on."""
+    for problem in dvc_schema_problems(pointer.doc, "pointer"):
+        yield problem.key, problem.message
+    if not isinstance(pointer.doc.value, dict):
         return
-    for key in value:
-        if key not in POINTER_KEYS:
-            yield (str(key),), f"unknown top-level key '{key}'"
-    outs = value.get("outs")
-    if "outs" not in value:
-        yield (), "no 'outs' list"
-    elif not isinstance(outs, list) or not outs:
-        yield ("outs",), "'outs' must be a non-empty list"
-    deps = value.get("deps")
-    if "deps" in value and not isinstance(deps, list):
-        yield ("deps",), "'deps' must be a list"
     folder_ok = pointer_folder(pointer.doc, pointer.path) is not None
-    if not folder_ok:
-        yield ("wdir",), f"wdir {value.get('wdir')!r} is not a folder inside the repository"
+    if not folder_ok and isinstance(pointer.doc.value.get("wdir"), str):
+        yield ("wdir",), f"wdir {pointer.doc.value['wdir']!r} is not a folder inside the repository"
     for entry in (*pointer.outs, *pointer.deps):
         yield from _entry_problems(entry, folder_ok)
 

@@ -7,14 +7,16 @@ import math
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from mlops_lint.context.experiment_commits import lookup_commits
 from mlops_lint.context.experiments import Experiment, experiments
+from mlops_lint.context.git_objects import read_blobs
 from mlops_lint.context.gitignore import on_disk
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.yaml_doc import YamlDoc
-from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
+from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
 from mlops_lint.fixes import Fix, TextEdit, line_starts, newline_of, yaml_lines_agree
 from mlops_lint.rule import RepoRule, Rule
 
@@ -131,6 +133,7 @@ class ExperimentDatasetUnresolved(RepoRule):
             datasets = value.get("dataset")
             if not isinstance(datasets, list):
                 continue
+            commit = _resolved_commit(repo, value)
             for index, entry in enumerate(datasets):
                 if not isinstance(entry, dict) or not isinstance(entry.get("pointer"), str):
                     continue
@@ -145,7 +148,12 @@ class ExperimentDatasetUnresolved(RepoRule):
                     continue
                 recorded = _pointer_md5(repo, pointer)
                 md5 = entry.get("md5")
-                if "md5" not in entry and recorded is not None:
+                if "md5" not in entry and recorded is not None and commit is not None:
+                    # the pointer at the experiment's commit pins the data: advice, not an error
+                    pinned = _pointer_md5_at(repo, commit, pointer)
+                    found = self._missing_md5(repo, path, doc, index, pointer, pinned, commit)
+                    yield replace(found, severity=Severity.INFO)
+                elif "md5" not in entry and recorded is not None:
                     yield self._missing_md5(repo, path, doc, index, pointer, recorded)
                 elif isinstance(md5, str) and recorded is not None and md5 != recorded:
                     yield self.diagnostic(
@@ -154,26 +162,58 @@ class ExperimentDatasetUnresolved(RepoRule):
                     )
 
     def _missing_md5(
-        self, repo: RepoContext, path: str, doc: YamlDoc, index: int, pointer: str, recorded: str
+        self,
+        repo: RepoContext,
+        path: str,
+        doc: YamlDoc,
+        index: int,
+        pointer: str,
+        recorded: str | None,
+        commit: str | None = None,
     ) -> Diagnostic:
         """No md5: the entry names the pointer but not the data version; the fix copies it in,
-        on a new line under `pointer:`, indented like it (never overwriting a differing one)."""
+        on a new line under `pointer:`, indented like it (never overwriting a differing one).
+        With the experiment's commit known, the md5 comes from the pointer at that commit (no
+        fix when it cannot be read there), and the data is pinned already: the finding says so."""
         line, column = doc.position_of(("dataset", index, "pointer"))
         text = repo.file(path).text or ""
         newline = newline_of(text)
         starts = line_starts(text)
         fix = None
         pointer_line = text[starts[line - 1] : starts[line]] if line < len(starts) else ""
+        problem = f"no md5 is recorded for {pointer}, so the data version the experiment ran on is not pinned"
+        if commit is not None:
+            problem = (
+                f"no md5 is recorded for {pointer}; the data version is pinned by the pointer at the "
+                f"experiment's commit {commit[:12]}, recording the md5 makes it visible here"
+            )
         # `pointer: <path>` on one line (as the marks number lines): the md5 goes right under it
-        if pointer in pointer_line and yaml_lines_agree(text):
+        if recorded is not None and pointer in pointer_line and yaml_lines_agree(text):
             insert = Span.point(line + 1, 1)
             content = " " * (column - 1) + f"md5: {recorded}" + newline
             fix = Fix(title=self.fix_title(md5=recorded), edits=(TextEdit(path=path, span=insert, content=content),))
-        return self.diagnostic(
-            _at(path, doc, ("dataset", index, "pointer")),
-            fix,
-            problem=f"no md5 is recorded for {pointer}, so the data version the experiment ran on is not pinned",
-        )
+        return self.diagnostic(_at(path, doc, ("dataset", index, "pointer")), fix, problem=problem)
+
+
+def _resolved_commit(repo: RepoContext, value: dict[str, Any]) -> str | None:
+    """The experiment's `code.commit` when it names a commit of this repository, else None."""
+    code = value.get("code")
+    commit = code.get("commit") if isinstance(code, dict) else None
+    if not (isinstance(commit, str) and 4 <= len(commit) <= 64 and set(commit) <= HEX):
+        return None
+    lookup = lookup_commits(repo, [commit])
+    return commit if lookup is not None and commit in lookup.known else None
+
+
+def _pointer_md5_at(repo: RepoContext, commit: str, pointer: str) -> str | None:
+    """outs[0].md5 of the `.dvc` pointer as it was at `commit` (None if absent or unreadable)."""
+    if not pointer.endswith(".dvc"):
+        return None
+    blobs = read_blobs(repo.root, [f"{commit}:{pointer}"])
+    if len(blobs) != 1:
+        return None
+    doc = load_yaml(next(iter(blobs.values())).decode("utf-8", errors="replace"))
+    return _first_out_md5(doc)
 
 
 _PLACEHOLDER = re.compile(r"^\s*(TODO|TBD|FIXME)\b")
@@ -182,7 +222,10 @@ _PLACEHOLDER = re.compile(r"^\s*(TODO|TBD|FIXME)\b")
 def _pointer_md5(repo: RepoContext, pointer: str) -> str | None:
     if not pointer.endswith(".dvc"):
         return None
-    doc = repo.yaml(pointer)
+    return _first_out_md5(repo.yaml(pointer))
+
+
+def _first_out_md5(doc: YamlDoc | YamlProblem | None) -> str | None:
     if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict):
         return None
     outs = doc.value.get("outs")

@@ -29,7 +29,9 @@ _PARAM_METHODS = frozenset({"log_param", "log_params", "autolog"})
 
 
 class TrackingRunWithoutParams(PythonRule):
-    """Module-level: a run that logs metrics while nothing in the module records its parameters."""
+    """Module-level: a run that logs metrics while nothing in the module records its parameters.
+    A run that logs no metrics (a W&B data-preprocessing run that only logs artifacts, a test
+    fixture handing a run to a logger callback) has no result that parameters would explain."""
 
     code = "MLE006"
     triggers = ("mlflow", "wandb", "dvclive")
@@ -39,6 +41,8 @@ class TrackingRunWithoutParams(PythonRule):
         self.mlflow_runs: list[cst.Call] = []
         self.mlflow_metrics = False
         self.wandb_inits: list[cst.Call] = []
+        self.wandb_runs: set[str] = set()  # names bound to a wandb.init() run
+        self.wandb_metrics = False
         self.lives: list[cst.Call] = []
         self.metric_methods = False
         self.params_logged = False
@@ -55,6 +59,11 @@ class TrackingRunWithoutParams(PythonRule):
         unconfigured = keyword(node, "config") is None and not any(arg.star == "**" for arg in node.args)
         if "wandb.init" in names and unconfigured:
             self.wandb_inits.append(node)
+        if any(n.startswith("wandb.") and n.endswith((".log", ".summary.update")) for n in names):
+            self.wandb_metrics = True
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if isinstance(receiver, cst.Name) and receiver.value in self.wandb_runs and node.func.attr.value == "log":
+            self.wandb_metrics = True  # run.log({...}) on a run from wandb.init()
         if "dvclive.Live" in names or "dvclive.live.Live" in names:
             self.lives.append(node)
         if isinstance(node.func, cst.Attribute):
@@ -69,6 +78,25 @@ class TrackingRunWithoutParams(PythonRule):
         # wandb.config.update(...), wandb.config[k] = v, wandb.config.x = v, run.config...: params are recorded
         if node.attr.value == "config":
             self.config_touched = True
+        # wandb.summary[k] = v, run.summary[k] = v: metrics are recorded
+        receiver = node.value
+        if node.attr.value == "summary" and isinstance(receiver, cst.Name):
+            self.wandb_metrics |= receiver.value in self.wandb_runs or "wandb" in qualified_names(self, receiver)
+
+    def _bind_run(self, target: cst.BaseExpression | None, value: cst.BaseExpression) -> None:
+        if (
+            isinstance(target, cst.Name)
+            and isinstance(value, cst.Call)
+            and "wandb.init" in qualified_names(self, value.func)
+        ):
+            self.wandb_runs.add(target.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_run(target.target, node.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self._bind_run(node.asname.name if node.asname else None, node.item)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         if self.params_logged:
@@ -76,7 +104,7 @@ class TrackingRunWithoutParams(PythonRule):
         if self.mlflow_metrics:
             for call in self.mlflow_runs:
                 self.report(call, tool="MLflow", start="mlflow.start_run()")
-        if not self.config_touched:
+        if not self.config_touched and self.wandb_metrics:  # an artifact-only run has no params to record
             for call in self.wandb_inits:
                 self.report(call, tool="W&B", start="wandb.init()")
         if self.metric_methods:

@@ -5,12 +5,14 @@ here only read `context.notebook`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.notebook import Cell, Notebook, NotebookProblem, notebook_for
 from mlops_lint.context.notebook_edits import keeps_output, strip_all, strip_large
+from mlops_lint.context.notebook_schema import notebook_schema_problem
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
 from mlops_lint.fixes import Applicability, Fix
 from mlops_lint.rule import PathRule
 
@@ -147,11 +149,20 @@ class NotebookInvalid(PathRule):
         if _checkpoint(file):
             return
         notebook = notebook_for(repo, file.path)
-        if isinstance(notebook, NotebookProblem):
+        if isinstance(notebook, NotebookProblem):  # nbformat cannot read it, or we cannot read its cells
             span = Span.point(notebook.line, notebook.column)
-            yield self.diagnostic(Location(path=file.path, span=span), problem=notebook.message)
+            found = self.diagnostic(Location(path=file.path, span=span), problem=notebook.message)
+            yield replace(found, severity=Severity.INFO) if notebook.old_format else found
         elif notebook is None and file.text_problem is not None:  # too large, binary, a symlink out...
             yield self.diagnostic(Location(path=file.path), problem=f"cannot be read: {file.text_problem}")
+        elif notebook is not None:
+            # readable, and its other checks run; nbformat's validator refuses it and Jupyter opens
+            # it with a "Notebook validation failed" warning: a warning, not an error
+            refused = notebook_schema_problem(notebook)
+            if refused is not None:
+                span = Span.point(refused.line, refused.column)
+                found = self.diagnostic(Location(path=file.path, span=span), problem=refused.message)
+                yield replace(found, severity=Severity.WARNING)
 
 
 RULES = [NotebookLargeOutputs, NotebookNotCleanlyExecuted, NotebookInvalid]

@@ -35,7 +35,8 @@ def pointer_folder(doc: YamlDoc, pointer_path: str) -> str | None:
     """The folder a pointer's paths are relative to: its own, or its top-level `wdir` (DVC 1/2
     wrote `wdir: ../..` with repository-relative paths); None if that leaves the repository."""
     folder = posixpath.dirname(pointer_path)
-    wdir = doc.value.get("wdir", ".") if isinstance(doc.value, dict) else "."
+    wdir = doc.value.get("wdir") if isinstance(doc.value, dict) else None
+    wdir = "." if wdir is None else wdir  # DVC reads `wdir: null` as no wdir
     if not isinstance(wdir, str):
         return None
     joined = _join(folder, wdir)
@@ -73,9 +74,6 @@ def stage_outs(doc: YamlDoc, dvc_yaml_path: str, sections: tuple[str, ...] = ("o
 
 
 # --- the whole pointer file, every value with its position --------------------------------------
-
-# Top-level keys DVC's SINGLE_STAGE_SCHEMA accepts in a `.dvc` file (`locked` is the old `frozen`).
-POINTER_KEYS = frozenset({"outs", "deps", "md5", "wdir", "frozen", "locked", "meta", "always_changed", "desc"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ edit only the spans they change (the rest of the file stays byte-identical).
 One pass over the text decodes the JSON and records the offsets of the values rules need (each
 cell's `source` and its items, `outputs` and each output, `execution_count`). Leaves are decoded by
 the C JSON scanner (`raw_decode`), so a 5 MB base64 image is one call, not a loop over characters.
-Nothing is mutated and the `nbformat` package is not needed: the structure checks that Jupyter
-relies on are done here, and the first problem is reported at its line. Cells are numbered from 1
+Nothing is mutated and the `nbformat` package is not needed: the structure the cells are read
+from is checked here (what nbformat itself fails to read, and what rules need), and the first
+problem is reported at its line; the rest of nbformat's schema is `notebook_schema`'s job. Cells are numbered from 1
 over all cells, markdown included, as ruff does.
 """
 
@@ -32,7 +33,9 @@ _LF = re.compile("\n")  # much faster than _NEWLINE on a text without carriage r
 _MARKERS = ("<" * 7, "|" * 7, "=" * 7, ">" * 7)
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")  # how Jupyter splits a source into list items
 _CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?=[ \t\r\n]|\Z)", re.MULTILINE)
-_CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+KNOWN_MINOR = 5  # the newest nbformat 4 minor; a newer one may hold cell types we do not know
+OLD_MAJORS = (1, 2, 3)  # read (and converted to 4) by nbformat and Jupyter
+OLD_FORMAT = "an nbformat {major} notebook: Jupyter converts it on open, but its cells are not checked here"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ class NotebookProblem:
     line: int
     column: int
     message: str
+    old_format: bool = False  # nbformat 1-3: valid, and converted by Jupyter on open, but not read here
 
 
 def _cell_scan(scanner: Scanner, i: int) -> tuple[Any, Any, int]:
@@ -114,7 +118,7 @@ def _is_strings(value: Any) -> bool:
 
 
 def _is_count(value: Any) -> bool:
-    return value is None or (_is_int(value) and value >= 0)
+    return value is None or _is_int(value)  # a negative count is nbformat's schema finding
 
 
 # (key, required for, is valid, message when invalid) in the order they are checked
@@ -122,14 +126,14 @@ _CELL_FIELDS: tuple[tuple[str, str, Any, str], ...] = (
     ("source", "every", _is_strings, "'source' is not a string or a list of strings"),
     ("metadata", "every", lambda v: isinstance(v, dict), "'metadata' is not an object"),
     ("outputs", "code", lambda v: isinstance(v, list), "'outputs' is not a list"),
-    ("execution_count", "code", _is_count, "'execution_count' is not a count or null"),
+    ("execution_count", "code", _is_count, "'execution_count' is not an integer or null"),
 )
 
 
-def _check_cell(
-    n: int, cell: Any, start: int, members: Members, minor: int, ids: dict[str, int]
-) -> tuple[int, str] | None:
-    """(offset, message) of the cell's first problem, or None."""
+def _check_cell(n: int, cell: Any, start: int, members: Members) -> tuple[int, str] | None:
+    """(offset, message) of the cell's first problem that stops its reading, or None. Cell ids
+    are not checked here: a missing or repeated id is one nbformat and Jupyter repair on load,
+    and a malformed one is left to the nbformat schema (`notebook_schema`)."""
     if not isinstance(cell, dict):
         return start, f"cell {n}: not a JSON object"
     if "cell_type" not in cell:
@@ -144,26 +148,18 @@ def _check_cell(
             return start, f"cell {n}: {'code cell without' if needed_by == 'code' else 'no'} '{key}'"
         if not valid(cell[key]):
             return members[key][1], f"cell {n}: {message}"
-    if minor < 5:
-        return None
-    if "id" not in cell:
-        return start, f"cell {n}: no 'id' (required from nbformat 4.5)"
-    cell_id = cell["id"]
-    if not isinstance(cell_id, str) or not _CELL_ID.match(cell_id):
-        return members["id"][1], f"cell {n}: invalid id {json.dumps(cell_id)}"
-    if cell_id in ids:
-        return members["id"][1], f"cell {n}: duplicate id {json.dumps(cell_id)} (also cell {ids[cell_id]})"
-    ids[cell_id] = n
     return None
 
 
 def _check_top(value: Any, members: Members) -> tuple[int, str] | None:
     if not isinstance(value, dict):
         return 0, "not a notebook: the JSON document is not an object"
+    major = value.get("nbformat")
+    if _is_int(major) and major in OLD_MAJORS:  # before the keys: nbformat 3 has `worksheets`, not `cells`
+        return members["nbformat"][1], OLD_FORMAT.format(major=major)
     for key in ("nbformat", "nbformat_minor", "metadata", "cells"):
         if key not in value:
             return 0, f"no '{key}'"
-    major = value["nbformat"]
     if major != 4 or not _is_int(major):
         return members["nbformat"][1], f"nbformat is {json.dumps(major)}, not 4"
     if not _is_int(value["nbformat_minor"]) or value["nbformat_minor"] < 0:
@@ -213,15 +209,18 @@ def load_notebook(text: str) -> Notebook | NotebookProblem:
     members, extras = extra if extra is not None else ({}, {})
     bad = _check_top(value, members)
     if bad is not None:
-        return _problem(starts, bad[0], bad[1])
+        problem = _problem(starts, bad[0], bad[1])
+        old = isinstance(value, dict) and _is_int(value.get("nbformat")) and value["nbformat"] in OLD_MAJORS
+        return NotebookProblem(problem.line, problem.column, problem.message, old_format=old)
     minor = value["nbformat_minor"]
     cell_spans = extras.get("cells", [])
-    ids: dict[str, int] = {}
     notebook = Notebook(text, value, (), 4, minor, tuple(starts))
     cells: list[Cell] = []
     for n, (cell, (start, _end, scan)) in enumerate(zip(value["cells"], cell_spans, strict=True), 1):
         cell_members, cell_extras = scan if scan is not None else ({}, {})
-        bad = _check_cell(n, cell, start, cell_members, minor, ids)
+        if minor > KNOWN_MINOR and isinstance(cell, dict) and cell.get("cell_type") not in CELL_TYPES:
+            continue  # nbformat allows unknown cell types from a newer minor; no rule reads them
+        bad = _check_cell(n, cell, start, cell_members)
         if bad is not None:
             return _problem(starts, bad[0], bad[1])
         cells.append(_cell(notebook, n, cell, cell_members, cell_extras))
