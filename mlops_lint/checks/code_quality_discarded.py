@@ -120,5 +120,5 @@ class DiscardedResult(PythonRule):
         scope = self.context.kinds.scopes.get(receiver)
         if scope is None or not any(a.scope is scope for a in scope[receiver.value]):
             return None
-        statement = f"{receiver.value} = {self.context.code_for(call)}"
-        return self.node_fix([(call, statement)], statement=statement)
+        statement = f"{receiver.value} = {self.context.code_in_place(call)}"
+        return self.node_fix([(call, statement)], statement=f"{receiver.value} = {self.context.code_for(call)}")

@@ -287,7 +287,7 @@ class InplaceResultAssigned(_PandasRule):
         name = pyutil.dotted_name(receiver)  # `df` or `self.df`
         same = len(targets) == 1 and name is not None and pyutil.dotted_name(targets[0]) == name
         fix = self.node_fix(
-            [(value, self.context.code_for(value.with_changes(args=args)))],
+            [(value, self.context.code_in_place(value, value.with_changes(args=args)))],
             applicability=Applicability.SAFE if same else Applicability.UNSAFE,
         )
         self.report(node, fix, method=method, target=self.context.code_for(targets[0]))

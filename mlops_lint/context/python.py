@@ -174,6 +174,32 @@ class PythonContext:
     def code_for(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def code_in_place(self, node: cst.CSTNode, rendered: cst.CSTNode | None = None) -> str:
+        """`rendered` (default: `node`) as source text that can replace `node` where it stands.
+
+        libcst writes a block's indentation as it enters each line of the block, so a node rendered
+        on its own loses it: the continuation lines and the closing parenthesis of a multi-line call
+        in an `if` body came out at the indentation of the module. The block's indentation is what the
+        source has on the node's continuation lines beyond what the rendering has; it is put back on
+        every continuation line of the new text (blank lines stay blank).
+        """
+        text = self.code_for(node if rendered is None else rendered)
+        if "\n" not in text:
+            return text
+        indent = self._block_indent(node)
+        lines = text.split("\n")
+        return "\n".join([lines[0], *(indent + line if line.strip() else line for line in lines[1:])])
+
+    def _block_indent(self, node: cst.CSTNode) -> str:
+        own = self.code_for(node).split("\n")
+        span = self.span(node)
+        source = [line.rstrip("\r\n") for line in self.lines[span.start_line - 1 : span.end_line]]
+        for rendered_line, source_line in zip(own[1:], source[1:], strict=False):
+            rendered_line = rendered_line.rstrip("\r")
+            if rendered_line.strip() and source_line.endswith(rendered_line):
+                return source_line[: len(source_line) - len(rendered_line)]
+        return ""
+
     @property
     def newline(self) -> str:
         return self.module.default_newline
