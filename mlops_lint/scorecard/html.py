@@ -189,7 +189,8 @@ def _where(card: Card) -> str:
                    "inside it.</figcaption></figure>")  # fmt: skip
     if files:
         body = [
-            f'<tr><td data-label="File"><code>{escape(p)}</code></td><td class="num" data-label="Findings">{n}</td></tr>'
+            f'<tr><td data-label="File"><code>{escape(p)}</code></td>'
+            f'<td class="num" data-label="Findings">{n}</td></tr>'
             for p, n in files
         ]
         out.append("<h3>Files</h3>" + _table("files-table", ["File", "Findings"], ["text", "num"], body))
@@ -247,7 +248,8 @@ def _formula(card: Card) -> str:
         "DVC pointers, pipeline files and git-lfs files for data, code, dependency files and experiments for "
         "reproducibility, notebooks for notebooks.</p>"
         "<p><code>score = 10 &times; size / (size + penalty)</code>, one decimal. No findings: 10. "
-        "One penalty point per unit of size halves the score. A practice of size 0 without findings is <em>not applicable</em> (n/a), never 0. "
+        "One penalty point per unit of size halves the score. "
+        "A practice of size 0 without findings is <em>not applicable</em> (n/a), never 0. "
         "The overall score is the mean of the applicable practices. Findings of the <code>internal</code> family "
         "(a file that cannot be parsed) are listed but not scored. Each practice card above shows its numbers.</p>"
         "</section>"
