@@ -247,5 +247,5 @@ def test_github_job_summary_has_the_practice_table(tmp_path: Path) -> None:
 
 
 def test_validate_names_the_source() -> None:
-    with pytest.raises(ScorecardError, match="^x.json: not an mlops-lint scorecard"):
+    with pytest.raises(ScorecardError, match=r"^x\.json: not an mlops-lint scorecard"):
         validate({"format": "sarif"}, "x.json")
