@@ -11,11 +11,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from mlops_lint import api
+from mlops_lint import __version__, api
 from mlops_lint.cli import main
-from mlops_lint.resources import schema
+from mlops_lint.resources import schema, templates_dir
 from mlops_lint.scorecard.badge import badge_svg
 from mlops_lint.scorecard.build import build_card
 from mlops_lint.scorecard.card import ScorecardError, validate
@@ -249,3 +250,16 @@ def test_github_job_summary_has_the_practice_table(tmp_path: Path) -> None:
 def test_validate_names_the_source() -> None:
     with pytest.raises(ScorecardError, match=r"^x\.json: not an mlops-lint scorecard"):
         validate({"format": "sarif"}, "x.json")
+
+
+def test_fleet_workflow_template() -> None:
+    workflow = yaml.safe_load((templates_dir() / "fleet-scorecard.yml").read_text(encoding="utf-8"))
+    jobs = workflow["jobs"]
+    assert jobs["scorecard"]["strategy"]["matrix"]["repository"] == "${{ fromJSON(needs.repositories.outputs.list) }}"
+    assert jobs["fleet"]["needs"] == "scorecard" and jobs["fleet"]["if"] == "always()"
+    scripts = [step["run"] for job in jobs.values() for step in job["steps"] if "run" in step]
+    assert all("${{" not in script for script in scripts)  # values reach scripts through env only
+    joined = "\n".join(scripts)
+    assert "mlops-lint report --output-format json -o" in joined
+    assert "mlops-lint report --merge cards/*.json -o fleet.html" in joined
+    assert f'pip install "mlops-lint=={__version__}"' in joined
