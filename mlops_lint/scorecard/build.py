@@ -34,7 +34,7 @@ def _git(root: Path, *args: str) -> str | None:
 def repository_name(root: Path) -> str:
     """`owner/name` from the `origin` remote when there is one (what a fleet page lists), else the folder."""
     url = _git(root, "config", "--get", "remote.origin.url") or ""
-    if "://" not in url and not re.match(r"^[\w.-]+@[\w.-]+:", url) or url.startswith("file:"):
+    if ("://" not in url and not re.match(r"^[\w.-]+@[\w.-]+:", url)) or url.startswith("file:"):
         return root.name  # a clone of a local folder: its path names no repository
     match = _REMOTE_NAME.search(url)
     return match.group(1) if match else root.name

@@ -36,7 +36,8 @@ svg.chart .lbl,svg.chart .val{font:12px system-ui,sans-serif;fill:#1f2328}svg.ch
 table{border-collapse:collapse;width:100%;margin:8px 0}
 #scores-table,#families-table,#files-table,#worst-table{max-width:760px}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
-th{background:var(--soft);overflow-wrap:normal}tbody th{background:none}abbr{text-decoration:none}td.num,th.num{text-align:right}
+th{background:var(--soft);overflow-wrap:normal}tbody th{background:none}abbr{text-decoration:none}
+td.num,th.num{text-align:right}
 th[data-sort]{cursor:pointer}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:12px}
 .practice{border:1px solid var(--line);border-radius:8px;padding:12px;break-inside:avoid}
