@@ -29,6 +29,8 @@ from mlops_lint.registry import metas
 from mlops_lint.reporters import FORMATS, github
 from mlops_lint.reporters.paths import CWD_RELATIVE_FORMATS, from_working_folder
 from mlops_lint.reporters.text import statistics, statistics_rows
+from mlops_lint.scorecard import run as scorecard_run
+from mlops_lint.scorecard.card import ScorecardError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -173,7 +175,7 @@ def _guarded(action: Callable[[], int]) -> None:
         _fail(f"invalid configuration: {exc}")
     except CatalogueError as exc:
         _fail(f"broken rule catalogue: {exc}")
-    except (BaselineError, RevisionError) as exc:
+    except (BaselineError, RevisionError, ScorecardError) as exc:
         _fail(str(exc))
     except click.ClickException:
         raise
@@ -362,6 +364,55 @@ def baseline_command(
         write(target, entries)
         click.echo(f"Wrote {len(entries)} finding{'' if len(entries) == 1 else 's'} to {target}.")
         return EXIT_CLEAN
+
+    _guarded(action)
+
+
+@main.command("report")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@selection_options
+@history_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default stdout).")
+@click.option(
+    "--output-format",
+    type=click.Choice(scorecard_run.FORMATS),
+    help="html (one self-contained page), json (the data), markdown or text. Default: html with -o, else text.",
+)
+@click.option("--badge", type=click.Path(dir_okay=False, path_type=Path), help="Also write an SVG badge of the score.")
+@click.option("--since", metavar="REF", help="Show the change since REF: a stored JSON scorecard or a git revision.")
+@click.option("--merge", is_flag=True, help="PATHS are JSON scorecards of many repositories: write one fleet page.")
+def report_command(
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: Path | None,
+    no_history: bool,
+    history_range: str | None,
+    staged: bool,
+    no_cache: bool,
+    jobs: int | None,
+    output: Path | None,
+    output_format: str | None,
+    badge: Path | None,
+    since: str | None,
+    merge: bool,
+) -> None:
+    """Score PATHS per MLOps practice (0-10): a scorecard as HTML, JSON, Markdown or text, and a badge."""
+
+    def action() -> int:
+        if not merge:
+            _missing(paths)
+        overrides = _overrides(
+            select, extend_select, ignore, exclude, config_file, no_history, history_range, staged, no_cache, jobs
+        )
+        request = scorecard_run.Request(list(paths), overrides, output, output_format, badge, merge, since)
+        outcome = scorecard_run.run(request)
+        click.echo(outcome.stdout, nl=False)
+        for message in outcome.messages:
+            click.echo(f"mlops-lint: {message}", err=True)
+        return outcome.exit_code
 
     _guarded(action)
 

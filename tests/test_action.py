@@ -34,6 +34,10 @@ def _steps(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for job in document["jobs"].values() for step in job["steps"]]
 
 
+def _scripts(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for step in _steps(document) if "run" in step]
+
+
 def _step(name: str) -> dict[str, Any]:
     return next(step for step in _steps(ACTION) if step.get("name") == name)
 
@@ -49,7 +53,7 @@ def test_no_expression_inside_a_script(document: dict[str, Any]) -> None:
 def test_every_script_is_valid_bash() -> None:
     bash = shutil.which("bash")
     assert bash
-    for step in _steps(ACTION):
+    for step in _scripts(ACTION):
         result = subprocess.run([bash, "-n", "-c", step["run"]], capture_output=True, text=True, check=False)
         assert result.returncode == 0, f"{step['name']}: {result.stderr}"
 
@@ -57,9 +61,15 @@ def test_every_script_is_valid_bash() -> None:
 def test_inputs_pass_through_env_only() -> None:
     assert ACTION["runs"]["using"] == "composite"
     declared = set(ACTION["inputs"])
-    assert declared == {"paths", "args", "output-format", "sarif-file", "version"}
+    assert declared == {"paths", "args", "output-format", "sarif-file", "report-html", "version"}
     used: set[str] = set()
     for step in _steps(ACTION):
+        if "uses" in step:  # another action: inputs reach it as `with:` values, never through a shell
+            assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+            for value in step.get("with", {}).values():
+                match = INPUT.match(str(value))
+                used |= {match.group(1)} if match else set()
+            continue
         assert step.get("shell") == "bash"
         for value in step.get("env", {}).values():
             match = INPUT.match(value)
@@ -115,6 +125,16 @@ def test_sarif_step_writes_the_file(repo: Path) -> None:
     result = _run_step("Write SARIF", repo, {"sarif-file": "out.sarif", "args": "--no-history"})
     assert result.returncode == 0, result.stderr
     assert '"2.1.0"' in (repo / "out.sarif").read_text(encoding="utf-8")
+
+
+def test_scorecard_step_writes_the_page(repo: Path) -> None:
+    result = _run_step("Scorecard", repo, {"report-html": "card.html"})
+    assert result.returncode == 0, result.stderr
+    assert "<!DOCTYPE html>" in (repo / "card.html").read_text(encoding="utf-8")
+    upload = _step("Upload the scorecard")
+    assert upload["if"] == "inputs.report-html != ''" and upload["with"]["path"] == "${{ inputs.report-html }}"
+    names = [step["name"] for step in _steps(ACTION)]
+    assert names.index("Upload the scorecard") < names.index("Lint")  # before the step that fails on findings
 
 
 def test_workflow_template() -> None:

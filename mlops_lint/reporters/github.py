@@ -6,7 +6,8 @@ indenting would not be enough). The annotations follow, escaped as the Actions t
 message `%`, CR and LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` also become `%3A`,
 `%2C`. GitHub shows at most 10 annotations of each severity per step, so at most 10 are emitted per
 severity, the notice that counts the rest included. The Markdown job summary (`summary_markdown`)
-is appended to `$GITHUB_STEP_SUMMARY` by the command line, capped below GitHub's 1 MiB.
+is appended to `$GITHUB_STEP_SUMMARY` by the command line, capped below GitHub's 1 MiB;
+`mlops-lint report` appends its practice scores table there the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -179,8 +180,8 @@ def summary_markdown(report: RunReport, env: Mapping[str, str] | None = None, li
     return out
 
 
-def write_step_summary(report: RunReport, env: Mapping[str, str] | None = None) -> Path | None:
-    """Append the summary to `$GITHUB_STEP_SUMMARY` when it is set; the file keeps below 1 MiB."""
+def _append_summary(text: Callable[[int], str], env: Mapping[str, str] | None) -> Path | None:
+    """Append `text(room)` to `$GITHUB_STEP_SUMMARY` when it is set; the file keeps below 1 MiB."""
     env = os.environ if env is None else env
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
@@ -191,5 +192,16 @@ def write_step_summary(report: RunReport, env: Mapping[str, str] | None = None) 
     if room < 4096:
         return None
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(summary_markdown(report, env, room) + "\n")
+        handle.write(text(room) + "\n")
     return path
+
+
+def write_step_summary(report: RunReport, env: Mapping[str, str] | None = None) -> Path | None:
+    """Append the findings summary to `$GITHUB_STEP_SUMMARY` when it is set."""
+    env = os.environ if env is None else env
+    return _append_summary(lambda room: summary_markdown(report, env, room), env)
+
+
+def write_scorecard_summary(table: str, env: Mapping[str, str] | None = None) -> Path | None:
+    """Append `mlops-lint report`'s practice scores table (Markdown, a few hundred bytes) to the job summary."""
+    return _append_summary(lambda room: table if len(table.encode("utf-8")) < room else "", env)
