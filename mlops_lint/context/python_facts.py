@@ -11,16 +11,15 @@ cheaper than libcst), with import aliases resolved by a flow-insensitive alias t
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mlops_lint.context.random_apis import (
     ALL_LIBRARIES,
-    DUMMY_NAME_PARTS,
     SEED_METHODS,
-    TRACING_APIS,
-    TRACING_METHODS,
     TRAINING_FUNCTIONS,
+    TRAINING_METHODS,
+    example_inputs,
     global_rng_library,
     seeded_by,
     training_signal,
@@ -112,9 +111,10 @@ class _FactsCollector:
     alias counts wherever it is bound (flow-insensitive); a name bound twice (`try: import a as x`
     / `except ImportError: import b as x`) keeps its first binding in source order.
 
-    Each call is recorded with the call it is an argument of (`torch.jit.trace(m, torch.randn(1, 3))`)
-    and the names its statement assigns (`dummy = torch.randn(...)`): a draw that only feeds a
-    tracing or export call is an example input, not randomness that decides a result."""
+    A draw that only feeds a tracing or export call (`torch.jit.trace(m, torch.randn(1, 3))`, or
+    `dummy = torch.randn(...)` later passed to one) is an example input, not randomness that
+    decides a result. That is worked out after the walk, from the few tracing calls and the
+    assignments, so the walk itself stays as cheap as it was."""
 
     def __init__(self) -> None:
         self.facts = ModuleFacts()
@@ -124,49 +124,40 @@ class _FactsCollector:
         top = self.facts.top_level
         functions: dict[str, list[ScopeFacts]] = {}
         self.facts.functions = functions
-        calls: list[tuple[ScopeFacts, ast.Call, tuple[str, ...]]] = []
-        parents: dict[int, ast.Call] = {}  # id(call) -> the call it is an argument of
-        classes: list[tuple[str, list[ast.expr]]] = []
-        stack: list[tuple[ast.AST, ScopeFacts, tuple[str, ...], ast.Call | None]] = [(tree, top, (), None)]
+        calls: list[tuple[ScopeFacts, ast.Call]] = []
+        assigns: list[ast.Assign | ast.AnnAssign] = []
+        classes: list[ast.ClassDef] = []
+        stack: list[tuple[ast.AST, ScopeFacts]] = [(tree, top)]
         while stack:
-            node, scope, assigned, parent = stack.pop()
+            node, scope = stack.pop()
             kind = type(node)
             if kind is ast.Call:
-                calls.append((scope, node, assigned))  # type: ignore[arg-type]
-                if parent is not None:
-                    parents[id(node)] = parent
-                parent = node  # type: ignore[assignment]
-            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                name = node.name  # type: ignore[attr-defined]
-                scope = ScopeFacts()  # decorators and defaults count as the function's, as before
-                functions.setdefault(name, []).append(scope)
-                assigned, parent = (), None
-            elif kind is ast.ClassDef:
-                classes.append((node.name, node.bases))  # type: ignore[attr-defined]
-            elif kind is ast.Assign or kind is ast.AnnAssign:
-                assigned = _target_names(node)  # type: ignore[arg-type]
-            elif kind is ast.Import:
-                self._import(node)  # type: ignore[arg-type]
-            elif kind is ast.ImportFrom:
-                self._import_from(node)  # type: ignore[arg-type]
-            elif kind is ast.If and scope is top and self.facts.main_guard is None and _is_main_guard(node):  # type: ignore[arg-type]
-                self.facts.main_guard = Where.of(node)  # type: ignore[arg-type]
-                scope = self.facts.main_block = ScopeFacts()
-            stack.extend((child, scope, assigned, parent) for child in reversed(_children(node)))
-        resolved = [(scope, call, assigned, self.resolve(call.func)) for scope, call, assigned in calls]
-        tracing = {id(call) for _s, call, _a, name in resolved if _is_tracing(call, name)}
-        fed_to_tracing = _argument_names(call for _s, call, _a, _n in resolved if id(call) in tracing)
-        for scope, call, assigned, name in resolved:  # source order: the first use of a library is the one reported
-            example = (
-                _inside(call, tracing, parents)
-                or any(part in target for target in assigned for part in DUMMY_NAME_PARTS)
-                or bool(fed_to_tracing.intersection(assigned))
-            )
-            self._call(scope, call, name, example)
-        for name, bases in classes:  # a subclass of a class that seeds (a Trainer) seeds when built
-            libraries = frozenset().union(*(seeded_by(self.resolve(base) or "") for base in bases))
+                calls.append((scope, node))  # type: ignore[arg-type]
+            elif kind in _STATEMENTS:
+                if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    name = node.name  # type: ignore[attr-defined]
+                    scope = ScopeFacts()  # decorators and defaults count as the function's, as before
+                    functions.setdefault(name, []).append(scope)
+                elif kind is ast.Assign or kind is ast.AnnAssign:
+                    assigns.append(node)  # type: ignore[arg-type]
+                elif kind is ast.ClassDef:
+                    classes.append(node)  # type: ignore[arg-type]
+                elif kind is ast.Import:
+                    self._import(node)  # type: ignore[arg-type]
+                elif kind is ast.ImportFrom:
+                    self._import_from(node)  # type: ignore[arg-type]
+                elif scope is top and self.facts.main_guard is None and _is_main_guard(node):  # type: ignore[arg-type]
+                    self.facts.main_guard = Where.of(node)  # type: ignore[arg-type]
+                    scope = self.facts.main_block = ScopeFacts()
+            stack.extend((child, scope) for child in reversed(_children(node)))
+        resolved = [(scope, call, self.resolve(call.func)) for scope, call in calls]
+        examples = example_inputs(resolved, assigns)
+        for scope, call, name in resolved:  # source order: the first use of a library is the one reported
+            self._call(scope, call, name, id(call) in examples)
+        for node in classes:  # a subclass of a class that seeds (a Trainer) seeds when built
+            libraries = frozenset().union(*(seeded_by(self.resolve(base) or "") for base in node.bases))
             if libraries:
-                functions.setdefault(name, []).append(ScopeFacts(seeds=set(libraries)))
+                functions.setdefault(node.name, []).append(ScopeFacts(seeds=set(libraries)))
         return self.facts
 
     def _import(self, node: ast.Import) -> None:
@@ -195,31 +186,35 @@ class _FactsCollector:
         return f"{target}.{rest}" if rest else target
 
     def _call(self, scope: ScopeFacts, node: ast.Call, name: str | None, example: bool) -> None:
-        where = Where.of(node)
+        # positions are built only for a key's first call: most calls repeat a name already seen
         if name is not None:
-            seeds = seeded_by(name) or _seeding_launcher(name, node)
+            seeds = seeded_by(name) or (_seeding_launcher(name, node) if node.keywords else frozenset())
             if seeds and not _seeding_disabled(node):
                 scope.seeds |= seeds
             library = global_rng_library(name)
             if library is None and _shuffling_loader(name, node):
                 library = "torch"
-            if library is not None and not example:
-                scope.uses.setdefault(library, where)
-            scope.calls.setdefault(name, where)
+            if library is not None and not example and library not in scope.uses:
+                scope.uses[library] = Where.of(node)
+            if name not in scope.calls:
+                scope.calls[name] = Where.of(node)
             if name in TRAINING_FUNCTIONS:
                 scope.trains.add(TRAINING_FUNCTIONS[name])
         func = node.func
         imported = _head(func) in self.aliases  # `thop.profile(...)`: resolved above, not a first-party method
         if isinstance(func, ast.Name):
-            if not imported:
-                scope.call_names.setdefault(func.id, where)
+            if not imported and func.id not in scope.call_names:
+                scope.call_names[func.id] = Where.of(node)
         elif isinstance(func, ast.Attribute):
-            if not imported:
-                scope.call_names.setdefault(func.attr, where)
-            scope.seeds |= SEED_METHODS.get(func.attr, frozenset())
-            signal = training_signal(func.attr, _receiver(func.value))
-            if signal is not None:
-                scope.trains.add(signal)
+            method = func.attr
+            if not imported and method not in scope.call_names:
+                scope.call_names[method] = Where.of(node)
+            if method in SEED_METHODS:
+                scope.seeds |= SEED_METHODS[method]
+            if method in TRAINING_METHODS:
+                signal = training_signal(method, _receiver(func.value))
+                if signal is not None:
+                    scope.trains.add(signal)
 
 
 def _head(node: ast.expr) -> str | None:
@@ -229,17 +224,8 @@ def _head(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _target_names(node: ast.Assign | ast.AnnAssign) -> tuple[str, ...]:
-    """The lower-case names an assignment binds: `x = ...`, `self.x = ...`, `a, b = ...`."""
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    names: list[str] = []
-    for target in targets:
-        for item in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
-            if isinstance(item, ast.Name):
-                names.append(item.id.lower())
-            elif isinstance(item, ast.Attribute):
-                names.append(item.attr.lower())
-    return tuple(names)
+_STATEMENTS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign, ast.ClassDef,
+                         ast.Import, ast.ImportFrom, ast.If})  # fmt: skip
 
 
 def _receiver(node: ast.expr) -> str | None:
@@ -253,35 +239,6 @@ def _receiver(node: ast.expr) -> str | None:
         inner = _receiver(node.func)
         return None if inner is None else "()" + inner
     return None
-
-
-def _is_tracing(call: ast.Call, name: str | None) -> bool:
-    if name in TRACING_APIS:
-        return True
-    return isinstance(call.func, ast.Attribute) and call.func.attr in TRACING_METHODS
-
-
-def _inside(call: ast.Call, tracing: set[int], parents: dict[int, ast.Call]) -> bool:
-    """Is `call` (within) an argument of a tracing call?"""
-    parent = parents.get(id(call))
-    while parent is not None:
-        if id(parent) in tracing:
-            return True
-        parent = parents.get(id(parent))
-    return False
-
-
-def _argument_names(calls: Iterator[ast.Call]) -> frozenset[str]:
-    """Lower-case names passed to these calls (`torch.onnx.export(model, (x, mask), ...)` -> x, mask)."""
-    names: set[str] = set()
-    for call in calls:
-        for arg in [*call.args, *(kw.value for kw in call.keywords)]:
-            for node in ast.walk(arg):
-                if isinstance(node, ast.Name):
-                    names.add(node.id.lower())
-                elif isinstance(node, ast.Attribute):
-                    names.add(node.attr.lower())
-    return frozenset(names)
 
 
 def _keyword_is(call: ast.Call, name: str, values: tuple[object, ...]) -> bool:

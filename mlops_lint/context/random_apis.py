@@ -8,6 +8,9 @@ are matched by their attribute name, where the name alone is telling (`.backward
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
+
 ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
 _TORCH_AND_FRIENDS = frozenset({"numpy", "random", "torch"})
 _KERAS = frozenset({"tensorflow", "numpy", "random"})
@@ -113,6 +116,7 @@ DUMMY_NAME_PARTS = ("dummy", "example_input", "sample_input", "fake_input", "tra
 # and an optimizer `step` (a `backward` alone also times a model in a benchmark or profiler).
 TRAINING_FUNCTIONS = {"xgboost.train": "fit", "lightgbm.train": "fit", "torch.autograd.backward": "backward"}
 _FIT_METHODS = frozenset({"fit", "fit_generator", "partial_fit", "train_on_batch"})
+TRAINING_METHODS = _FIT_METHODS | {"backward", "step", "train"}  # what `training_signal` may answer for
 
 
 def trains(signals: set[str] | frozenset[str]) -> bool:
@@ -133,3 +137,56 @@ def training_signal(method: str, receiver: str | None) -> str | None:
     if method == "step" and ("optim" in receiver or receiver in ("opt", "scaler") or receiver.endswith("_opt")):
         return "step"
     return "fit" if method == "train" and "trainer" in receiver else None
+
+
+def _is_tracing(call: ast.Call, name: str | None) -> bool:
+    if name in TRACING_APIS:
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in TRACING_METHODS
+
+
+def example_inputs(
+    resolved: Sequence[tuple[object, ast.Call, str | None]], assigns: Sequence[ast.Assign | ast.AnnAssign]
+) -> set[int]:
+    """ids of the calls whose value is only an example input: inside a tracing call's arguments,
+    or assigned (possibly through `.to(device)`) to a name a tracing call is given, or to a name
+    like `dummy_input`."""
+    tracing = [call for _scope, call, name in resolved if _is_tracing(call, name)]
+    found: set[int] = set()
+    fed: set[str] = set()
+    for call in tracing:
+        for arg in [*call.args, *(kw.value for kw in call.keywords)]:
+            for node in ast.walk(arg):
+                if isinstance(node, ast.Call):
+                    found.add(id(node))
+                elif isinstance(node, ast.Name):
+                    fed.add(node.id.lower())
+                elif isinstance(node, ast.Attribute):
+                    fed.add(node.attr.lower())
+    for statement in assigns:
+        value = statement.value
+        if not isinstance(value, ast.Call):
+            continue
+        names = _target_names(statement)
+        if not any(name in fed or any(part in name for part in DUMMY_NAME_PARTS) for name in names):
+            continue
+        while isinstance(value, ast.Call):  # `torch.randn(...).to(device)`: the draw is at the chain's root
+            found.add(id(value))
+            inner = value.func.value if isinstance(value.func, ast.Attribute) else None
+            if not isinstance(inner, ast.Call):
+                break
+            value = inner
+    return found
+
+
+def _target_names(node: ast.Assign | ast.AnnAssign) -> tuple[str, ...]:
+    """The lower-case names an assignment binds: `x = ...`, `self.x = ...`, `a, b = ...`."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names: list[str] = []
+    for target in targets:
+        for item in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+            if isinstance(item, ast.Name):
+                names.append(item.id.lower())
+            elif isinstance(item, ast.Attribute):
+                names.append(item.attr.lower())
+    return tuple(names)
