@@ -250,7 +250,8 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
     for code, options in raw.get("rules", {}).items():
         meta = metas.get(code)
         if meta is None:
-            raise ConfigError(f"{prefix}.rules.{code}: no such rule")
+            hint = "" if code.startswith("ML") else " (if a plugin provides it, is its package installed?)"
+            raise ConfigError(f"{prefix}.rules.{code}: no such rule{hint}")
         _validate(options, meta.options_schema, f"{prefix}.rules.{code}")
         rule_options[code] = dict(options)
     ignore = raw.get("ignore", [])
