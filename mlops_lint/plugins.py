@@ -144,7 +144,8 @@ def merge(builtin: dict[str, RuleMeta], plugins: Sequence[Plugin]) -> None:
             if code in owner_of_code:
                 raise PluginError(f"{plugin.label}: code {code} is already used by {owner_of_code[code]}")
             if meta.name in owner_of_name:
-                raise PluginError(f"{plugin.label}: rule name {meta.name} is already used by {owner_of_name[meta.name]}")
+                owner = owner_of_name[meta.name]
+                raise PluginError(f"{plugin.label}: rule name {meta.name} is already used by {owner}")
             owner_of_code[code] = plugin.label
             owner_of_name[meta.name] = f"{code} of {plugin.label}"
 
@@ -155,6 +156,4 @@ def plugin_versions(codes: Iterable[str]) -> list[str]:
     wanted = {code for code in codes if not BUILTIN_CODE.match(code)}
     if not wanted:
         return []
-    return sorted(
-        {f"{p.distribution}=={p.version}" for p in installed_plugins() if wanted.intersection(p.metas)}
-    )
+    return sorted({f"{p.distribution}=={p.version}" for p in installed_plugins() if wanted.intersection(p.metas)})

@@ -4,9 +4,10 @@ What is cached is what costs: the Python rules' findings for a Python file or a 
 libcst parse and traversal each), the cross-file facts of a Python module (an `ast` parse) and
 the secret scan of every text file (the keyword search alone was a fifth of a warm run).
 Entries are keyed by the file's path and a hash of its text; the whole cache is keyed by the tool
-version and the enabled Python rules with their options (and their plugin's version), so changing a rule's option, upgrading
-mlops-lint or editing the file is a miss. Path and repository rules are not cached: they are
-cheap and may read other files (a `.gitignore`, the git index), which a per-file key cannot see.
+version and the enabled Python rules with their options (and a plugin rule's plugin version), so
+changing a rule's option, upgrading mlops-lint or a plugin, or editing the file is a miss. Path
+and repository rules are not cached: they are cheap and may read other files (a `.gitignore`, the
+git index), which a per-file key cannot see.
 
 The entries live in one JSON document under `.mlops_lint_cache/` (see `mlops_lint.cache`), read
 once per run and written back atomically only when something changed; entries for files that no
