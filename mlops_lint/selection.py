@@ -77,8 +77,10 @@ def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], whe
             and not any(specificity(selector, meta) for meta in metas.values())
             and not is_ruff_selector(selector)
         ):
-            hint = suggestion(selector, metas) or _plugin_hint(selector)
-            raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name){hint}")
+            near = suggestion(selector, metas)
+            hint = (" (use a code, prefix, family or name)" + near) if near else _plugin_hint(selector)
+            hint = hint or " (use a code, prefix, family or name)"
+            raise ConfigError(f"{where}: '{selector}' matches no rule{hint}")
 
 
 def _plugin_hint(selector: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import team_conventions
 from mlops_lint.testing import run_examples
+
+import team_conventions
 
 
 def test_catalogue_examples() -> None:
