@@ -8,9 +8,11 @@ folder. A base named pyproject.toml is read from its `[tool.mlops-lint]` table, 
 (or from a `[tool.mlops-lint]` header, like `.mlops-lint.toml`).
 
 How two layers merge (`merge`):
-- tables (`rules`, `rules.CODE`, `ruff`, `experiments`, `naming`, `per-file-ignores`) merge key by key,
-  the extending file winning per key, so a repository adds one rule's options without restating the rest;
-- values and arrays replace the base's (`select`, `ignore`, `exclude`, `naming.conventions`...);
+- the configuration's tables (`rules`, `rules.CODE`, `ruff`, `experiments`, `naming`, `per-file-ignores`)
+  merge key by key, the extending file winning per key, so a repository adds one rule's options
+  without restating the rest;
+- values replace the base's: arrays (`select`, `exclude`, `naming.conventions`), `ignore` in either
+  form, and an option whose value is a table (MLN004's `aliases`), as ruff's options do;
 - `extend-select` and `extend-exclude` add to the base's, unless the extending file sets `select` or
   `exclude`, which start afresh (ruff's rule: a later `select` discards earlier extensions).
 
@@ -160,7 +162,8 @@ def _merge_into(merged: Merged, raw: Mapping[str, Any], prefix: str, source: str
         target = target[part]
     for key, value in raw.items():
         dotted = f"{prefix}.{key}" if prefix else key
-        mergeable = isinstance(value, dict) and key != "ignore" and isinstance(target.get(key), dict)
+        structural = prefix == "rules" or (not prefix and key != "ignore")  # not an option's own table value
+        mergeable = structural and isinstance(value, dict) and isinstance(target.get(key), dict)
         if mergeable:
             _merge_into(merged, value, dotted, source)
             continue
