@@ -28,7 +28,9 @@ uninstalled simply has no entry point any more: its rules are gone with it.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -71,10 +73,39 @@ def prefix(code: str) -> str:
 @cache
 def installed_plugins() -> tuple[Plugin, ...]:
     """Every plugin of the environment, in entry-point name order (so output never depends on install order)."""
+    if not _may_have_plugins():
+        return ()
     from importlib.metadata import entry_points
 
     found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value))
     return tuple(_load(ep) for ep in found)
+
+
+def _may_have_plugins() -> bool:
+    """False only when no installed distribution's `entry_points.txt` names our group.
+
+    Importing `importlib.metadata` (email, zipfile, csv...) costs more than the rest of the lookup,
+    and most environments have no plugin: reading the few small `entry_points.txt` files of the
+    folders on `sys.path` first keeps that cost to runs that need it. Anything unusual on the path
+    (a zip, an egg, an unreadable folder) answers True, so no plugin is ever missed."""
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as found:
+                names = [e.name for e in found if e.name.endswith((".dist-info", ".egg-info"))]
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue  # a path entry that does not exist holds nothing
+        for name in names:
+            try:
+                text = (Path(entry or ".") / name / "entry_points.txt").read_text(encoding="utf-8", errors="replace")
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return True
+            if ENTRY_POINT_GROUP in text:
+                return True
+    return False
 
 
 def _load(entry_point: object) -> Plugin:
