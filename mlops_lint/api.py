@@ -181,6 +181,13 @@ def _common_dir(paths: Sequence[Path]) -> str:
 
 
 def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
+    try:
+        return _lint_open_repo(session, repo)
+    finally:
+        repo.close()  # the run's git processes end with it
+
+
+def _lint_open_repo(session: Session, repo: RepoContext) -> RunReport:
     targets = list(repo.targets)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
