@@ -170,7 +170,8 @@ class GitGateway:
             return None
         try:
             with self._objects:
-                return str(self.command().get_object_header(name)[1])
+                kind = self.command().get_object_header(name)[1]
+            return kind.decode("ascii") if isinstance(kind, bytes) else str(kind)
         except (ValueError, OSError, gitpython().exc.GitCommandNotFound):
             return None
 
