@@ -181,13 +181,6 @@ def _common_dir(paths: Sequence[Path]) -> str:
 
 
 def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
-    try:
-        return _lint_open_repo(session, repo)
-    finally:
-        repo.close()  # the run's git processes end with it
-
-
-def _lint_open_repo(session: Session, repo: RepoContext) -> RunReport:
     targets = list(repo.targets)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
@@ -196,6 +189,8 @@ def _lint_open_repo(session: Session, repo: RepoContext) -> RunReport:
         if ruff is not None:
             ruff.cancel()
         raise
+    finally:
+        repo.close()  # the run's git processes end with the rules that read git
     if ruff is not None:
         result.diagnostics = drop_replaced(
             result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
