@@ -18,6 +18,8 @@ How git is used (GitPython, imported on first use: the import costs a tenth of a
   as_process=True)`, read as they are produced;
 - `close()` ends every process the gateway started (the suite treats a leaked one as an error).
 A missing git is no exception: every call answers None (or empty) and callers give their notice.
+GitPython's import runs `git version` once to find git (a builtin that reads no repository, so
+nothing the repository configures can run); everything after that is ours.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ SAFE_OPTIONS: tuple[str, ...] = (
     "--no-optional-locks", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
 )  # fmt: skip
 PIPE = subprocess.PIPE
+BULK_READ = 32  # more objects than this are read by one batch process, not the persistent stream
 
 
 def gitpython() -> Any:
@@ -149,19 +152,40 @@ class GitGateway:
     # --- objects through the persistent cat-file streams ----------------------------------------
 
     def read_blobs(self, names: Sequence[str]) -> dict[str, bytes]:
-        """Contents of the given objects (ids or `rev:path`) through the persistent `cat-file --batch`."""
+        """Contents of the given objects (ids or `rev:path`), by name. A few go through the persistent
+        `cat-file --batch` stream; many (every small blob at HEAD) through one batch process fed all at
+        once: a request-and-answer round trip per object would cost 60 µs each."""
+        unique = [name for name in dict.fromkeys(names) if "\n" not in name]
+        if len(unique) > BULK_READ:
+            return self._read_in_bulk(unique)
         command = self.command()
         failures = (ValueError, OSError, gitpython().exc.GitCommandNotFound)
         contents: dict[str, bytes] = {}
         with self._objects:
-            for name in dict.fromkeys(names):
-                if "\n" in name:
-                    continue
+            for name in unique:
                 try:
                     _oid, _kind, _size, data = command.get_object_data(name)
                 except failures:
                     continue  # missing, ambiguous, or no git
                 contents[name] = data
+        return contents
+
+    def _read_in_bulk(self, names: list[str]) -> dict[str, bytes]:
+        result = self.run("cat-file", "--batch", stdin="".join(f"{name}\n" for name in names).encode())
+        data = result.stdout if result is not None else b""
+        contents: dict[str, bytes] = {}
+        position = 0
+        for name in names:  # cat-file answers in request order
+            header_end = data.find(b"\n", position)
+            if header_end < 0:
+                break
+            header = data[position:header_end].split()
+            position = header_end + 1
+            if len(header) != 3 or not header[2].isdigit():  # "<name> missing", "<name> ambiguous"
+                continue
+            size = int(header[2])
+            contents[name] = data[position : position + size]
+            position += size + 1  # the content is followed by a newline
         return contents
 
     def object_kind(self, name: str) -> str | None:
