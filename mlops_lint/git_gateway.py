@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from mlops_lint.git_output import drain, parse_batch
+
 if TYPE_CHECKING:
     import git
 
@@ -121,7 +123,7 @@ class GitGateway:
             return None
         process: subprocess.Popen[bytes] = handle.proc
         handle.proc = None  # ours to wait for, not the wrapper's to kill when it is collected
-        threading.Thread(target=_drain, args=(process.stderr,), daemon=True).start()
+        threading.Thread(target=drain, args=(process.stderr,), daemon=True).start()
         self._streams.append(process)
         return process
 
@@ -172,21 +174,7 @@ class GitGateway:
 
     def _read_in_bulk(self, names: list[str]) -> dict[str, bytes]:
         result = self.run("cat-file", "--batch", stdin="".join(f"{name}\n" for name in names).encode())
-        data = result.stdout if result is not None else b""
-        contents: dict[str, bytes] = {}
-        position = 0
-        for name in names:  # cat-file answers in request order
-            header_end = data.find(b"\n", position)
-            if header_end < 0:
-                break
-            header = data[position:header_end].split()
-            position = header_end + 1
-            if len(header) != 3 or not header[2].isdigit():  # "<name> missing", "<name> ambiguous"
-                continue
-            size = int(header[2])
-            contents[name] = data[position : position + size]
-            position += size + 1  # the content is followed by a newline
-        return contents
+        return parse_batch(names, result.stdout if result is not None else b"")
 
     def object_kind(self, name: str) -> str | None:
         """The type of the object `name` names (`commit`, `blob`...), None if it names none."""
@@ -297,18 +285,6 @@ class GitGateway:
         if repo:
             repo.close()  # type: ignore[union-attr]
         self._repo = False
-
-
-def _drain(stream: IO[bytes] | None) -> None:
-    if stream is None:
-        return
-    try:
-        while stream.read(1 << 16):
-            pass
-    except (OSError, ValueError):
-        pass
-    finally:
-        stream.close()
 
 
 def _finish(process: subprocess.Popen[bytes]) -> None:
