@@ -1,6 +1,7 @@
 """What git holds that it should not: model and data files at HEAD (MLG001, MLG002), large blobs
 and secrets anywhere in history (MLG003, MLG005). The reading is done once per run by
-`context/git_objects.py` (HEAD) and `context/git_history.py` (everything reachable)."""
+`context/git_objects.py` (HEAD) and `context/git_history.py` (everything reachable), both
+through `RepoContext.git`."""
 
 from __future__ import annotations
 
@@ -164,8 +165,8 @@ class LargeBlobInHistory(RepoRule):
         if not by_path:
             return
         largest = {path: max(blobs, key=lambda b: (b.size, b.oid)) for path, blobs in by_path.items()}
-        introductions(repo.root, index, [(path, blob.oid) for path, blob in largest.items()])
-        save_introductions(repo, index)
+        introductions(repo.git.gateway, index, [(path, blob.oid) for path, blob in largest.items()])
+        save_introductions(repo.root, repo.run_options, index)
         lfs = lfs_attributes(repo)
         for path, blob in sorted(largest.items()):
             versions = len(by_path[path])
@@ -219,8 +220,8 @@ class SecretInHistory(RepoRule):
         if not groups:
             return
         still_at_head = self._fingerprints_at_head(repo, {path for _fp, path in groups}, head)
-        introductions(repo.root, index, [(s.path, s.oid) for found in groups.values() for s in found])
-        save_introductions(repo, index)
+        introductions(repo.git.gateway, index, [(s.path, s.oid) for found in groups.values() for s in found])
+        save_introductions(repo.root, repo.run_options, index)
         reported: set[str] = set()
         for (fingerprint, path), found in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
             if fingerprint in still_at_head or fingerprint in reported:
@@ -252,7 +253,7 @@ class SecretInHistory(RepoRule):
     @staticmethod
     def _fingerprints_at_head(repo: RepoContext, paths: set[str], head: Mapping[str, Blob]) -> set[str]:
         oids = {head[path].oid: path for path in paths if path in head}
-        contents = read_blobs(repo.root, list(oids))
+        contents = read_blobs(repo, list(oids))
         found: set[str] = set()
         for oid, data in contents.items():
             found |= fingerprints(data, oids[oid])
