@@ -59,11 +59,22 @@ def pipeline_entry_points(repo: RepoContext) -> dict[str, str]:
 MAX_IMPORT_DEPTH = 3
 
 
+class _Memo:
+    """What the reaches of one run share: resolving an import depends only on the importer's folder
+    (relative) or the search roots (absolute), never on the entry point, so a large library's
+    hundreds of scripts resolve the same modules once instead of once each."""
+
+    def __init__(self) -> None:
+        self.resolved: dict[tuple[str, ...], list[str]] = {}
+        self.imports: dict[tuple[str, ...], list[str]] = {}
+        self.defining: dict[tuple[str, ...], dict[str, list[str]]] = {}
+
+
 class _Reach:
     """Walks what an entry point can execute: its module, first-party imports (to a bounded depth),
     and the functions it calls; collects the seeds set and the global generators used on the way."""
 
-    def __init__(self, repo: RepoContext, entry: str) -> None:
+    def __init__(self, repo: RepoContext, entry: str, memo: _Memo | None = None) -> None:
         self.repo = repo
         self.entry = entry
         folder = posixpath.dirname(entry)
@@ -72,7 +83,7 @@ class _Reach:
         self.uses: dict[str, tuple[str, Where]] = {}
         self._seen_scopes: set[int] = set()
         self._depth: dict[str, int] = {}
-        self._imports: dict[str, list[str]] = {}
+        self._memo = memo or _Memo()
         self._queue: list[tuple[str, ScopeFacts]] = []
 
     def run(self) -> None:
@@ -83,11 +94,25 @@ class _Reach:
             for library, where in scope.uses.items():
                 self.uses.setdefault(library, (path, where))
             depth = self._depth.get(path, 0)
-            for name in scope.calls:
+            for name in sorted(scope.calls):  # sorted: which use is reported must not depend on hash seeds
                 self._call(path, name, depth)
-            for name in scope.call_names:  # methods and aliases: matched by name, erring towards "seeded"
-                for module in (path, *self._imported(path)):
-                    self._add_functions(module, name)
+            if scope.call_names:
+                defining = self._defining(path)
+                for name in sorted(scope.call_names):  # methods and aliases: matched by name, erring towards "seeded"
+                    for module in defining.get(name, ()):
+                        self._add_functions(module, name)
+
+    def _defining(self, path: str) -> dict[str, list[str]]:
+        """Function name -> the modules among `path` and its imports that define it, in that order."""
+        modules = (path, *self._imported(path))  # the same modules under other roots: one entry
+        found = self._memo.defining.get(modules)
+        if found is None:
+            found = self._memo.defining[modules] = {}
+            for module in modules:
+                facts = self.repo.facts(module)
+                for name in facts.functions if facts is not None else ():
+                    found.setdefault(name, []).append(module)
+        return found
 
     def _enter_module(self, path: str, depth: int) -> None:
         if path in self._depth and self._depth[path] <= depth:
@@ -124,7 +149,12 @@ class _Reach:
             self._add_functions(target, function)
 
     def _resolve(self, importer: str, module: str) -> list[str]:
-        if module.startswith("."):
+        relative = module.startswith(".")
+        key = (importer, module) if relative else (*self.roots, "", module)
+        found = self._memo.resolved.get(key)
+        if found is not None:
+            return found
+        if relative:
             level = len(module) - len(module.lstrip("."))
             base = posixpath.dirname(importer)
             for _ in range(level - 1):
@@ -134,16 +164,19 @@ class _Reach:
             candidates = [f"{stem}.py", f"{stem}/__init__.py"]
         else:
             candidates = module_to_paths(module, self.roots)
-        return [c for c in candidates if self.repo.has(c)][:1]
+        found = self._memo.resolved[key] = [c for c in candidates if self.repo.has(c)][:1]
+        return found
 
     def _imported(self, path: str) -> list[str]:
-        if path not in self._imports:
+        key = (*self.roots, path)
+        found = self._memo.imports.get(key)
+        if found is None:
             facts = self.repo.facts(path)
             modules: list[str] = []
             for name in sorted(facts.imports if facts else ()):
                 modules += self._resolve(path, name)
-            self._imports[path] = list(dict.fromkeys(modules))
-        return self._imports[path]
+            found = self._memo.imports[key] = list(dict.fromkeys(modules))
+        return found
 
 
 def where_to_span(text: str, where: Where) -> Span:
@@ -168,13 +201,14 @@ class GlobalSeedMissing(RepoRule):
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         pipelines = pipeline_entry_points(repo) if self.options["pipeline-scripts"] else {}
+        memo = _Memo()
         for path in sorted(repo.targets):
             if repo.file(path).kind is not FileKind.PYTHON:
                 continue
             facts = repo.facts(path)
             if facts is None or (facts.main_guard is None and path not in pipelines):
                 continue
-            reach = _Reach(repo, path)
+            reach = _Reach(repo, path, memo)
             reach.run()
             missing = sorted(set(reach.uses) - reach.seeds)
             if not missing:
