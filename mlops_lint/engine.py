@@ -7,7 +7,10 @@ once at the end. A rule that raises becomes a `RuleError` and the others carry o
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,6 +38,13 @@ from mlops_lint.time_limit import expired as timed_out
 
 if TYPE_CHECKING:
     import libcst as cst
+
+
+# How many files libcst parsed in this process: a debug figure for the benchmarks, printed to stderr
+# at exit when MLOPS_LINT_STATS is set (pool workers' parses are not counted: use `--jobs 1`).
+PARSED = {"libcst": 0}
+if os.environ.get("MLOPS_LINT_STATS"):
+    atexit.register(lambda: sys.stderr.write(f"mlops-lint stats: libcst-parsed {PARSED['libcst']}\n"))
 
 
 def _shown(meta: RuleMeta) -> list[str | None]:
@@ -173,6 +183,7 @@ def _parse_and_visit(
     failure is reported where `placement` puts it (a line of the file, or a notebook cell)."""
     if wanted:
         lazy.preload()  # importing libcst is not the file's fault: before the limit starts
+        PARSED["libcst"] += 1
     with time_limit(repo.config.analysis_timeout):
         parsed = parse()
         if isinstance(parsed, ParseFailure):
