@@ -68,11 +68,16 @@ class StatDigests:
         ):
             return str(entry[-1])
         digest = self._hash(path, status)
-        if status is not None:
-            self.entries[path] = [*status, digest]
+        fresh = None if status is None else [*status, digest]
+        # written back only when it tells the next run something new: another stat or digest, or a
+        # racy entry that this run's start time makes trustworthy (a run that changes nothing
+        # writes nothing, so `fix` with nothing to fix leaves every file as it was)
+        if fresh != entry or (status is not None and status[1] < self.started_ns - RACY_NS):
+            self._changed = True
+        if fresh is not None:
+            self.entries[path] = fresh
         else:
             self.entries.pop(path, None)
-        self._changed = True
         return digest
 
     def _hash(self, path: str, status: list[int] | None) -> str:
