@@ -24,13 +24,14 @@ from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
-from mlops_lint.engine import ActiveRules, run, suppress
+from mlops_lint.engine import ActiveRules, FileResult, run, run_live, suppress
 from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
 from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun, undefined_names
 from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
+from mlops_lint.run_memo import memo_for
 from mlops_lint.selection import PerFileIgnores, check_selectors, effective_ruff, enabled_codes
 
 
@@ -180,8 +181,16 @@ def _common_dir(paths: Sequence[Path]) -> str:
     return os.path.commonpath(resolved)
 
 
-def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
-    targets = list(repo.targets)
+def _run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileResult:
+    """Every rule and ruff over the targets, or the memo of an identical run (`run_memo.py`) and
+    the few rules that read outside the listed files."""
+    memo = memo_for(session, repo)
+    stored = memo.load() if memo is not None else None
+    if stored is not None:
+        diagnostics, errors, notices = stored
+        repo.notices.extend(notices)
+        live = run_live(repo, targets, session.rules.live())
+        return FileResult(diagnostics + live.diagnostics, errors + live.errors)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
         result = run(repo, targets, session.rules, session.jobs)
@@ -195,6 +204,19 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         result.diagnostics = drop_replaced(
             result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
         )
+    if memo is not None and not result.transient and all(d.code != RuffFailed.code for d in result.diagnostics):
+        live_codes = session.rules.live().codes
+        memo.store(
+            [d for d in result.diagnostics if d.code not in live_codes],
+            [e for e in result.errors if e.code not in live_codes],
+            repo.notices,
+        )
+    return result
+
+
+def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
+    targets = list(repo.targets)
+    result = _run_rules(session, repo, targets)
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)

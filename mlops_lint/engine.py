@@ -7,7 +7,10 @@ once at the end. A rule that raises becomes a `RuleError` and the others carry o
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,6 +38,13 @@ from mlops_lint.time_limit import expired as timed_out
 
 if TYPE_CHECKING:
     import libcst as cst
+
+
+# How many files libcst parsed in this process: a debug figure for the benchmarks, printed to stderr
+# at exit when MLOPS_LINT_STATS is set (pool workers' parses are not counted: use `--jobs 1`).
+PARSED = {"libcst": 0}
+if os.environ.get("MLOPS_LINT_STATS"):
+    atexit.register(lambda: sys.stderr.write(f"mlops-lint stats: libcst-parsed {PARSED['libcst']}\n"))
 
 
 def _shown(meta: RuleMeta) -> list[str | None]:
@@ -78,11 +88,27 @@ class ActiveRules:
                 engine[code] = settings
         return cls(tuple(path), tuple(python), tuple(repo), engine)
 
+    def live(self) -> ActiveRules:
+        """Only the path and repository rules that read outside the listed files: what a run whose
+        findings were memoized still runs (see `run_memo.py`)."""
+        return ActiveRules(
+            tuple(rule for rule in self.path_rules if rule[1].reads_outside_files),
+            (),
+            tuple(rule for rule in self.repo_rules if rule[1].reads_outside_files),
+            {},
+        )
+
+    @property
+    def codes(self) -> frozenset[str]:
+        rules = (*self.path_rules, *self.python_rules, *self.repo_rules)
+        return frozenset(settings.meta.code for settings, _cls in rules) | frozenset(self.engine_rules)
+
 
 @dataclass
 class FileResult:
     diagnostics: list[Diagnostic]
     errors: list[RuleError]
+    transient: bool = False  # an analysis was stopped by the time limit: not to be remembered
 
 
 def _error(code: str, path: str, exc: BaseException) -> RuleError:
@@ -157,6 +183,7 @@ def _parse_and_visit(
     failure is reported where `placement` puts it (a line of the file, or a notebook cell)."""
     if wanted:
         lazy.preload()  # importing libcst is not the file's fault: before the limit starts
+        PARSED["libcst"] += 1
     with time_limit(repo.config.analysis_timeout):
         parsed = parse()
         if isinstance(parsed, ParseFailure):
@@ -305,6 +332,7 @@ def run_code(
         repo.release(file.path)  # the half-built trees
         reason = f"its analysis was stopped after {limit:g} s (the `analysis-timeout` setting)"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=reason)
+        result.transient = True
         return  # not cached: the next run tries again (a busy machine is not the file's fault)
     if cache is not None and digest is not None:
         cache.put_findings(
@@ -406,10 +434,30 @@ def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
         one = check_file(repo, path, rules, precomputed)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
+        total.transient = total.transient or one.transient
         repo.release(path, keep_facts)
     if history is not None:
         history.join()
     repo_result = check_repo(repo, rules)
+    total.diagnostics += repo_result.diagnostics
+    total.errors += repo_result.errors
+    return total
+
+
+def run_live(repo: RepoContext, targets: Sequence[str], live: ActiveRules) -> FileResult:
+    """The rules of `ActiveRules.live()`: path rules on the targets of their kinds (no file is read
+    for any other rule), then repository rules, the history scan among them."""
+    total = FileResult([], [])
+    for path in targets if live.path_rules else ():
+        file = repo.file(path)
+        for settings, cls in live.path_rules:
+            if cls.kinds is not None and file.kind not in cls.kinds:
+                continue
+            try:
+                total.diagnostics.extend(cls(settings).check(file, repo))
+            except Exception as exc:
+                total.errors.append(_error(settings.meta.code, path, exc))
+    repo_result = check_repo(repo, live)
     total.diagnostics += repo_result.diagnostics
     total.errors += repo_result.errors
     return total

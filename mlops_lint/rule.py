@@ -63,6 +63,10 @@ class Rule:
     # ruff codes whose finding at the same place one of ours says again, with more to say: the
     # ruff finding is dropped (MLJ004's hidden state is ruff's F821 "undefined name", explained)
     replaces_ruff: ClassVar[frozenset[str]] = frozenset()
+    # Reads more than the listed files' contents and git's HEAD, index and refs: the git history, or
+    # work-tree paths git does not list (pulled data, DVC outputs). A run whose files did not change
+    # still runs such a rule instead of reusing its findings (see `run_memo.py`).
+    reads_outside_files: ClassVar[bool] = False
 
     def __init__(self, settings: RuleSettings) -> None:
         self.settings = settings

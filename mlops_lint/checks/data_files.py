@@ -42,6 +42,7 @@ def dvc_out_paths(repo: RepoContext) -> set[str]:
 
 
 class LfsPointerProblem(RepoRule):
+    reads_outside_files = True
     code = "MLD010"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -88,6 +89,7 @@ def _out_path(pointer: str, declared: str) -> str | None:
 
 
 class DvcDataOutOfDate(RepoRule):
+    reads_outside_files = True
     code = "MLD004"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -168,6 +170,7 @@ def column_difference(declared: list[str], actual: list[str]) -> str | None:
 
 
 class DataSchemaMismatch(RepoRule):
+    reads_outside_files = True
     code = "MLD014"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:

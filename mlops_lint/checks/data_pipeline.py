@@ -46,6 +46,7 @@ def _span(line: int, column: int, width: int = 1) -> Span:
 
 
 class StageCodeNotInDeps(RepoRule):
+    reads_outside_files = True
     code = "MLD005"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -79,6 +80,7 @@ class StageCodeNotInDeps(RepoRule):
 
 
 class StageParamUndefined(RepoRule):
+    reads_outside_files = True
     code = "MLD006"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -112,6 +114,7 @@ def _normal(declared: str) -> str:
 
 
 class DvcLockStale(RepoRule):
+    reads_outside_files = True
     code = "MLD007"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -233,6 +236,7 @@ def raw_folder_of(path: str, folders: tuple[str, ...]) -> str | None:
 
 
 class TrainingOnUnvalidatedData(RepoRule):
+    reads_outside_files = True
     code = "MLD008"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -454,6 +458,8 @@ class PipelineFileUnreadable(RepoRule):
     (they cannot say anything about a file they cannot read), so without this one a broken
     pipeline file would pass silently. dvc.yaml and dvc.lock are also held to DVC's own schema,
     which DVC runs on them before anything else."""
+
+    reads_outside_files = True
 
     code = "MLD015"
 

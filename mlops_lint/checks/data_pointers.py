@@ -188,6 +188,7 @@ def _append_fix(repo: RepoContext, gitignore: str, entry: str, title: str) -> Fi
 
 
 class DvcOutputNotGitignored(PathRule):
+    reads_outside_files = True
     code = "MLD002"
     kinds = frozenset({FileKind.DVC, FileKind.YAML})
 
@@ -210,6 +211,7 @@ class DvcOutputNotGitignored(PathRule):
 
 
 class DvcOutputTrackedByGit(PathRule):
+    reads_outside_files = True
     code = "MLD003"
     kinds = frozenset({FileKind.DVC, FileKind.YAML})
 

@@ -49,6 +49,7 @@ def _percent(used: float, budget: float) -> str:
 
 
 class ResourceBudgetMissing(RepoRule):
+    reads_outside_files = True
     code = "MLR007"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -87,6 +88,7 @@ class ResourceBudgetMissing(RepoRule):
 
 
 class ResourceBudgetExceeded(RepoRule):
+    reads_outside_files = True
     code = "MLR008"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -126,6 +128,7 @@ class ResourceBudgetExceeded(RepoRule):
 
 
 class ExperimentDatasetUnresolved(RepoRule):
+    reads_outside_files = True
     code = "MLE003"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -239,6 +242,7 @@ HEX = frozenset("0123456789abcdefABCDEF")
 
 
 class ExperimentCommitUnknown(RepoRule):
+    reads_outside_files = True
     code = "MLE004"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -313,6 +317,7 @@ def _lookup(metrics: Any, name: str) -> Any:
 
 
 class ExperimentMetricsDrift(RepoRule):
+    reads_outside_files = True
     code = "MLE005"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:

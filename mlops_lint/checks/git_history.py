@@ -42,6 +42,8 @@ def _suffixes(base: frozenset[str], extra: object) -> frozenset[str]:
 class _CommittedArtifact(RepoRule):
     """A model or data file whose raw blob is committed at HEAD (not a pointer, not DVC's, not a fixture)."""
 
+    reads_outside_files = True
+
     suffixes: frozenset[str] = frozenset()
     label = ""
 
@@ -153,6 +155,7 @@ def _where(index: HistoryIndex, path: str, oid: str) -> str:
 
 
 class LargeBlobInHistory(RepoRule):
+    reads_outside_files = True
     code = "MLG003"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -207,6 +210,7 @@ class LargeBlobInHistory(RepoRule):
 
 
 class SecretInHistory(RepoRule):
+    reads_outside_files = True
     code = "MLG005"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:

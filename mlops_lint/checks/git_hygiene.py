@@ -135,6 +135,7 @@ def credential_file(path: str, text: str) -> _Credential | None:
 
 
 class CredentialFileTracked(RepoRule):
+    reads_outside_files = True
     code = "MLG006"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
@@ -307,6 +308,7 @@ def artifact_dir(path: str) -> tuple[str, str, str] | None:
 
 
 class RunArtifactsCommitted(RepoRule):
+    reads_outside_files = True
     code = "MLG007"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from mlops_lint.checks.seed_reach import SeedReach, where_to_span
+from mlops_lint.checks.seed_reach import ImportMemo, SeedReach, where_to_span
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.files import FileKind
 from mlops_lint.context.python_facts import Where
@@ -75,6 +75,7 @@ class GlobalSeedMissing(RepoRule):
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         pipelines = pipeline_entry_points(repo) if self.options["pipeline-scripts"] else {}
+        memo = ImportMemo()  # shared by every entry point's reach
         for path in sorted(repo.targets):
             kind = repo.file(path).kind
             if kind is not FileKind.PYTHON and kind is not FileKind.NOTEBOOK:
@@ -86,7 +87,7 @@ class GlobalSeedMissing(RepoRule):
             script = kind is FileKind.NOTEBOOK or facts.main_guard is not None or trains(facts.top_level.trains)
             if not pipeline and (not script or _is_test(path)):
                 continue  # a module (imported, not run), or a test
-            reach = SeedReach(repo, path)
+            reach = SeedReach(repo, path, memo)
             reach.run()
             if not pipeline and not trains(reach.training):
                 continue  # inference, evaluation, export, conversion, benchmarks: nothing learns from the draws

@@ -30,11 +30,22 @@ def _key(where: Where) -> tuple[int, int, int, int]:
     return (where.line, where.col, where.end_line, where.end_col)
 
 
+class ImportMemo:
+    """What the reaches of one run share: the first-party imports of a module depend only on the
+    module and the search roots (the entry's folder), never on the entry itself, so a library's
+    hundreds of scripts resolve the same modules once instead of once each (on diffusers this was
+    most of a warm run)."""
+
+    def __init__(self) -> None:
+        self.imports: dict[tuple[str, tuple[str, ...]], list[tuple[str, Where]]] = {}
+
+
 class SeedReach:
     """Walks what an entry point can execute; read `seeds`, `training` and `first_draws` after `run`."""
 
-    def __init__(self, repo: RepoContext, entry: str) -> None:
+    def __init__(self, repo: RepoContext, entry: str, memo: ImportMemo | None = None) -> None:
         self.repo = repo
+        self._memo = memo or ImportMemo()
         self.entry = entry
         folder = posixpath.dirname(entry)
         self.roots = ("", "src/", folder + "/") if folder else ("", "src/")
@@ -43,7 +54,6 @@ class SeedReach:
         self.first_draws: dict[str, Where] = {}  # library -> earliest anchor in the entry file
         self._depth: dict[str, int] = {}  # modules reached (imports bounded by depth)
         self._module_anchor: dict[str, Where] = {}
-        self._imports: dict[str, list[tuple[str, Where]]] = {}
         self._pending: dict[str, dict[str, Where]] = {}  # names asked of modules not reached yet
         self._best: dict[int, Where] = {}  # id(scope) -> smallest anchor seen
         self._heap: list[tuple[tuple[int, int, int, int], int, str, ScopeFacts]] = []
@@ -172,15 +182,17 @@ class SeedReach:
 
     def _imported(self, path: str) -> list[tuple[str, Where]]:
         """First-party modules `path` imports, each with its first import statement, in name order."""
-        if path not in self._imports:
+        key = (path, self.roots)
+        found = self._memo.imports.get(key)
+        if found is None:
             facts = self.repo.facts(path)
             modules: dict[str, Where] = {}
             for name, where in sorted(facts.imports.items() if facts else ()):
                 for target in self._resolve(path, name):
                     if target not in modules or _key(where) < _key(modules[target]):
                         modules[target] = where
-            self._imports[path] = sorted(modules.items())
-        return self._imports[path]
+            found = self._memo.imports[key] = sorted(modules.items())
+        return found
 
 
 def where_to_span(text: str, where: Where) -> Span:

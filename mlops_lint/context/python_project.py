@@ -34,7 +34,6 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from mlops_lint.context.repo import RepoContext
@@ -89,8 +88,8 @@ def lock_covering(repo: RepoContext, path: str) -> str | None:
     it sits in and everything below, not the sibling folders of a course or monorepo."""
     folders = set(ancestors(folder_of(path)))
     for candidate in sorted(repo.file_set):
-        name = PurePosixPath(candidate).name
-        if (name in LOCK_FILES or _REQUIREMENTS_LOCK.fullmatch(name)) and folder_of(candidate) in folders:
+        folder, _slash, name = candidate.rpartition("/")  # not PurePosixPath: this runs per file over every file
+        if folder in folders and (name in LOCK_FILES or _REQUIREMENTS_LOCK.fullmatch(name)):
             return candidate
     return None
 
