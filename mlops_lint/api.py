@@ -13,8 +13,8 @@ from pathlib import Path
 from mlops_lint.baseline import Baseline, Entry, entries_for
 from mlops_lint.cache import Cache
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.git_history import history_interest
-from mlops_lint.checks.internal import RuffFailed
+from mlops_lint.checks.git_history.history import history_interest
+from mlops_lint.checks.internal.inputs import RuffFailed
 from mlops_lint.config import Config, ConfigError, load_config
 from mlops_lint.context.declared_requirements import declaration_files
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify

@@ -18,7 +18,7 @@ import click
 from mlops_lint import __version__, api, scaffold
 from mlops_lint.baseline import DEFAULT_FILE, BaselineError, write
 from mlops_lint.catalogue import CatalogueError
-from mlops_lint.checks.data_files import CHECK_DATA_CODES
+from mlops_lint.checks.data.workspace import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root

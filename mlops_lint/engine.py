@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from mlops_lint import lazy, parallel
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.internal import UnparsableFile
+from mlops_lint.checks.internal.inputs import UnparsableFile
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.git_history import history_index

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.load_paths import Key, PathKeys
-from mlops_lint.checks.torchutil import TorchRule, enclosing_scope, scope_nodes
+from mlops_lint.checks.code_quality.load_paths import Key, PathKeys
+from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, scope_nodes
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
 
 if TYPE_CHECKING:

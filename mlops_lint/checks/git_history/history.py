@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 
 import pathspec
 
-from mlops_lint.checks.artifacts import ARTIFACT_SUFFIXES, DATA_SUFFIXES, MODEL_SUFFIXES
-from mlops_lint.checks.data_files import dvc_out_paths, size_text
+from mlops_lint.checks.data.workspace import dvc_out_paths, size_text
+from mlops_lint.context.artifacts import ARTIFACT_SUFFIXES, DATA_SUFFIXES, MODEL_SUFFIXES
 from mlops_lint.context.blob_magic import corpus_like, model_kind, text_suffix
 from mlops_lint.context.git_history import (
     HistoryIndex,

@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.context.dvc_pipeline import (
     EOLS,
     LockStage,
@@ -29,6 +28,7 @@ from mlops_lint.context.dvc_pipeline import (
     workspace_md5,
 )
 from mlops_lint.context.dvc_schema import DVC_SCHEMA_FILES, dvc_schema_problems
+from mlops_lint.context.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span

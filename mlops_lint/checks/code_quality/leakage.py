@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import RuleSettings
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
-from mlops_lint.checks.sklearn_common import ROW_METHODS, BindingRule, data_arg, short_code, sklearn_name
+from mlops_lint.checks.code_quality.sklearn_common import ROW_METHODS, BindingRule, data_arg, short_code, sklearn_name
 
 # --- MLS017 data-leakage -----------------------------------------------------------------------
 

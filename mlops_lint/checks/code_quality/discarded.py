@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
 from mlops_lint.context.notebook_program import displayed_expressions
 from mlops_lint.rule import NodeFix, PythonRule

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.code_quality_discarded import DiscardedResult, inplace_flag
+from mlops_lint.checks.code_quality.discarded import DiscardedResult, inplace_flag
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
 from mlops_lint.fixes import Applicability
 from mlops_lint.rule import PythonRule, Rule, RuleSettings

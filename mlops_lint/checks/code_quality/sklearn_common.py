@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.rule import PythonRule, RuleSettings
 
 if TYPE_CHECKING:

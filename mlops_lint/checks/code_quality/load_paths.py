@@ -16,8 +16,8 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.torchutil import TorchRule, enclosing_scope, is_name
+from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, is_name
+from mlops_lint.context import pyutil
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -11,9 +11,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.code_quality_sklearn import library_class
-from mlops_lint.checks.sklearn_random import RESEEDING_ENSEMBLES, random_sklearn_call, seeding_functions, seeds_numpy
+from mlops_lint.checks.code_quality.estimators import library_class
+from mlops_lint.checks.reproducibility.sklearn_random import (
+    RESEEDING_ENSEMBLES,
+    random_sklearn_call,
+    seeding_functions,
+    seeds_numpy,
+)
+from mlops_lint.context import pyutil
 from mlops_lint.rule import NodeFix, PythonRule, RuleSettings
 
 if TYPE_CHECKING:

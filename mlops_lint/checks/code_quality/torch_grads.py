@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.torchutil import Loop, TrainingLoopRule, body_statement, enclosing_loops, is_name
+from mlops_lint.checks.code_quality.torchutil import Loop, TrainingLoopRule, body_statement, enclosing_loops, is_name
+from mlops_lint.context import pyutil
 
 if TYPE_CHECKING:
     import libcst as cst

@@ -6,7 +6,7 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from mlops_lint.checks.seed_reach import SeedReach, where_to_span
+from mlops_lint.checks.reproducibility.seed_reach import SeedReach, where_to_span
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.files import FileKind
 from mlops_lint.context.python_facts import Where

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind, KindIndex
 from mlops_lint.rule import PythonRule
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from mlops_lint.checks.notebooks import NOTEBOOK, _code_cells, _loaded
+from mlops_lint.checks.notebooks.validity import NOTEBOOK, _code_cells, _loaded
 from mlops_lint.context.files import FileContext
 from mlops_lint.context.ipython import ipython_escapes
 from mlops_lint.context.python_project import in_library_examples

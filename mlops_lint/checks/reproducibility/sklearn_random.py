@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.context.random_apis import SEED_METHODS, seeded_by
 
 if TYPE_CHECKING:

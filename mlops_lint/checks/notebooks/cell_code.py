@@ -9,7 +9,7 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from mlops_lint.checks import pyutil
+from mlops_lint.context import pyutil
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.kinds import Kind
 from mlops_lint.context.notebook_program import NotebookProgram

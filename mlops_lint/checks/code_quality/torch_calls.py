@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
+from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.random_state import RandomStateNotSet
+from mlops_lint.checks.reproducibility.random_state import RandomStateNotSet
+from mlops_lint.context import pyutil
 from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from mlops_lint.checks.artifacts import MODEL_SUFFIXES
 from mlops_lint.context import dvc_config
+from mlops_lint.context.artifacts import MODEL_SUFFIXES
 from mlops_lint.context.files import FileContext
 from mlops_lint.context.gitignore import GITIGNORE, git_index, gitignores, on_disk
 from mlops_lint.context.repo import RepoContext

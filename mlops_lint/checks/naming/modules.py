@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pathspec import GitIgnoreSpec
 
-from mlops_lint.checks.artifacts import ARTIFACT_SUFFIXES, MODEL_SUFFIXES, split_name
+from mlops_lint.context.artifacts import ARTIFACT_SUFFIXES, MODEL_SUFFIXES, split_name
 from mlops_lint.context.dvc import pointer_outs, stage_outs
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.repo import RepoContext

@@ -7,7 +7,7 @@ import string
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks.pyutil import keyword, qualified_names
+from mlops_lint.context.pyutil import keyword, qualified_names
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import PathRule, PythonRule, Rule

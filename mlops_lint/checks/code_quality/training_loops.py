@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks import pyutil
-from mlops_lint.checks.code_quality_torch_calls import ForwardCalledDirectly, LogWithoutMask
-from mlops_lint.checks.code_quality_torch_grads import GradientsNotCleared
-from mlops_lint.checks.torchutil import (
+from mlops_lint.checks.code_quality.torch_calls import ForwardCalledDirectly, LogWithoutMask
+from mlops_lint.checks.code_quality.torch_grads import GradientsNotCleared
+from mlops_lint.checks.code_quality.torchutil import (
     Loop,
     TrainingLoopRule,
     Use,
@@ -26,7 +25,8 @@ from mlops_lint.checks.torchutil import (
     method_calls,
     scope_nodes,
 )
-from mlops_lint.checks.unsafe_load import UnsafeModelDeserialization
+from mlops_lint.checks.code_quality.unsafe_load import UnsafeModelDeserialization
+from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import Rule
 

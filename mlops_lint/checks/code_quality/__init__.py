@@ -1,0 +1,1 @@
+"""The code_quality family's rules (see `mlops_lint.checks`)."""

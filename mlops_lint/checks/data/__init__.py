@@ -1,0 +1,1 @@
+"""The data family's rules (see `mlops_lint.checks`)."""

@@ -1,0 +1,1 @@
+"""The experiments family's rules (see `mlops_lint.checks`)."""

@@ -1,0 +1,1 @@
+"""The git_history family's rules (see `mlops_lint.checks`)."""

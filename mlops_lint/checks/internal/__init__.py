@@ -1,0 +1,1 @@
+"""The internal family's rules (see `mlops_lint.checks`)."""

@@ -1,0 +1,1 @@
+"""The naming family's rules (see `mlops_lint.checks`)."""

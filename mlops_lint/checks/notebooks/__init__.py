@@ -1,0 +1,1 @@
+"""The notebooks family's rules (see `mlops_lint.checks`)."""

@@ -1,0 +1,1 @@
+"""The reproducibility family's rules (see `mlops_lint.checks`)."""
