@@ -78,3 +78,17 @@ def split_name(name: str) -> tuple[str, str]:
         stem = stem[: -len(last)]
         tail = last + tail
     return stem, tail
+
+
+def size_text(n: int) -> str:
+    """A byte count as people read it: `1.5 MiB`, `312 bytes`."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def extended_suffixes(base: frozenset[str], extra: object) -> frozenset[str]:
+    """`base` plus the suffixes a rule's option adds (`["onnx", ".ckpt"]`), lower-cased, with their dot."""
+    more = {str(s).lower() if str(s).startswith(".") else f".{str(s).lower()}" for s in extra or ()}  # type: ignore[attr-defined]
+    return base | frozenset(more)

@@ -6,7 +6,7 @@ Rules use these instead of re-deriving the same facts, so that "does this call p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import children
@@ -144,4 +144,14 @@ def import_anchor(module: cst.Module) -> cst.BaseStatement | None:
         if isinstance(only, cst.ImportFrom) and isinstance(only.module, cst.Name) and only.module.value == "__future__":
             continue
         return statement
+    return None
+
+
+def library_class(rule: PythonRule, node: cst.CSTNode, roots: Iterable[str]) -> tuple[str, str] | None:
+    """(library, last name) when `node` resolves into one of the libraries `roots`
+    (`sklearn.svm.SVC` and `sklearn.svm._classes.SVC` are both ('sklearn', 'SVC'))."""
+    for name in sorted(qualified_names(rule, node)):  # sorted: a set's order follows the hash seed
+        root, _, rest = name.partition(".")
+        if root in roots and rest:
+            return root, name.rsplit(".", 1)[-1]
     return None

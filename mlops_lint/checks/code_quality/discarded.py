@@ -1,7 +1,4 @@
-"""Code quality: a pandas method, NumPy function or array method whose new result is thrown away (MLS007).
-
-Listed in `code_quality_pandas.RULES` with the other pandas and NumPy rules.
-"""
+"""Code quality: a pandas method, NumPy function or array method whose new result is thrown away (MLS007)."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ from typing import TYPE_CHECKING
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import FRAME_LIKE, Kind
 from mlops_lint.context.notebook_program import displayed_expressions
-from mlops_lint.rule import NodeFix, PythonRule
+from mlops_lint.rule import NodeFix, PythonRule, Rule
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -122,3 +119,6 @@ class DiscardedResult(PythonRule):
             return None
         statement = f"{receiver.value} = {self.context.code_in_place(call)}"
         return self.node_fix([(call, statement)], statement=f"{receiver.value} = {self.context.code_for(call)}")
+
+
+RULES: list[type[Rule]] = [DiscardedResult]

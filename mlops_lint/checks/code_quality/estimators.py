@@ -10,15 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks.code_quality.leakage import DataLeakage
-from mlops_lint.checks.code_quality.sklearn_common import (
-    ROW_METHODS,
-    BindingRule,
-    data_arg,
-    library_class,
-    sklearn_name,
-)
+from mlops_lint.checks.code_quality.sklearn_common import ROW_METHODS, BindingRule, data_arg, sklearn_name
 from mlops_lint.context import pyutil
+from mlops_lint.context.pyutil import library_class
 from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
@@ -288,6 +282,5 @@ class ThresholdDependentValidationOnly(PythonRule):
 RULES: list[type[Rule]] = [
     ScalingMissingBeforeSensitiveEstimator,
     HyperparameterNotSet,
-    DataLeakage,
     ThresholdDependentValidationOnly,
 ]

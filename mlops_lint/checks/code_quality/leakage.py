@@ -6,12 +6,21 @@ A small flow analysis over each function body (and the module body) in statement
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.sklearn_common import (
+    ROW_METHODS,
+    BindingRule,
+    data_arg,
+    data_names,
+    is_column_list,
+    short_code,
+    sklearn_name,
+)
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
-from mlops_lint.rule import RuleSettings
+from mlops_lint.rule import Rule, RuleSettings
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -19,9 +28,6 @@ if TYPE_CHECKING:
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
-from mlops_lint.checks.code_quality.sklearn_common import ROW_METHODS, BindingRule, data_arg, short_code, sklearn_name
-
-# --- MLS017 data-leakage -----------------------------------------------------------------------
 
 _ESTIMATOR_LIBRARIES = ("sklearn", "imblearn", "xgboost", "lightgbm", "catboost")
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_resample"})
@@ -136,7 +142,7 @@ class _Flow:
         for node in pyutil.walk(expr):
             if isinstance(node, cst.Call) and id(node) in self.derived_calls:
                 return self.derived_calls[id(node)]
-        return next((self.derived[n] for n in _data_names(expr) if n in self.derived), None)
+        return next((self.derived[n] for n in data_names(expr) if n in self.derived), None)
 
     def bases(self, expr: cst.BaseExpression, any_rows: bool = False) -> set[str]:
         """Names whose rows `expr` carries in full (`df[cols]`, `X.values`, `df.drop(...)`, `concat([a, b])`).
@@ -170,8 +176,8 @@ class _Flow:
         index = first.value  # type: ignore[attr-defined]
         if isinstance(index, cst.Name):
             values = self.rule.values_of(index) or [(cst.Name("_"), None)]
-            return all(i is None and _is_column_list(v) for v, i in values)
-        return _is_column_list(index)
+            return all(i is None and is_column_list(v) for v, i in values)
+        return is_column_list(index)
 
     # -- events ----------------------------------------------------------------------------------
 
@@ -185,7 +191,7 @@ class _Flow:
                     self.derived[name] = leak
             return
         elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
-        referenced = set(_data_names(value))
+        referenced = set(data_names(value))
         for position, element in enumerate(elements):
             node = element.value if isinstance(element, (cst.Element, cst.StarredElement)) else element
             name = pyutil.dotted_name(node)  # type: ignore[arg-type]
@@ -275,28 +281,4 @@ class _Flow:
             self.rule.leak(fit, "data that includes the test part of a train_test_split")
 
 
-def _is_column_list(node: cst.BaseExpression) -> bool:
-    if pyutil.string_value(node) is not None:
-        return True
-    return isinstance(node, (cst.List, cst.Tuple)) and all(
-        pyutil.string_value(e.value) is not None for e in node.elements
-    )
-
-
-def _data_names(expr: cst.CSTNode) -> Iterator[str]:
-    """Names read as data in `expr` (not called functions, attribute names or keywords)."""
-    if isinstance(expr, (cst.Name, cst.Attribute)) and pyutil.dotted_name(expr) is not None:
-        yield pyutil.dotted_name(expr)  # type: ignore[misc]
-        if isinstance(expr, cst.Attribute):
-            yield from _data_names(expr.value)
-        return
-    if isinstance(expr, cst.Lambda):
-        return
-    if isinstance(expr, cst.Call):
-        if isinstance(expr.func, cst.Attribute):
-            yield from _data_names(expr.func.value)
-        for arg in expr.args:
-            yield from _data_names(arg.value)
-        return
-    for child in pyutil.children(expr):
-        yield from _data_names(child)
+RULES: list[type[Rule]] = [DataLeakage]

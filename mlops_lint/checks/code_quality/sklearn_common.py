@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mlops_lint.context import pyutil
+from mlops_lint.context.pyutil import library_class
 from mlops_lint.rule import PythonRule, RuleSettings
 
 if TYPE_CHECKING:
@@ -21,16 +22,6 @@ ROW_METHODS = frozenset({
     "drop", "dropna", "fillna", "astype", "to_numpy", "copy", "select_dtypes", "reset_index", "reshape", "sample",
     "head", "tail", "sort_index", "sort_values", "rename", "filter",
 })  # fmt: skip
-
-
-def library_class(rule: PythonRule, node: cst.CSTNode, roots: Iterable[str]) -> tuple[str, str] | None:
-    """(library, last name) when `node` resolves into one of the libraries `roots`
-    (`sklearn.svm.SVC` and `sklearn.svm._classes.SVC` are both ('sklearn', 'SVC'))."""
-    for name in sorted(pyutil.qualified_names(rule, node)):  # sorted: a set's order follows the hash seed
-        root, _, rest = name.partition(".")
-        if root in roots and rest:
-            return root, name.rsplit(".", 1)[-1]
-    return None
 
 
 def sklearn_name(rule: PythonRule, node: cst.CSTNode) -> str | None:
@@ -114,3 +105,31 @@ class BindingRule(PythonRule):
         found = {self._class_of(v, active | {name}) if i is None else None for v, i in values}
         found.discard("")
         return found.pop() if len(found) == 1 else None if found else ""
+
+
+def is_column_list(node: cst.BaseExpression) -> bool:
+    """A column label or a list of them (`df["a"]`, `df[["a", "b"]]`): a selection of columns, all rows."""
+    if pyutil.string_value(node) is not None:
+        return True
+    return isinstance(node, (cst.List, cst.Tuple)) and all(
+        pyutil.string_value(e.value) is not None for e in node.elements
+    )
+
+
+def data_names(expr: cst.CSTNode) -> Iterator[str]:
+    """Names read as data in `expr` (not called functions, attribute names or keywords)."""
+    if isinstance(expr, (cst.Name, cst.Attribute)) and pyutil.dotted_name(expr) is not None:
+        yield pyutil.dotted_name(expr)  # type: ignore[misc]
+        if isinstance(expr, cst.Attribute):
+            yield from data_names(expr.value)
+        return
+    if isinstance(expr, cst.Lambda):
+        return
+    if isinstance(expr, cst.Call):
+        if isinstance(expr.func, cst.Attribute):
+            yield from data_names(expr.func.value)
+        for arg in expr.args:
+            yield from data_names(arg.value)
+        return
+    for child in pyutil.children(expr):
+        yield from data_names(child)

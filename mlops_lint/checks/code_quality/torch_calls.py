@@ -1,5 +1,5 @@
 """Code quality: PyTorch call-site smells that need no loop analysis (log without a mask, forward()
-called directly). The training-loop rules are in `code_quality_torch`, unpickling loads in `unsafe_load`."""
+called directly). The training-loop rules are in `training_loops`, unpickling loads in `unsafe_load`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
+from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -110,3 +111,6 @@ class ForwardCalledDirectly(TorchRule):
         module = self.source(receiver)
         fix = self.node_fix([(node, self.source(node.with_changes(func=receiver)))], module=module)
         self.report(node, fix, module=module)
+
+
+RULES: list[type[Rule]] = [LogWithoutMask, ForwardCalledDirectly]

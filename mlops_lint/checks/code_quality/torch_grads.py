@@ -1,6 +1,6 @@
 """Code quality: gradients not cleared in a PyTorch training loop (MLS016).
 
-Listed in `code_quality_torch.RULES` with the other training-loop rules, whose base it shares.
+It shares the training-loop base (`torchutil.TrainingLoopRule`) with `training_loops`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_lint.checks.code_quality.torchutil import Loop, TrainingLoopRule, body_statement, enclosing_loops, is_name
 from mlops_lint.context import pyutil
+from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -103,3 +104,6 @@ def _params_from(call: cst.Call, names: set[str]) -> bool:
 
 def _short(code: str) -> str:
     return code if len(code) <= 40 and "\n" not in code else code.split("(", 1)[0] + "(...)"
+
+
+RULES: list[type[Rule]] = [GradientsNotCleared]

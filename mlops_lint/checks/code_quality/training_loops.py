@@ -1,7 +1,8 @@
-"""Code quality: PyTorch training-loop smells (loss graphs kept, train/eval mode, gradients not cleared).
+"""Code quality: PyTorch training-loop smells: a loss accumulated with its graph (MLS012), train/eval
+mode not restored (MLS014).
 
-The call-site rules of the same library (log without a mask, forward() called directly, unsafe
-loads) are in `code_quality_torch_calls`; both are listed in `RULES` here.
+Gradients not cleared (MLS016) is in `torch_grads`; the call-site rules of the same library (log
+without a mask, forward() called directly) in `torch_calls`, unpickling loads in `unsafe_load`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks.code_quality.torch_calls import ForwardCalledDirectly, LogWithoutMask
-from mlops_lint.checks.code_quality.torch_grads import GradientsNotCleared
 from mlops_lint.checks.code_quality.torchutil import (
     Loop,
     TrainingLoopRule,
-    Use,
-    UseAnalysis,
     block_nodes,
     enclosing_loops,
     enclosing_scope,
@@ -25,7 +22,7 @@ from mlops_lint.checks.code_quality.torchutil import (
     method_calls,
     scope_nodes,
 )
-from mlops_lint.checks.code_quality.unsafe_load import UnsafeModelDeserialization
+from mlops_lint.checks.code_quality.value_uses import Use, UseAnalysis
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import Rule
@@ -253,11 +250,4 @@ def _same_object(a: str, b: str) -> bool:
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
-RULES: list[type[Rule]] = [
-    LossAccumulatedWithGraph,
-    LogWithoutMask,
-    TrainEvalModeNotRestored,
-    ForwardCalledDirectly,
-    GradientsNotCleared,  # in `code_quality_torch_grads`
-    UnsafeModelDeserialization,  # in `unsafe_load`: it reads files and requirements, not training loops
-]
+RULES: list[type[Rule]] = [LossAccumulatedWithGraph, TrainEvalModeNotRestored]

@@ -16,6 +16,7 @@ from mlops_lint.checks.code_quality.load_paths import Key, PathKeys
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, scope_nodes
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
+from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -241,3 +242,6 @@ def _argument(call: cst.Call, position: int, keywords: tuple[str, ...]) -> cst.B
             return arg.value
     arguments = pyutil.positional(call)
     return arguments[position].value if len(arguments) > position else None
+
+
+RULES: list[type[Rule]] = [UnsafeModelDeserialization]

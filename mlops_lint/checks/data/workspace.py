@@ -1,7 +1,6 @@
-"""Data against its pointers: LFS pointer problems, and (opt-in, `--check-data`) workspace data that
-no longer matches its `.dvc` pointer or its declared columns. Reading happens in the contexts
-(git_objects, lfs, data_workspace). Data and model files committed to git are the git-history
-family's (checks/git_history.py)."""
+"""Workspace data against its pointers (opt-in, `--check-data`): data that no longer matches its
+`.dvc` pointer (MLD004) or its declared columns (MLD014). Reading happens in the contexts
+(dvc_pointers, data_workspace)."""
 
 from __future__ import annotations
 
@@ -11,65 +10,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mlops_lint.context import data_workspace as ws
-from mlops_lint.context.dvc import pointer_outs
-from mlops_lint.context.git_objects import head_blobs
-from mlops_lint.context.lfs import lfs_attributes, looks_like_pointer, pointer_problem
+from mlops_lint.context.artifacts import size_text
+from mlops_lint.context.dvc_pointers import dvc_pointers
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.rule import RepoRule
-
-CHECK_DATA_CODES = ("MLD004", "MLD014")  # what `mlops-lint check --check-data` adds to the selection
-
-
-def size_text(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
-
-
-def _dvc_pointers(repo: RepoContext) -> Iterator[tuple[str, YamlDoc]]:
-    for path in sorted(repo.file_set):
-        if path.endswith(".dvc") and not path.startswith(".dvc/"):
-            doc = repo.yaml(path)
-            if isinstance(doc, YamlDoc) and isinstance(doc.value, dict):
-                yield path, doc
-
-
-def dvc_out_paths(repo: RepoContext) -> set[str]:
-    return {out.path for pointer, doc in _dvc_pointers(repo) for out in pointer_outs(doc, pointer)}
-
-
-class LfsPointerProblem(RepoRule):
-    code = "MLD010"
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        blobs = head_blobs(repo)
-        attributes = lfs_attributes(repo)
-        targets = set(repo.targets)
-        for path, blob in sorted(blobs.items()):
-            if path not in targets:
-                continue
-            if looks_like_pointer(blob.content):
-                problem = pointer_problem(blob.content or b"")
-                if problem is not None:
-                    yield self.diagnostic(
-                        Location(path=path, span=Span.point(problem.line)),
-                        problem=f"invalid LFS pointer: {problem.problem}",
-                        command="git lfs fsck --pointers",
-                    )
-                continue
-            rule = attributes.rule_for(path)
-            if rule is not None and blob.size > 0:
-                yield self.diagnostic(
-                    Location(path=path),
-                    problem=(
-                        f"matches '{rule.pattern} filter=lfs' ({rule.source}:{rule.line}) but its committed "
-                        f"blob is raw content ({size_text(blob.size)}), not an LFS pointer"
-                    ),
-                    command=f'git lfs migrate import --include="{path}"',
-                )
+from mlops_lint.rule import RepoRule, Rule
 
 
 def _outs(doc: YamlDoc) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -92,7 +38,7 @@ class DvcDataOutOfDate(RepoRule):
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         limit = int(self.options["max-hash-bytes"])
-        for pointer, doc in _dvc_pointers(repo):
+        for pointer, doc in dvc_pointers(repo):
             if pointer not in repo.targets:
                 continue
             for index, out in _outs(doc):
@@ -171,7 +117,7 @@ class DataSchemaMismatch(RepoRule):
     code = "MLD014"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        for pointer, doc in _dvc_pointers(repo):
+        for pointer, doc in dvc_pointers(repo):
             if pointer not in repo.targets:
                 continue
             top = _declared_columns(doc.value.get("meta"))
@@ -214,4 +160,6 @@ class DataSchemaMismatch(RepoRule):
             yield self.diagnostic(where, path=rel, difference=difference)
 
 
-RULES = [LfsPointerProblem, DvcDataOutOfDate, DataSchemaMismatch]
+RULES: list[type[Rule]] = [DvcDataOutOfDate, DataSchemaMismatch]
+
+CHECK_DATA_CODES = ("MLD004", "MLD014")  # what `mlops-lint check --check-data` adds to the selection

@@ -3,7 +3,7 @@
 MLE002 validates every `experiment.yaml` against the (shipped or configured) JSON Schema and checks
 what a schema cannot say (dates in order, id = folder, unique ids). Fields a template left as TODO
 or null make one warning that names them all; what a person wrote wrong is an error of its own.
-MLE001 (a folder without metadata, and the skeleton it creates) lives in `experiments_missing`.
+MLE001 (a folder without metadata, and the skeleton it creates) lives in `missing`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Experiment tracking: references from experiment metadata to data, code, metrics and budgets."""
+"""Experiment tracking: references from experiment metadata to data (MLE003), commits (MLE004) and
+metrics (MLE005)."""
 
 from __future__ import annotations
 
@@ -11,125 +12,21 @@ from dataclasses import replace
 from typing import Any
 
 from mlops_lint.context.experiment_commits import lookup_commits
-from mlops_lint.context.experiments import Experiment, experiments
+from mlops_lint.context.experiment_docs import as_number, key_location, parsed_experiments
 from mlops_lint.context.git_objects import read_blobs
 from mlops_lint.context.gitignore import on_disk
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
-from mlops_lint.diagnostics import Diagnostic, Location, Severity, Span
+from mlops_lint.diagnostics import Diagnostic, Severity, Span
 from mlops_lint.fixes import Fix, TextEdit, line_starts, newline_of, yaml_lines_agree
 from mlops_lint.rule import RepoRule, Rule
-
-AMOUNT_KEYS = ("gpu_hours", "cpu_hours", "wall_clock_hours", "cost_usd", "max_runs")
-
-
-def _documents(repo: RepoContext) -> Iterator[tuple[Experiment, str, YamlDoc, dict[str, Any]]]:
-    """Experiments whose metadata parsed to a mapping (the others are the schema rule's business)."""
-    for experiment in experiments(repo):
-        doc = experiment.doc
-        if experiment.metadata and isinstance(doc, YamlDoc) and isinstance(doc.value, dict):
-            yield experiment, experiment.metadata, doc, doc.value
-
-
-def _at(path: str, doc: YamlDoc, key: tuple[str | int, ...]) -> Location:
-    line, column = doc.position_of(key)
-    return Location(path=path, span=Span.point(line, column))
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _show(value: float) -> str:
-    return f"{value:g}"
-
-
-def _percent(used: float, budget: float) -> str:
-    return f"{used / budget * 100:.0f}%" if budget > 0 else "no budget at all"
-
-
-class ResourceBudgetMissing(RepoRule):
-    code = "MLR007"
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        for _experiment, path, doc, value in _documents(repo):
-            resources = value.get("resources")
-            budget = resources.get("budget") if isinstance(resources, dict) else None
-            if isinstance(budget, dict) and any(key in budget for key in AMOUNT_KEYS):
-                continue
-            key: tuple[str, ...] = ("resources", "budget") if isinstance(budget, dict) else ("resources",)
-            location = _at(path, doc, key) if "resources" in value else Location(path=path, span=Span.point(1, 1))
-            yield self.diagnostic(location, self._fix(repo, path, doc, value), experiment=path)
-
-    def _fix(self, repo: RepoContext, path: str, doc: YamlDoc, value: dict[str, Any]) -> Fix | None:
-        decoded = repo.file(path).decoded
-        if decoded is None:
-            return None
-        text = decoded.text
-        newline = newline_of(text)
-        resources = value.get("resources")
-        title = self.fix_title(experiment=path)
-        if "resources" not in value:
-            starts = line_starts(text)
-            end = Span.point(len(starts), len(text) - starts[-1] + 1)
-            prefix = "" if not text or text.endswith(("\n", "\r")) else newline
-            skeleton = newline.join(("resources:", "  budget:", "    gpu_hours: TODO", ""))
-            return Fix(title=title, edits=(TextEdit(path=path, span=end, content=prefix + skeleton),))
-        if not isinstance(resources, dict) or not resources or "budget" in resources or not yaml_lines_agree(text):
-            return None
-        parent_line, _ = doc.position_of(("resources",))
-        child_line, child_column = doc.position_of(("resources", next(iter(resources))))
-        if child_line <= parent_line:
-            return None  # a flow mapping on one line: left to the user
-        indent = " " * (child_column - 1)
-        block = newline.join((f"{indent}budget:", f"{indent}  gpu_hours: TODO", ""))
-        return Fix(title=title, edits=(TextEdit(path=path, span=Span.point(child_line, 1), content=block),))
-
-
-class ResourceBudgetExceeded(RepoRule):
-    code = "MLR008"
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        project = {key: _number(amount) for key, amount in repo.config.project_budget.items()}
-        totals: dict[str, float] = {}
-        counted = 0
-        for _experiment, path, doc, value in _documents(repo):
-            resources = value.get("resources")
-            if not isinstance(resources, dict):
-                continue
-            used = resources.get("used") if isinstance(resources.get("used"), dict) else {}
-            budget = resources.get("budget") if isinstance(resources.get("budget"), dict) else {}
-            counted += 1
-            for key in AMOUNT_KEYS:
-                spent, allowed = _number(used.get(key)), _number(budget.get(key))
-                if spent is None:
-                    continue
-                if allowed is not None and spent > allowed:
-                    yield self.diagnostic(
-                        _at(path, doc, ("resources", "used", key)),
-                        subject=f"resources.used.{key}",
-                        used=_show(spent),
-                        budget=_show(allowed),
-                        percent=_percent(spent, allowed),
-                    )
-                before = totals.get(key, 0.0)
-                totals[key] = before + spent
-                limit = project.get(key)
-                if limit is not None and before <= limit < totals[key]:
-                    yield self.diagnostic(
-                        _at(path, doc, ("resources", "used", key)),
-                        subject=f"the project's total {key} ({counted} experiments up to this one)",
-                        used=_show(totals[key]),
-                        budget=_show(limit) + " set in [tool.mlops-lint.experiments]",
-                        percent=_percent(totals[key], limit),
-                    )
 
 
 class ExperimentDatasetUnresolved(RepoRule):
     code = "MLE003"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        for _experiment, path, doc, value in _documents(repo):
+        for _experiment, path, doc, value in parsed_experiments(repo):
             datasets = value.get("dataset")
             if not isinstance(datasets, list):
                 continue
@@ -142,7 +39,7 @@ class ExperimentDatasetUnresolved(RepoRule):
                     continue  # a TODO left by the scaffold: MLE002 asks a person to fill it
                 if not repo.has(pointer):
                     yield self.diagnostic(
-                        _at(path, doc, ("dataset", index, "pointer")),
+                        key_location(path, doc, ("dataset", index, "pointer")),
                         problem=f"the pointer {pointer} is not a file of the repository",
                     )
                     continue
@@ -157,7 +54,7 @@ class ExperimentDatasetUnresolved(RepoRule):
                     yield self._missing_md5(repo, path, doc, index, pointer, recorded)
                 elif isinstance(md5, str) and recorded is not None and md5 != recorded:
                     yield self.diagnostic(
-                        _at(path, doc, ("dataset", index, "md5")),
+                        key_location(path, doc, ("dataset", index, "md5")),
                         problem=f"md5 {md5} differs from {recorded} recorded in {pointer}",
                     )
 
@@ -192,7 +89,7 @@ class ExperimentDatasetUnresolved(RepoRule):
             insert = Span.point(line + 1, 1)
             content = " " * (column - 1) + f"md5: {recorded}" + newline
             fix = Fix(title=self.fix_title(md5=recorded), edits=(TextEdit(path=path, span=insert, content=content),))
-        return self.diagnostic(_at(path, doc, ("dataset", index, "pointer")), fix, problem=problem)
+        return self.diagnostic(key_location(path, doc, ("dataset", index, "pointer")), fix, problem=problem)
 
 
 def _resolved_commit(repo: RepoContext, value: dict[str, Any]) -> str | None:
@@ -243,7 +140,7 @@ class ExperimentCommitUnknown(RepoRule):
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         named: list[tuple[str, YamlDoc, str]] = []
-        for _experiment, path, doc, value in _documents(repo):
+        for _experiment, path, doc, value in parsed_experiments(repo):
             code = value.get("code")
             commit = code.get("commit") if isinstance(code, dict) else None
             if isinstance(commit, str) and 4 <= len(commit) <= 64 and set(commit) <= HEX:
@@ -259,7 +156,7 @@ class ExperimentCommitUnknown(RepoRule):
         if lookup.shallow:
             path, doc, _commit = unknown[0]
             yield self.diagnostic(
-                _at(path, doc, ("code", "commit")),
+                key_location(path, doc, ("code", "commit")),
                 problem=f"{len(unknown)} experiment commit(s) are not in this shallow clone; "
                 "run `git fetch --unshallow` to check them",
                 commit=_commit,
@@ -267,7 +164,7 @@ class ExperimentCommitUnknown(RepoRule):
             return
         for path, doc, commit in unknown:
             yield self.diagnostic(
-                _at(path, doc, ("code", "commit")),
+                key_location(path, doc, ("code", "commit")),
                 problem=f"commit {commit} is not in the repository",
                 commit=commit,
             )
@@ -316,7 +213,7 @@ class ExperimentMetricsDrift(RepoRule):
     code = "MLE005"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        for experiment, path, doc, value in _documents(repo):
+        for experiment, path, doc, value in parsed_experiments(repo):
             metrics = value.get("metrics")
             if not isinstance(metrics, dict) or not isinstance(metrics.get("file"), str):
                 continue
@@ -327,7 +224,8 @@ class ExperimentMetricsDrift(RepoRule):
             if not readable:
                 if on_disk(repo, found) is None:
                     yield self.diagnostic(
-                        _at(path, doc, ("metrics", "file")), problem=f"the metrics file {declared} does not exist"
+                        key_location(path, doc, ("metrics", "file")),
+                        problem=f"the metrics file {declared} does not exist",
                     )
                 continue
             content = _load_metrics(repo, found)
@@ -335,23 +233,17 @@ class ExperimentMetricsDrift(RepoRule):
             if content is _MISSING or not isinstance(values, dict):
                 continue
             for name, recorded in values.items():
-                number = _number(recorded)
+                number = as_number(recorded)
                 if number is None:
                     continue
                 actual = _lookup(content, str(name))
-                location = _at(path, doc, ("metrics", "values", str(name)))
+                location = key_location(path, doc, ("metrics", "values", str(name)))
                 if actual is _MISSING:
                     yield self.diagnostic(location, problem=f"{name} is not in {found}")
                     continue
-                measured = _number(actual)
+                measured = as_number(actual)
                 if measured is not None and not math.isclose(number, measured, rel_tol=0, abs_tol=TOLERANCE):
                     yield self.diagnostic(location, problem=f"{name} is {recorded} here but {actual} in {found}")
 
 
-RULES: list[type[Rule]] = [
-    ResourceBudgetMissing,
-    ResourceBudgetExceeded,
-    ExperimentDatasetUnresolved,
-    ExperimentCommitUnknown,
-    ExperimentMetricsDrift,
-]
+RULES: list[type[Rule]] = [ExperimentDatasetUnresolved, ExperimentCommitUnknown, ExperimentMetricsDrift]

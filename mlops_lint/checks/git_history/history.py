@@ -1,17 +1,13 @@
-"""What git holds that it should not: model and data files at HEAD (MLG001, MLG002), large blobs
-and secrets anywhere in history (MLG003, MLG005). The reading is done once per run by
-`context/git_objects.py` (HEAD) and `context/git_history.py` (everything reachable)."""
+"""What git history holds that it should not: large blobs (MLG003) and secrets (MLG005) anywhere in
+history. The reading is done once per run by `context/git_history.py` (everything reachable),
+which collects what the enabled rules declare through `history_interest`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from pathlib import PurePosixPath
+from typing import Any
 
-import pathspec
-
-from mlops_lint.checks.data.workspace import dvc_out_paths, size_text
-from mlops_lint.context.artifacts import ARTIFACT_SUFFIXES, DATA_SUFFIXES, MODEL_SUFFIXES
-from mlops_lint.context.blob_magic import corpus_like, model_kind, text_suffix
+from mlops_lint.context.artifacts import ARTIFACT_SUFFIXES, MODEL_SUFFIXES, extended_suffixes, size_text
 from mlops_lint.context.git_history import (
     HistoryIndex,
     Interest,
@@ -23,122 +19,15 @@ from mlops_lint.context.git_history import (
     introductions,
     save_introductions,
 )
-from mlops_lint.context.git_objects import Blob, blob_ends, head_blobs, read_blobs
-from mlops_lint.context.lfs import is_valid_pointer, lfs_attributes, looks_like_pointer
+from mlops_lint.context.git_objects import Blob, head_blobs, read_blobs
+from mlops_lint.context.lfs import lfs_attributes
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import RepoRule, RuleSettings
 
 GITHUB_WARNS = 50 << 20
 GITHUB_REJECTS = 100 << 20
-
-
-def _suffixes(base: frozenset[str], extra: object) -> frozenset[str]:
-    more = {str(s).lower() if str(s).startswith(".") else f".{str(s).lower()}" for s in extra or ()}  # type: ignore[attr-defined]
-    return base | frozenset(more)
-
-
-class _CommittedArtifact(RepoRule):
-    """A model or data file whose raw blob is committed at HEAD (not a pointer, not DVC's, not a fixture)."""
-
-    suffixes: frozenset[str] = frozenset()
-    label = ""
-
-    def _threshold(self, path: str) -> int:
-        return int(self.options["min-bytes"])
-
-    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
-        """(what the file is, the LFS pattern to suggest), or None when it is not this rule's."""
-        suffix = PurePosixPath(blob.path).suffix.lower()
-        if suffix in suffixes and self._big(blob.path, blob):
-            return self.label, f"*{suffix}"
-        return None
-
-    def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
-        blobs = head_blobs(repo)
-        if not blobs:
-            return
-        suffixes = _suffixes(self.suffixes, self.options.get("extra-suffixes"))
-        attributes = lfs_attributes(repo)
-        fixtures = pathspec.GitIgnoreSpec.from_lines(self.options["fixture-patterns"])
-        max_fixture = int(self.options["max-fixture-bytes"])
-        dvc_outs = dvc_out_paths(repo)
-        targets = set(repo.targets)
-        for path, blob in sorted(blobs.items()):
-            if path not in targets or blob.size == 0:
-                continue
-            if blob.content is not None and (is_valid_pointer(blob.content) or looks_like_pointer(blob.content)):
-                continue  # LFS pointers (broken ones are MLD010's)
-            found = self._kind(repo, blob, suffixes)
-            if found is None:
-                continue
-            if attributes.rule_for(path) is not None or path in dvc_outs:
-                continue  # raw blob under an LFS pattern: MLD010; tracked by git and DVC: MLD003
-            if blob.size < max_fixture and fixtures.match_file(path):
-                continue
-            kind, pattern = found
-            yield self.diagnostic(Location(path=path), kind=kind, size=size_text(blob.size), path=path, pattern=pattern)
-
-    def _big(self, path: str, blob: Blob) -> bool:
-        return blob.size >= self._threshold(path) and blob.size > 0
-
-
-def sniffed_model(repo: RepoContext, blob: Blob) -> str | None:
-    """What the bytes of a HEAD blob say it is (a pickle, a torch archive, GGUF), if a model."""
-    ends = blob_ends(repo, blob)
-    return None if ends is None else model_kind(*ends)
-
-
-class ModelFileCommitted(_CommittedArtifact):
-    code = "MLG001"
-    suffixes = MODEL_SUFFIXES
-    label = "Model"
-
-    def _threshold(self, path: str) -> int:
-        pure = PurePosixPath(path)
-        if pure.suffix.lower() == ".ckpt" or "checkpoints" in pure.parts[:-1]:
-            return 1
-        return int(self.options["min-bytes"])
-
-    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
-        found = super()._kind(repo, blob, suffixes)
-        if found is not None or PurePosixPath(blob.path).suffix.lower() in suffixes:
-            return found
-        if blob.size < int(self.options["min-bytes"]):
-            return None
-        kind = sniffed_model(repo, blob)  # `pytorch_model.bin`, `model`, `clf.sav`: a model by its bytes
-        return None if kind is None else (kind, blob.path)
-
-
-class DataFileCommitted(_CommittedArtifact):
-    code = "MLG002"
-    suffixes = DATA_SUFFIXES
-    label = "Data"
-
-    def _kind(self, repo: RepoContext, blob: Blob, suffixes: frozenset[str]) -> tuple[str, str] | None:
-        if blob.size < int(self.options["min-bytes"]):
-            return None
-        found = super()._kind(repo, blob, suffixes)
-        if found is not None:
-            return None if sniffed_model(repo, blob) else found  # a pickled model saved as `.sav`: MLG001's
-        if not text_suffix(blob.path):
-            return None
-        ends = blob_ends(repo, blob)
-        return ("Text data", blob.path) if ends is not None and corpus_like(blob.path, ends[0]) else None
-
-
-def history_interest(enabled: Mapping[str, RuleSettings]) -> Interest:
-    """What the history scan must collect for the enabled history rules (see `RunOptions.interest`)."""
-    large = enabled.get(LargeBlobInHistory.code)
-    never = 1 << 62
-    return Interest(
-        min_bytes=int(large.options["min-bytes"]) if large else never,
-        artifact_min_bytes=int(large.options["artifact-min-bytes"]) if large else never,
-        artifact_suffixes=_suffixes(ARTIFACT_SUFFIXES, large.options.get("extra-suffixes")) if large else frozenset(),
-        secrets=SecretInHistory.code in enabled,
-        model_min_bytes=int(large.options["model-min-bytes"]) if large else never,
-        model_suffixes=MODEL_SUFFIXES if large else frozenset(),
-    )
+NEVER = 1 << 62  # a size no blob reaches: nothing collected by size
 
 
 def _where(index: HistoryIndex, path: str, oid: str) -> str:
@@ -153,6 +42,18 @@ def _where(index: HistoryIndex, path: str, oid: str) -> str:
 
 class LargeBlobInHistory(RepoRule):
     code = "MLG003"
+
+    @classmethod
+    def history_interest(cls, options: Mapping[str, Any]) -> Interest:
+        """Blobs over the size thresholds, artifacts and models by suffix (the rule's options)."""
+        return Interest(
+            min_bytes=int(options["min-bytes"]),
+            artifact_min_bytes=int(options["artifact-min-bytes"]),
+            artifact_suffixes=extended_suffixes(ARTIFACT_SUFFIXES, options.get("extra-suffixes")),
+            secrets=False,
+            model_min_bytes=int(options["model-min-bytes"]),
+            model_suffixes=MODEL_SUFFIXES,
+        )
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         index = history_index(repo)
@@ -208,6 +109,11 @@ class LargeBlobInHistory(RepoRule):
 class SecretInHistory(RepoRule):
     code = "MLG005"
 
+    @classmethod
+    def history_interest(cls, options: Mapping[str, Any]) -> Interest:
+        """Secrets only: no blob is collected for its size."""
+        return Interest(min_bytes=NEVER, artifact_min_bytes=NEVER, artifact_suffixes=frozenset(), secrets=True)
+
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         index = history_index(repo)
         head = head_blobs(repo)
@@ -259,4 +165,20 @@ class SecretInHistory(RepoRule):
         return found
 
 
-RULES = [ModelFileCommitted, DataFileCommitted, LargeBlobInHistory, SecretInHistory]
+RULES = [LargeBlobInHistory, SecretInHistory]
+
+
+def history_interest(enabled: Mapping[str, RuleSettings]) -> Interest:
+    """What the history scan must collect for the enabled history rules (see `RunOptions.interest`)."""
+    large = enabled.get(LargeBlobInHistory.code)
+    never = 1 << 62
+    return Interest(
+        min_bytes=int(large.options["min-bytes"]) if large else never,
+        artifact_min_bytes=int(large.options["artifact-min-bytes"]) if large else never,
+        artifact_suffixes=extended_suffixes(ARTIFACT_SUFFIXES, large.options.get("extra-suffixes"))
+        if large
+        else frozenset(),
+        secrets=SecretInHistory.code in enabled,
+        model_min_bytes=int(large.options["model-min-bytes"]) if large else never,
+        model_suffixes=MODEL_SUFFIXES if large else frozenset(),
+    )

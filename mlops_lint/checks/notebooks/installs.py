@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from mlops_lint.checks.notebooks.validity import NOTEBOOK, _code_cells, _loaded
+from mlops_lint.checks.notebooks.validity import NOTEBOOK, code_cells, loaded_notebook
 from mlops_lint.context.files import FileContext
 from mlops_lint.context.ipython import ipython_escapes
 from mlops_lint.context.python_project import in_library_examples
@@ -225,11 +225,11 @@ class NotebookUnpinnedInstall(PathRule):
     kinds = NOTEBOOK
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
-        notebook = _loaded(file, repo)
+        notebook = loaded_notebook(file, repo)
         if notebook is None:
             return
         example = None
-        for cell in _code_cells(notebook):
+        for cell in code_cells(notebook):
             if "install" not in cell.source:
                 continue
             for escape in ipython_escapes(cell.source):

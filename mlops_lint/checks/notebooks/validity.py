@@ -1,5 +1,5 @@
 """Notebook hygiene read from the .ipynb JSON: output size, clean execution, validity (unpinned
-installs are in `notebook_installs.py`). Python rules run on the cells through the engine; the rules
+installs are in `installs.py`). Python rules run on the cells through the engine; the rules
 here only read `context.notebook`."""
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ def _checkpoint(file: FileContext) -> bool:
     return ".ipynb_checkpoints" in file.parts[:-1]  # Jupyter's autosave copies: MLN002 reports them
 
 
-def _loaded(file: FileContext, repo: RepoContext) -> Notebook | None:
+def loaded_notebook(file: FileContext, repo: RepoContext) -> Notebook | None:
     if _checkpoint(file):
         return None
     notebook = notebook_for(repo, file.path)
     return notebook if isinstance(notebook, Notebook) else None
 
 
-def _code_cells(notebook: Notebook) -> Iterator[Cell]:
+def code_cells(notebook: Notebook) -> Iterator[Cell]:
     return (cell for cell in notebook.cells if cell.cell_type == "code")
 
 
@@ -76,12 +76,12 @@ class NotebookLargeOutputs(PathRule):
         return Fix(title=self.fix_title(), edits=everything, applicability=Applicability.UNSAFE)
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
-        notebook = _loaded(file, repo)
+        notebook = loaded_notebook(file, repo)
         if notebook is None:
             return
         sized = [
             (size, cell, output)
-            for cell in _code_cells(notebook)
+            for cell in code_cells(notebook)
             if not keeps_output(notebook, cell)  # nbstripout's keep_output / init_cell: kept on purpose
             for size, output in zip(cell.output_sizes, cell.outputs, strict=True)
         ]
@@ -117,11 +117,11 @@ class NotebookNotCleanlyExecuted(PathRule):
     kinds = NOTEBOOK
 
     def check(self, file: FileContext, repo: RepoContext) -> Iterator[Diagnostic]:
-        notebook = _loaded(file, repo)
+        notebook = loaded_notebook(file, repo)
         if notebook is None:
             return
         counts = [
-            (cell.index, cell.execution_count) for cell in _code_cells(notebook) if cell.execution_count is not None
+            (cell.index, cell.execution_count) for cell in code_cells(notebook) if cell.execution_count is not None
         ]
         first = next((k for k in range(1, len(counts)) if counts[k][1] <= counts[k - 1][1]), None)
         if first is not None:
@@ -132,7 +132,7 @@ class NotebookNotCleanlyExecuted(PathRule):
                 Location(path=file.path, cell=counts[first][0]),
                 problem=f"cells ran out of order (execution counts in cell order: {shown})",
             )
-        for cell in _code_cells(notebook):
+        for cell in code_cells(notebook):
             error = next((o for o in cell.outputs if isinstance(o, dict) and o.get("output_type") == "error"), None)
             if error is not None and not _raises_on_purpose(notebook, cell):
                 yield self.diagnostic(

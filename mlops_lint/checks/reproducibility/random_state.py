@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from mlops_lint.checks.code_quality.estimators import library_class
 from mlops_lint.checks.reproducibility.sklearn_random import (
     RESEEDING_ENSEMBLES,
     random_sklearn_call,
@@ -19,7 +18,8 @@ from mlops_lint.checks.reproducibility.sklearn_random import (
     seeds_numpy,
 )
 from mlops_lint.context import pyutil
-from mlops_lint.rule import NodeFix, PythonRule, RuleSettings
+from mlops_lint.context.pyutil import library_class
+from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -204,3 +204,6 @@ def _assigns(statement: cst.BaseStatement, name: str) -> bool:
         ):
             return True
     return False
+
+
+RULES: list[type[Rule]] = [RandomStateNotSet]

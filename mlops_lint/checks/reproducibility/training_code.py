@@ -1,4 +1,5 @@
-"""Reproducibility: random_state (MLR001, in `random_state`), DataLoader generators, determinism, paths."""
+"""Reproducibility: DataLoader shuffling without a generator (MLR003), nondeterministic torch training
+(MLR004) and absolute local paths (MLR006)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mlops_lint.checks.reproducibility.random_state import RandomStateNotSet
 from mlops_lint.context import pyutil
 from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
@@ -133,9 +133,4 @@ class AbsoluteLocalPath(PythonRule):
             self.report(node, path=shown)
 
 
-RULES: list[type[Rule]] = [
-    RandomStateNotSet,
-    DataloaderShuffleWithoutGenerator,
-    NondeterministicTorchTraining,
-    AbsoluteLocalPath,
-]
+RULES: list[type[Rule]] = [DataloaderShuffleWithoutGenerator, NondeterministicTorchTraining, AbsoluteLocalPath]
