@@ -161,5 +161,3 @@ class DataSchemaMismatch(RepoRule):
 
 
 RULES: list[type[Rule]] = [DvcDataOutOfDate, DataSchemaMismatch]
-
-CHECK_DATA_CODES = ("MLD004", "MLD014")  # what `mlops-lint check --check-data` adds to the selection

@@ -23,7 +23,7 @@ from mlops_lint.context.git_objects import Blob, head_blobs, read_blobs
 from mlops_lint.context.lfs import lfs_attributes
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
-from mlops_lint.rule import RepoRule, RuleSettings
+from mlops_lint.rule import RepoRule
 
 GITHUB_WARNS = 50 << 20
 GITHUB_REJECTS = 100 << 20
@@ -166,19 +166,3 @@ class SecretInHistory(RepoRule):
 
 
 RULES = [LargeBlobInHistory, SecretInHistory]
-
-
-def history_interest(enabled: Mapping[str, RuleSettings]) -> Interest:
-    """What the history scan must collect for the enabled history rules (see `RunOptions.interest`)."""
-    large = enabled.get(LargeBlobInHistory.code)
-    never = 1 << 62
-    return Interest(
-        min_bytes=int(large.options["min-bytes"]) if large else never,
-        artifact_min_bytes=int(large.options["artifact-min-bytes"]) if large else never,
-        artifact_suffixes=extended_suffixes(ARTIFACT_SUFFIXES, large.options.get("extra-suffixes"))
-        if large
-        else frozenset(),
-        secrets=SecretInHistory.code in enabled,
-        model_min_bytes=int(large.options["model-min-bytes"]) if large else never,
-        model_suffixes=MODEL_SUFFIXES if large else frozenset(),
-    )
