@@ -193,6 +193,8 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         if ruff is not None:
             ruff.cancel()
         raise
+    finally:
+        repo.close()  # the run's git processes end with the rules that read git
     if ruff is not None:
         result.diagnostics = drop_replaced(
             result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)

@@ -1,7 +1,8 @@
 """Which files a run looks at.
 
 Inside git, the inventory is `git ls-files --cached --others --exclude-standard` (tracked files
-plus untracked files that are not ignored) in one subprocess call; outside git, a walk that
+plus untracked files that are not ignored) in one git call, which also gives the git index (the
+tracked paths, `-t` tells them apart) so that no rule lists it again; outside git, a walk that
 skips the usual tool folders and honours a top-level `.gitignore`. Symlinked folders are never
 entered. Paths are repo-relative POSIX strings throughout.
 """
@@ -9,16 +10,15 @@ entered. Paths are repo-relative POSIX strings throughout.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
 from mlops_lint.config import PYPROJECT, find_config_file
 from mlops_lint.context.files import DEFAULT_MAX_BYTES, read_inside
-from mlops_lint.git_command import GIT, without_filters
+from mlops_lint.git_gateway import GitGateway
 from mlops_lint.globs import gitignore_spec
 
 _ALWAYS_SKIPPED_DIRS = {".git", ".hg", ".svn"}
@@ -45,22 +45,25 @@ class Inventory:
 
     files: tuple[str, ...]
     in_git: bool
+    # the paths in the git index as `git ls-files --cached` lists them (None: not listed with the files)
+    tracked: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
 
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        result = subprocess.run(
-            [*GIT, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
+def _git_files(gateway: GitGateway) -> tuple[list[str], list[str]] | None:
+    """(every listed file, the tracked ones) from one `ls-files -t`; None when git cannot list them."""
+    result = gateway.run("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard")
+    if result is None or not result.ok:
         return None
-    if result.returncode != 0:
-        return None
-    names = result.stdout.decode("utf-8", errors="surrogateescape").split("\0")
-    return list(dict.fromkeys(name for name in names if name))
+    names: dict[str, None] = {}
+    tracked: list[str] = []
+    for entry in result.stdout.decode("utf-8", errors="surrogateescape").split("\0"):
+        tag, _, name = entry.partition(" ")
+        if not name:
+            continue
+        names[name] = None
+        if tag != "?":  # `H` cached, `S` skip-worktree, `M` unmerged...: in the index
+            tracked.append(name)
+    return list(names), tracked
 
 
 def _walk_files(root: Path) -> list[str]:
@@ -91,21 +94,15 @@ def _root_gitignore(root: Path) -> GitIgnoreSpec | None:
         return None
 
 
-def is_git_worktree(root: Path) -> bool:
-    try:
-        result = subprocess.run(
-            [*GIT, "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, check=False
-        )
-    except OSError:
-        return False
-    return result.returncode == 0 and result.stdout.strip() == b"true"
-
-
 def build_inventory(root: Path, exclude: Sequence[str]) -> Inventory:
     """All files of the repository minus the excluded ones; only entries that are files (or symlinks)."""
-    listed = _git_files(root) if (root / ".git").exists() or is_git_worktree(root) else None
+    gateway = GitGateway(root)
+    try:
+        listed = _git_files(gateway) if gateway.in_work_tree else None
+    finally:
+        gateway.close()
     in_git = listed is not None
-    names = listed if listed is not None else _walk_files(root)
+    names = listed[0] if listed is not None else _walk_files(root)
     spec = gitignore_spec(exclude)
     keep = []
     for name in names:
@@ -114,7 +111,7 @@ def build_inventory(root: Path, exclude: Sequence[str]) -> Inventory:
         path = root / name
         if path.is_symlink() or path.is_file():
             keep.append(name)
-    return Inventory(files=tuple(sorted(keep)), in_git=in_git)
+    return Inventory(files=tuple(sorted(keep)), in_git=in_git, tracked=tuple(listed[1]) if listed else None)
 
 
 def select_targets(root: Path, inventory: Inventory, paths: Iterable[Path], exclude: Sequence[str]) -> list[str]:
@@ -161,20 +158,20 @@ class RevisionError(Exception):
 
 def changed_files(root: Path, revision: str) -> frozenset[str]:
     """Root-relative paths changed since `revision` (committed, staged or not) plus untracked files."""
-    # `diff` re-hashes changed work-tree files: the repository's filter commands must not run
-    diff = ["diff", "--name-only", "--no-ext-diff", "-z", "--relative", "--no-renames", revision, "--"]
-    commands = (
-        [*GIT, *without_filters(root), *diff],
-        [*GIT, "ls-files", "-z", "--others", "--exclude-standard"],
-    )
-    found: set[str] = set()
-    for command in commands:
-        try:
-            result = subprocess.run(command, cwd=root, capture_output=True, check=False)
-        except OSError as exc:
-            raise RevisionError(f"git is not available: {exc}") from exc
-        if result.returncode != 0:
-            message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
-            raise RevisionError(f"--changed-since {revision}: {message[0] if message else 'git failed'}")
-        found |= {p.decode("utf-8", errors="surrogateescape") for p in result.stdout.split(b"\0") if p}
-    return frozenset(found)
+    gateway = GitGateway(root)
+    try:
+        # `diff` re-hashes changed work-tree files: the repository's filter commands must not run
+        diff = ("diff", "--name-only", "--no-ext-diff", "-z", "--relative", "--no-renames", revision, "--")
+        calls = ((gateway.without_filters(), diff), ((), ("ls-files", "-z", "--others", "--exclude-standard")))
+        found: set[str] = set()
+        for options, args in calls:
+            result = gateway.run(*args, options=options)
+            if result is None:
+                raise RevisionError("git is not available")
+            if not result.ok:
+                message = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
+                raise RevisionError(f"--changed-since {revision}: {message[0] if message else 'git failed'}")
+            found |= {p.decode("utf-8", errors="surrogateescape") for p in result.stdout.split(b"\0") if p}
+        return frozenset(found)
+    finally:
+        gateway.close()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 from mlops_lint import __version__
 from mlops_lint.config import CONFIG_FILE, PYPROJECT
 from mlops_lint.discovery import find_root
-from mlops_lint.git_command import GIT
+from mlops_lint.git_gateway import GitGateway
 from mlops_lint.init_pre_commit import HOOK_IDS, HOOK_REPOSITORY, merged_config, new_config
 from mlops_lint.resources import templates_dir
 
@@ -72,13 +71,11 @@ def _read(path: Path) -> str:
 
 
 def _git_top(root: Path) -> Path:
+    gateway = GitGateway(root)
     try:
-        result = subprocess.run(
-            [*GIT, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False
-        )
-    except OSError:
-        return root
-    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else root
+        return gateway.top_level or root
+    finally:
+        gateway.close()
 
 
 # --- configuration -------------------------------------------------------------------------------------

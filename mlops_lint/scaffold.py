@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from mlops_lint.checks.experiments.missing import render_metadata
 from mlops_lint.context.experiments import dataset_pointers
 from mlops_lint.context.files import read_inside
-from mlops_lint.git_command import GIT
+from mlops_lint.git_gateway import GitGateway
 
 MAX_POINTER_BYTES = 1 << 20  # a dvc.yaml or .dvc pointer is a few hundred bytes
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
@@ -28,12 +27,14 @@ class ScaffoldError(Exception):
     """The experiment cannot be created (bad name, or it exists); the message says why."""
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _git_facts(root: Path) -> tuple[str | None, str | None]:
+    """(the author git would record, from configuration or environment; HEAD's commit)."""
+    gateway = GitGateway(root)
     try:
-        result = subprocess.run([*GIT, *args], cwd=root, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
+        ident = (gateway.out("var", "GIT_AUTHOR_IDENT") or "").strip()
+        return ident or None, gateway.head_commit()
+    finally:
+        gateway.close()
 
 
 def _reader(root: Path) -> Callable[[str], str | None]:
@@ -46,14 +47,14 @@ def _reader(root: Path) -> Callable[[str], str | None]:
 
 def render_experiment(root: Path, experiment_id: str, today: dt.date | None = None) -> str:
     """The same rendering MLE001's fix uses, with today's date instead of a first commit's."""
-    ident = _git(root, "var", "GIT_AUTHOR_IDENT")  # the author git would record (config or environment)
+    ident, commit = _git_facts(root)
     owner = ident.split(" <", 1)[0].strip() if ident and " <" in ident else None
     return render_metadata(
         experiment_id,
         dataset_pointers(_reader(root)),
         owner=owner,
         created=(today or dt.date.today()).isoformat(),
-        commit=_git(root, "rev-parse", "HEAD"),
+        commit=commit,
     )
 
 

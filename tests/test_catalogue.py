@@ -80,6 +80,7 @@ REMEDY_IN_MESSAGE = {
     "MLG003": "{state}: {command}, the history rewrite that drops the blob",
     "MLG004": "revoke/rotate it and read it from the environment",
     "MLG005": "{state}: revoke it now",
+    "MLJ006": "pin versions (e.g. '{example}') or install from a requirements file",
     "MLR002": "call {hint} first",
     "MLR005": "pin it (==) or commit a lock file",
     "MLR006": "use a path relative to the project or a config value",

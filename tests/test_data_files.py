@@ -17,7 +17,7 @@ from mlops_lint.cli import main
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context import git_objects
 from mlops_lint.context.lfs import LfsAttributes, parse_gitattributes, pointer_problem
-from mlops_lint.git_command import GIT
+from mlops_lint.git_gateway import GitGateway
 from tests.helpers import commit_all, git_init, write_files
 
 OID = "sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
@@ -33,15 +33,24 @@ def lint(root: Path, *codes: str, **options: dict) -> list[str]:
 # git objects ---------------------------------------------------------------------------------
 
 
+def _head_blobs(root: Path) -> dict[str, git_objects.Blob]:
+    gateway = GitGateway(root)
+    try:
+        return git_objects.read_head_blobs(gateway)
+    finally:
+        gateway.close()
+
+
 def test_head_blobs_outside_git_and_in_empty_repository(tmp_path: Path) -> None:
-    assert git_objects.read_head_blobs(tmp_path) == {}
+    assert _head_blobs(tmp_path) == {}
     git_init(tmp_path)
     write_files(tmp_path, {"a.csv": "x\n"})
-    assert git_objects.read_head_blobs(tmp_path) == {}  # no HEAD yet
+    assert _head_blobs(tmp_path) == {}  # no HEAD yet
     assert lint(tmp_path, "MLD010", "MLG002", "MLG001") == []
 
 
 def test_head_blobs_sizes_and_small_contents_in_two_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One `ls-tree` run, then every small blob through the one persistent `cat-file --batch` stream."""
     git_init(tmp_path)
     big = b"\0\x01binary" * 200  # 1800 bytes: above the content limit
     (tmp_path / "small.bin").write_bytes(b"\r\n\0tiny\n")
@@ -49,15 +58,17 @@ def test_head_blobs_sizes_and_small_contents_in_two_processes(tmp_path: Path, mo
     write_files(tmp_path, {"same1.txt": "same\n", "dir with space/same2.txt": "same\n"})
     commit_all(tmp_path, "blobs")
     calls: list[list[str]] = []
-    real = subprocess.run
+    real = subprocess.Popen.__init__
 
-    def counting(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(list(args))
-        return real(args, **kwargs)  # type: ignore[call-overload,no-any-return]
+    def counting(self: subprocess.Popen[bytes], args: list[str], *rest: object, **kwargs: object) -> None:
+        calls.append([str(arg) for arg in args])
+        real(self, args, *rest, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(git_objects.subprocess, "run", counting)
-    blobs = git_objects.read_head_blobs(tmp_path)
-    assert [c[len(GIT)] for c in calls] == ["ls-tree", "cat-file"]
+    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
+    blobs = _head_blobs(tmp_path)
+    monkeypatch.undo()
+    commands = [next(arg for arg in call[1:] if not arg.startswith("-") and "=" not in arg) for call in calls]
+    assert commands == ["ls-tree", "cat-file"]
     assert blobs["small.bin"].content == b"\r\n\0tiny\n"
     assert blobs["big.bin"].size == len(big) and blobs["big.bin"].content is None
     assert blobs["dir with space/same2.txt"].content == b"same\n"

@@ -220,3 +220,81 @@ def test_changed_since_runs_neither_filters_nor_hooks(tmp_path: Path) -> None:
     subprocess.run(["git", "diff", "--name-only", "HEAD", "--"], cwd=root, capture_output=True, check=True)
     subprocess.run(["git", "read-tree", "HEAD"], cwd=root, capture_output=True, check=True)
     assert {"clean", "post-index-change"} <= set(marker.read_text(encoding="utf-8").split())
+
+
+def _prepared_git(root: Path, marker: Path) -> None:
+    """A repository whose `.git` runs `marker`-writing commands wherever git would let it: every
+    hook, an fsmonitor, clean/smudge/process filters on every file, a textconv driver, aliases
+    named like the commands mlops-lint runs, and an external diff."""
+    git_init(root)
+    write_files(
+        root,
+        {"train.py": "import pandas as pd\n", "notes.py": 'login(token="hf_Xq3LmT8vRb2NwK5pZc7YhJ4dGs9FaE6uQo")\n'},
+    )
+    commit_all(root, "start")
+    write_files(root, {"notes.py": None, ".env": "WANDB_API_KEY=9a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n"})
+    commit_all(root, "second")
+    hooks = root / ".git" / "hooks"
+    for name in ("post-index-change", "pre-commit", "post-checkout", "reference-transaction", "post-rewrite",
+                 "pre-auto-gc", "fsmonitor"):  # fmt: skip
+        hook = hooks / name
+        hook.write_text(_hook(marker, f"git hook {name}"), encoding="utf-8")
+        hook.chmod(0o755)
+    run = f"sh -c 'echo {{}} >> {marker}; cat'"
+    settings = {
+        "core.fsmonitor": str(hooks / "fsmonitor"),
+        "filter.victim.clean": run.format("clean"),
+        "filter.victim.smudge": run.format("smudge"),
+        "filter.victim.process": f"sh -c 'echo process >> {marker}'",
+        "filter.victim.required": "true",
+        "diff.victim.textconv": run.format("textconv"),
+        "diff.external": run.format("external-diff"),
+        "core.pager": run.format("pager"),
+        "alias.ls-files": f"!echo alias >> {marker}",
+        "alias.for-each-ref": f"!echo alias >> {marker}",
+        "alias.cat-file": f"!echo alias >> {marker}",
+        "alias.grep": f"!echo alias >> {marker}",
+    }
+    for key, value in settings.items():
+        git(root, "config", key, value)
+    write_files(
+        root,
+        {
+            ".gitattributes": "*.py filter=victim diff=victim\n.env filter=victim diff=victim\n",
+            "train.py": "import pandas as pds\n",
+        },
+    )
+    (root / ".env").touch()  # stat-dirty: git must re-hash it to know it did not change
+
+
+def test_the_git_gateway_runs_nothing_the_repository_configures(tmp_path: Path) -> None:
+    """Every entry to git goes through the gateway; none runs a hook, filter, textconv, alias or pager."""
+    from mlops_lint import api
+    from mlops_lint.discovery import build_inventory, changed_files
+    from mlops_lint.git_gateway import GitGateway
+    from mlops_lint.init import _git_top
+    from mlops_lint.scaffold import render_experiment
+    from mlops_lint.scorecard.build import repository_name
+
+    root, marker = tmp_path / "repo", tmp_path / "executed.txt"
+    _prepared_git(root, marker)
+    for history in ("all", "HEAD~1..HEAD", "staged"):
+        report = api.lint([root], api.Overrides(cache=False, history=history))
+        assert not report.errors, report.errors
+    assert ("MLG005", "notes.py") in {(d.code, d.location.path) for d in api.lint([root]).diagnostics}
+    assert "train.py" in build_inventory(root, ()).files
+    assert "train.py" in changed_files(root, "HEAD")
+    assert "created:" in render_experiment(root, "exp-one") and _git_top(root) == root
+    assert repository_name(root) == "repo"
+    gateway = GitGateway(root)
+    try:
+        assert gateway.read_blobs(["HEAD:train.py"]) == {"HEAD:train.py": b"import pandas as pd\n"}
+        assert gateway.object_kind("HEAD^{commit}") == "commit"
+    finally:
+        gateway.close()
+    assert not marker.exists(), marker.read_text()
+    # the control: git itself runs them
+    subprocess.run(["git", "diff", "--name-only", "HEAD", "--"], cwd=root, capture_output=True, check=False)
+    subprocess.run(["git", "ls-files", "--others"], cwd=root, capture_output=True, check=False)
+    ran = set(marker.read_text(encoding="utf-8").split())
+    assert {"clean", "git"} & ran and "fsmonitor" in ran

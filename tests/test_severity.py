@@ -167,3 +167,20 @@ def test_a_catalogue_edit_is_a_result_cache_miss() -> None:
         for change in ({"severity": other}, {"help": "do this"}, {"message": "other {found}"}):
             edited = {**reg, code: (replace(meta, **change), cls)}
             assert ActiveRules.build(edited, codes, {}).cache_key != key, (code, change)
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "severity"),
+    [
+        ('import torch\nstate = torch.load("model.pt")\n', "MLS019", Severity.WARNING),
+        ('import pickle\nwith open("model.pkl", "rb") as f:\n    model = pickle.load(f)\n', "MLS019", Severity.INFO),
+        ('import joblib\nmodel = joblib.load("model.joblib")\n', "MLS019", Severity.INFO),
+        ('DATA = "/home/alice/data/train.csv"\n', "MLR006", Severity.WARNING),
+        ('HOSTFILE = "~/hostfile"\n', "MLR006", Severity.INFO),
+    ],
+)
+def test_per_finding_severity(tmp_path: Path, source: str, code: str, severity: Severity) -> None:
+    """Where a rule is surer in one case than another, the finding says so (see the rules' docs)."""
+    root = repo(tmp_path, {"src/job.py": source})
+    found = [d for d in api.lint([root], api.Overrides(only=(code,), history="none")).diagnostics]
+    assert [(d.code, d.severity) for d in found] == [(code, severity)]

@@ -1,18 +1,19 @@
 """Which commit ids named in experiment metadata exist in the repository's git object store.
 
-One `git cat-file --batch-check` answers for all ids at once; the answer is cached per run.
+The gateway's persistent `cat-file --batch-check` stream answers each `<id>^{commit}`; whether the
+clone is shallow comes from `.git` (GitPython's `Repo`). The answer is cached on the run's
+`RepoContext.git` (`context/git_view.py`).
 """
 
 from __future__ import annotations
 
-import subprocess
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mlops_lint.context.repo import RepoContext
-from mlops_lint.git_command import GIT
+if TYPE_CHECKING:
+    from mlops_lint.context.repo import RepoContext
+    from mlops_lint.git_gateway import GitGateway
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,38 +22,13 @@ class CommitLookup:
     known: frozenset[str]  # the asked ids that name a commit
 
 
-_CACHE: weakref.WeakKeyDictionary[RepoContext, dict[frozenset[str], CommitLookup | None]] = weakref.WeakKeyDictionary()
-
-
-def _git(root: Path, args: list[str], stdin: bytes | None = None) -> str | None:
-    try:
-        result = subprocess.run([*GIT, *args], cwd=root, input=stdin, capture_output=True, check=False)
-    except OSError:
-        return None
-    return result.stdout.decode("utf-8", errors="replace") if result.returncode == 0 else None
-
-
 def lookup_commits(repo: RepoContext, commits: Iterable[str]) -> CommitLookup | None:
     """The ids of `commits` that exist as commits; None outside a git repository or if git fails."""
-    asked = frozenset(commits)
-    cache = _CACHE.setdefault(repo, {})
-    if asked not in cache:
-        cache[asked] = _lookup(repo, sorted(asked))
-    return cache[asked]
+    return repo.git.commits(frozenset(commits))
 
 
-def _lookup(repo: RepoContext, asked: list[str]) -> CommitLookup | None:
-    if not repo.in_git:
+def find_commits(gateway: GitGateway, asked: Iterable[str]) -> CommitLookup | None:
+    if gateway.repo is None:
         return None
-    shallow = (_git(repo.root, ["rev-parse", "--is-shallow-repository"]) or "").strip() == "true"
-    if not asked:
-        return CommitLookup(shallow, frozenset())
-    stdin = "".join(f"{commit}^{{commit}}\n" for commit in asked).encode("utf-8")
-    out = _git(repo.root, ["cat-file", "--batch-check"], stdin)
-    if out is None:
-        return None
-    lines = out.splitlines()
-    if len(lines) != len(asked):
-        return None
-    known = frozenset(commit for commit, line in zip(asked, lines, strict=True) if line.split(" ")[1:2] == ["commit"])
-    return CommitLookup(shallow, known)
+    known = frozenset(commit for commit in sorted(asked) if gateway.object_kind(f"{commit}^{{commit}}") == "commit")
+    return CommitLookup(gateway.shallow, known)

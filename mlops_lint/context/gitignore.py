@@ -7,22 +7,19 @@ the last matching pattern of a file wins (negations included), and nothing below
 folder can be re-included. Only the repository's own files count, not `.git/info/exclude` or a
 user's global excludes: the question is what every clone ignores. No subprocess per path.
 
-The git index is listed once (`git ls-files`) when the repository is in git.
+The git index is listed with the inventory (one `git ls-files` a run): `RepoContext.git.index`.
 """
 
 from __future__ import annotations
 
-import bisect
 import posixpath
-import subprocess
 import weakref
-from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
+from mlops_lint.context.git_view import GitIndex
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.git_command import GIT
 from mlops_lint.globs import gitignore_spec
 
 GITIGNORE = ".gitignore"
@@ -69,36 +66,7 @@ class GitIgnores:
         return False
 
 
-class GitIndex:
-    """The paths in the git index (`git ls-files`, one call), empty outside git."""
-
-    def __init__(self, root: Path, in_git: bool) -> None:
-        self._paths = sorted(_ls_files(root)) if in_git else []
-
-    def tracked_under(self, path: str) -> list[str]:
-        """Tracked paths equal to `path` or inside the folder `path`."""
-        found = []
-        start = bisect.bisect_left(self._paths, path)
-        for candidate in self._paths[start:]:
-            if candidate == path or candidate.startswith(path + "/"):
-                found.append(candidate)
-            elif not candidate.startswith(path):
-                break
-        return found
-
-
-def _ls_files(root: Path) -> list[str]:
-    try:
-        result = subprocess.run([*GIT, "ls-files", "-z", "--cached"], cwd=root, capture_output=True, check=False)
-    except OSError:
-        return []
-    if result.returncode != 0:
-        return []
-    return [name for name in result.stdout.decode("utf-8", errors="surrogateescape").split("\0") if name]
-
-
 _IGNORES: weakref.WeakKeyDictionary[RepoContext, GitIgnores] = weakref.WeakKeyDictionary()
-_INDEXES: weakref.WeakKeyDictionary[RepoContext, GitIndex] = weakref.WeakKeyDictionary()
 
 
 def gitignores(repo: RepoContext) -> GitIgnores:
@@ -109,9 +77,8 @@ def gitignores(repo: RepoContext) -> GitIgnores:
 
 
 def git_index(repo: RepoContext) -> GitIndex:
-    if repo not in _INDEXES:
-        _INDEXES[repo] = GitIndex(repo.root, repo.in_git)
-    return _INDEXES[repo]
+    """The git index (`RepoContext.git.index`, listed with the inventory)."""
+    return repo.git.index
 
 
 def on_disk(repo: RepoContext, path: str) -> str | None:

@@ -10,10 +10,13 @@ and no suffix), at most `READ_BUDGET` bytes in all, in a fixed order; what is ov
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from mlops_lint.context.blob_magic import TAIL_BYTES, model_kind
-from mlops_lint.context.git_objects import read_blobs
+
+if TYPE_CHECKING:
+    from mlops_lint.git_gateway import GitGateway
 
 HIDING_SUFFIXES = frozenset({"", ".bin", ".sav", ".model", ".weights", ".dat", ".p"})
 READ_BUDGET = 256 << 20
@@ -27,7 +30,7 @@ def may_hide_a_model(path: str) -> bool:
     return suffix in HIDING_SUFFIXES and not name.startswith(".")
 
 
-def sniff_models(root: Path, candidates: Iterable[tuple[str, int, str]]) -> set[str]:
+def sniff_models(gateway: GitGateway, candidates: Iterable[tuple[str, int, str]]) -> set[str]:
     """The blob ids among (oid, size, path) candidates whose bytes are a model."""
     ordered = sorted(set(candidates), key=lambda c: (c[2], c[0]))
     found: set[str] = set()
@@ -41,10 +44,10 @@ def sniff_models(root: Path, candidates: Iterable[tuple[str, int, str]]) -> set[
         batch.append(oid)
         batch_bytes += size
         if batch_bytes >= _BATCH:
-            found |= _models_in(root, batch)
+            found |= _models_in(gateway, batch)
             batch, batch_bytes = [], 0
-    return found | _models_in(root, batch)
+    return found | _models_in(gateway, batch)
 
 
-def _models_in(root: Path, oids: list[str]) -> set[str]:
-    return {oid for oid, data in read_blobs(root, oids).items() if model_kind(data[:4096], data[-TAIL_BYTES:])}
+def _models_in(gateway: GitGateway, oids: list[str]) -> set[str]:
+    return {oid for oid, data in gateway.read_blobs(oids).items() if model_kind(data[:4096], data[-TAIL_BYTES:])}

@@ -8,11 +8,12 @@ earlier fix rounds changed.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Mapping
 from dataclasses import astuple
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.declared_requirements import DeclaredRequirements, read_declared
@@ -27,6 +28,11 @@ from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_tex
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 from mlops_lint.result_cache import ResultCache
+
+if TYPE_CHECKING:
+    from mlops_lint.context.git_view import RepoGit
+
+_GIT_LOCK = threading.Lock()  # guards the creation of `RepoContext.git`, not a cache
 
 
 class RepoContext:
@@ -108,6 +114,7 @@ class RepoContext:
         for store in (self._files, self._python, self._ast, self._programs, self._yaml):
             store.pop(path, None)
         self._python.pop(f"{path}\0notebook", None)
+        self._forget_git(path)
 
     def yaml(self, path: str) -> YamlDoc | YamlProblem | None:
         """The file parsed as YAML (cached); None when it has no text."""
@@ -218,3 +225,28 @@ class RepoContext:
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.config.rule_options.get(code, {})
+
+    # --- git: every view of git, built on first use (context/git_view.py) -----------------------
+
+    @property
+    def git(self) -> RepoGit:
+        """What a rule may read from git (HEAD blobs, the index, history, commits), and its processes.
+        Made once, under a lock: the history scan's thread and the rules may ask at the same time."""
+        found = self.__dict__.get("_git")
+        if found is None:
+            from mlops_lint.context.git_view import RepoGit
+
+            with _GIT_LOCK:
+                found = self.__dict__.get("_git")
+                if found is None:
+                    found = self.__dict__["_git"] = RepoGit(self.root, self.inventory, self.run_options, self.notices)
+        return found
+
+    def _forget_git(self, path: str) -> None:
+        if "_git" in self.__dict__:
+            self.git.forget(path)
+
+    def close(self) -> None:
+        """End the run's git processes (the views stay readable; a new use starts git again)."""
+        if "_git" in self.__dict__:
+            self.git.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mlops_lint.context.git_history import HistoryScope, Interest
+from mlops_lint.context.history_model import HistoryScope, Interest
 
 NOTHING_NOTABLE = Interest(min_bytes=1 << 62, artifact_min_bytes=1 << 62, artifact_suffixes=frozenset(), secrets=False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 from mlops_lint import __version__
 from mlops_lint.api import Overrides, Session, lint_session, open_session
 from mlops_lint.diagnostics import Diagnostic, RunReport
-from mlops_lint.git_command import GIT
+from mlops_lint.git_gateway import GitGateway
 from mlops_lint.reporters.json_format import finding
 from mlops_lint.scorecard import FORMAT, FORMAT_VERSION, Card
 from mlops_lint.scorecard.practices import inventory
@@ -23,17 +22,18 @@ from mlops_lint.scorecard.score import grade, overall, practice_of, score_practi
 _REMOTE_NAME = re.compile(r"[:/]([^/:]+/[^/]+?)(?:\.git)?/?$")
 
 
-def _git(root: Path, *args: str) -> str | None:
+def _git(root: Path) -> tuple[str, str | None]:
+    """(the `origin` remote's URL or "", HEAD's commit), read from `.git` by the gateway."""
+    gateway = GitGateway(root)
     try:
-        result = subprocess.run([*GIT, *args], cwd=root, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+        return gateway.config('remote "origin"', "url") or "", gateway.head_commit()
+    finally:
+        gateway.close()
 
 
 def repository_name(root: Path) -> str:
     """`owner/name` from the `origin` remote when there is one (what a fleet page lists), else the folder."""
-    url = _git(root, "config", "--get", "remote.origin.url") or ""
+    url = _git(root)[0]
     if ("://" not in url and not re.match(r"^[\w.-]+@[\w.-]+:", url)) or url.startswith("file:"):
         return root.name  # a clone of a local folder: its path names no repository
     match = _REMOTE_NAME.search(url)
@@ -75,7 +75,7 @@ def card_from_run(session: Session, report: RunReport, name: str | None = None) 
         "version": FORMAT_VERSION,
         "repository": {
             "name": name or repository_name(session.root),
-            "commit": _git(session.root, "rev-parse", "HEAD"),
+            "commit": _git(session.root)[1],
         },
         "date": run_date(),
         "tool": {"name": "mlops-lint", "version": __version__},

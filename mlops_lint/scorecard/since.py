@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -22,16 +21,12 @@ from typing import Any
 
 from mlops_lint.api import Overrides
 from mlops_lint.cache import Cache
-from mlops_lint.git_command import GIT, without_filters
+from mlops_lint.git_gateway import GitGateway
 from mlops_lint.scorecard import Card
 from mlops_lint.scorecard.build import build_card
 from mlops_lint.scorecard.card import ScorecardError, load, validate
 
 CACHE_NAME = "scorecard-since"
-
-
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*GIT, *args], cwd=cwd, capture_output=True, text=True, check=False)
 
 
 def _cache_key(commit: str, relative: Sequence[str], overrides: Overrides) -> str:
@@ -40,16 +35,26 @@ def _cache_key(commit: str, relative: Sequence[str], overrides: Overrides) -> st
 
 
 def _lint_revision(root: Path, commit: str, relative: Sequence[str], overrides: Overrides, name: str) -> Card:
-    top = _git(root, "rev-parse", "--show-toplevel")
-    if top.returncode != 0:
+    gateway = GitGateway(root)
+    try:
+        return _lint_checkout(gateway, commit, relative, overrides, name)
+    finally:
+        gateway.close()
+
+
+def _lint_checkout(gateway: GitGateway, commit: str, relative: Sequence[str], overrides: Overrides, name: str) -> Card:
+    root, top = gateway.root, gateway.top_level
+    if top is None:
         raise ScorecardError(f"--since {commit}: {root} is not inside a git repository")
-    inside = root.resolve().relative_to(Path(top.stdout.strip()).resolve())
+    inside = root.resolve().relative_to(top.resolve())
     scratch = Path(tempfile.mkdtemp(prefix="mlops-lint-since-"))
     checkout = scratch / "tree"
     try:
-        added = _git(root, *without_filters(root), "worktree", "add", "--detach", "--quiet", str(checkout), commit)
-        if added.returncode != 0:
-            raise ScorecardError(f"--since {commit}: git worktree add failed: {added.stderr.strip()}")
+        added = gateway.run("worktree", "add", "--detach", "--quiet", str(checkout), commit,
+                            options=gateway.without_filters())  # fmt: skip
+        if added is None or not added.ok:
+            why = added.stderr.decode("utf-8", errors="replace").strip() if added else "git is not available"
+            raise ScorecardError(f"--since {commit}: git worktree add failed: {why}")
         base = checkout / inside
         if not base.is_dir():
             raise ScorecardError(f"--since {commit}: {inside.as_posix()} does not exist at that commit")
@@ -58,9 +63,9 @@ def _lint_revision(root: Path, commit: str, relative: Sequence[str], overrides: 
         card, _report = build_card(paths, replace(overrides, cache=False, baseline=None, changed_since=None), name)
         return card
     finally:
-        _git(root, "worktree", "remove", "--force", str(checkout))
+        gateway.run("worktree", "remove", "--force", str(checkout))
         shutil.rmtree(scratch, ignore_errors=True)
-        _git(root, "worktree", "prune")
+        gateway.run("worktree", "prune")
 
 
 def previous_card(root: Path, ref: str, paths: Sequence[Path], overrides: Overrides, name: str) -> Card:
@@ -68,10 +73,14 @@ def previous_card(root: Path, ref: str, paths: Sequence[Path], overrides: Overri
     as_file = Path(ref)
     if as_file.suffix == ".json" or as_file.is_file():
         return load(as_file)
-    resolved = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if resolved.returncode != 0:
+    gateway = GitGateway(root)
+    try:
+        resolved = gateway.out("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    finally:
+        gateway.close()
+    if resolved is None:
         raise ScorecardError(f"--since {ref}: neither a scorecard file nor a commit of this repository")
-    commit = resolved.stdout.strip()
+    commit = resolved.strip()
     relative = sorted({p.resolve().relative_to(root.resolve()).as_posix() for p in paths if p.exists()} - {"."})
     cache = Cache(root, overrides.cache)
     key = _cache_key(commit, relative, overrides)

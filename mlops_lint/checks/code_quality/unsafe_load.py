@@ -16,6 +16,7 @@ from mlops_lint.checks.code_quality.load_paths import Key, PathKeys
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, scope_nodes
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
+from mlops_lint.diagnostics import Severity
 from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
@@ -127,10 +128,12 @@ class UnsafeModelDeserialization(TorchRule):
                 remedy = _REMEDY_BUNDLE if bundle else _REMEDY_TORCH
                 self.report(node, fix, call=f"{func}() without weights_only=True", remedy=remedy)
             elif name == "numpy.load":
-                self.report(node, call=f"{func}(allow_pickle=True)", remedy=_REMEDY_PICKLE)
+                self.report(node, call=f"{func}(allow_pickle=True)", remedy=_REMEDY_PICKLE, severity=Severity.INFO)
             else:
+                # info: in an ML repository a pickle load mostly reads the project's own artifact (a model
+                # another stage wrote), and the remedy is a change of format, not a keyword
                 remedy = _REMEDY_JOBLIB if name == "joblib.load" else _REMEDY_PICKLE
-                self.report(node, call=f"{func}()", remedy=remedy)
+                self.report(node, call=f"{func}()", remedy=remedy, severity=Severity.INFO)
 
     def _written_by_helper(self, path: cst.BaseExpression, load: cst.Call) -> bool:
         """The load's path variable is also handed to a function of this file that writes the

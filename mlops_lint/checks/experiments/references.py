@@ -106,7 +106,7 @@ def _pointer_md5_at(repo: RepoContext, commit: str, pointer: str) -> str | None:
     """outs[0].md5 of the `.dvc` pointer as it was at `commit` (None if absent or unreadable)."""
     if not pointer.endswith(".dvc"):
         return None
-    blobs = read_blobs(repo.root, [f"{commit}:{pointer}"])
+    blobs = read_blobs(repo, [f"{commit}:{pointer}"])
     if len(blobs) != 1:
         return None
     doc = load_yaml(next(iter(blobs.values())).decode("utf-8", errors="replace"))

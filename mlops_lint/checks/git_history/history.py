@@ -1,6 +1,6 @@
 """What git history holds that it should not: large blobs (MLG003) and secrets (MLG005) anywhere in
 history. The reading is done once per run by `context/git_history.py` (everything reachable),
-which collects what the enabled rules declare through `history_interest`."""
+through `RepoContext.git`, and collects what the enabled rules declare through `history_interest`."""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ class LargeBlobInHistory(RepoRule):
         if not by_path:
             return
         largest = {path: max(blobs, key=lambda b: (b.size, b.oid)) for path, blobs in by_path.items()}
-        introductions(repo.root, index, [(path, blob.oid) for path, blob in largest.items()])
-        save_introductions(repo, index)
+        introductions(repo.git.gateway, index, [(path, blob.oid) for path, blob in largest.items()])
+        save_introductions(repo.root, repo.run_options, index)
         lfs = lfs_attributes(repo)
         for path, blob in sorted(largest.items()):
             versions = len(by_path[path])
@@ -125,8 +125,8 @@ class SecretInHistory(RepoRule):
         if not groups:
             return
         still_at_head = self._fingerprints_at_head(repo, {path for _fp, path in groups}, head)
-        introductions(repo.root, index, [(s.path, s.oid) for found in groups.values() for s in found])
-        save_introductions(repo, index)
+        introductions(repo.git.gateway, index, [(s.path, s.oid) for found in groups.values() for s in found])
+        save_introductions(repo.root, repo.run_options, index)
         reported: set[str] = set()
         for (fingerprint, path), found in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
             if fingerprint in still_at_head or fingerprint in reported:
@@ -158,7 +158,7 @@ class SecretInHistory(RepoRule):
     @staticmethod
     def _fingerprints_at_head(repo: RepoContext, paths: set[str], head: Mapping[str, Blob]) -> set[str]:
         oids = {head[path].oid: path for path in paths if path in head}
-        contents = read_blobs(repo.root, list(oids))
+        contents = read_blobs(repo, list(oids))
         found: set[str] = set()
         for oid, data in contents.items():
             found |= fingerprints(data, oids[oid])

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.context import pyutil
+from mlops_lint.diagnostics import Severity
 from mlops_lint.rule import PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
@@ -130,7 +131,10 @@ class AbsoluteLocalPath(PythonRule):
     def _check(self, node: cst.CSTNode, value: str | None) -> None:
         if value and _USER_PATH.match(value):
             shown = value if len(value) <= 40 else value[:37] + "..."
-            self.report(node, path=shown)
+            # `~/...` names no user: it works for everyone whose machine has that layout (DeepSpeed's
+            # `~/hostfile`), so it is advice; a path with someone's user name in it is a warning
+            home_relative = value.startswith("~/")
+            self.report(node, path=shown, severity=Severity.INFO if home_relative else None)
 
 
 RULES: list[type[Rule]] = [DataloaderShuffleWithoutGenerator, NondeterministicTorchTraining, AbsoluteLocalPath]

@@ -1,0 +1,58 @@
+"""Which commit brought a reported blob into history: one `git log --raw` for all of them.
+
+Never one `git log` per path: the log over the scope is restricted to the wanted paths (in chunks
+of 500), and the last commit seen for a (path, blob) pair is the oldest, since log runs newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mlops_lint.context.history_model import HistoryIndex, Introduction
+from mlops_lint.context.history_scan import range_revs
+from mlops_lint.git_gateway import GitGateway
+
+
+def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tuple[str, str]]) -> None:
+    """Find, for each (path, blob id), the oldest commit that wrote that blob at that path.
+
+    One `git log --raw` over the scope, restricted to the wanted paths, answers all of them. The
+    answers are kept on the index (and written to the cache with it)."""
+    missing = sorted({pair for pair in wanted if pair not in index._introductions})
+    if not missing or index.scope.kind in ("none", "staged"):
+        return
+    revs = ["--all"] if index.scope.kind == "all" else range_revs(gateway, index.scope.range or "")
+    oids_by_path: dict[str, set[str]] = {}
+    for path, oid in missing:
+        oids_by_path.setdefault(path, set()).add(oid)
+    paths = sorted(oids_by_path)
+    found: dict[tuple[str, str], Introduction] = {}
+    for start in range(0, len(paths), 500):
+        chunk = paths[start : start + 500]
+        result = gateway.run(
+            "log", *revs, "--raw", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
+            "--", *(f":(top,literal){index.prefix}{p}" for p in chunk), options=("-c", "core.quotePath=false"),
+        )  # fmt: skip
+        if result is None or result.returncode != 0:
+            continue
+        commit: Introduction | None = None
+        for line in result.stdout.decode("utf-8", errors="replace").splitlines():
+            if line.startswith("\x01"):
+                sha, when, subject = [*line[1:].split(" ", 2), "", ""][:3]
+                commit = Introduction(sha, subject, int(when) if when.isdigit() else 0)
+            elif line.startswith(":") and commit is not None and "\t" in line:
+                meta, path = line.split("\t", 1)
+                path = path[len(index.prefix) :]
+                parts = meta.split()
+                if len(parts) >= 4 and parts[3] in oids_by_path.get(path, ()):
+                    found[(path, parts[3])] = commit  # log runs newest first: the last one seen is the oldest
+    for pair in missing:
+        index._introductions[pair] = found.get(pair)
+    index._unsaved = True
+
+
+def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | None:
+    return index._introductions.get((path, oid))
+
+
+# Literal markers of every secret `confident_secrets` can report: a blob with none of them is not scanned.
