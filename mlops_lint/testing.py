@@ -22,6 +22,7 @@ identity and date, so commits (and whatever a rule reads of them) are the same o
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -47,10 +48,17 @@ GIT_ENV = {
 
 
 def _git(root: Path, *args: str) -> str:
-    import git  # GitPython, imported here: only the harness builds repositories
+    """git through the one gateway (its safety options too), with a fixed identity and dates."""
+    from mlops_lint.git_gateway import GitGateway
 
-    output: str = git.Git(str(root)).execute(["git", *args], env=GIT_ENV)
-    return output
+    gateway = GitGateway(root)
+    try:
+        result = gateway.run(*args, env={**os.environ, **GIT_ENV})
+    finally:
+        gateway.close()
+    if result is None or result.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {b'' if result is None else result.stderr!r}")
+    return result.stdout.decode("utf-8", "replace")
 
 
 def git_init(root: Path) -> None:

@@ -184,3 +184,12 @@ def test_per_finding_severity(tmp_path: Path, source: str, code: str, severity: 
     root = repo(tmp_path, {"src/job.py": source})
     found = [d for d in api.lint([root], api.Overrides(only=(code,), history="none")).diagnostics]
     assert [(d.code, d.severity) for d in found] == [(code, severity)]
+
+
+def test_a_project_templates_ranges_are_info(tmp_path: Path) -> None:
+    files = {"README.md": "# Lightning-Hydra-Template\n", "requirements.txt": "torch>=2.0.0\n"}
+    found = api.lint([repo(tmp_path, files)], api.Overrides(only=("MLR005",), history="none")).diagnostics
+    assert [(d.code, d.severity) for d in found] == [("MLR005", Severity.INFO)]
+    (tmp_path / "README.md").write_text("# Churn model\n", encoding="utf-8")
+    found = api.lint([tmp_path], api.Overrides(only=("MLR005",), history="none", cache=False)).diagnostics
+    assert [(d.code, d.severity) for d in found] == [("MLR005", Severity.WARNING)]

@@ -232,3 +232,19 @@ def in_library_examples(repo: RepoContext, path: str) -> bool:
         if project.library and any(part in EXAMPLE_FOLDERS for part in relative.split("/") if part):
             return True
     return False
+
+
+_TEMPLATE_FILES = ("cookiecutter.json", "copier.yml", "copier.yaml")
+_README_TITLE = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+
+
+def is_project_template(repo: RepoContext) -> bool:
+    """A repository that is itself a project template: a cookiecutter or copier template at its root,
+    or a README whose title says template (`# Lightning-Hydra-Template`). A template's ranges are
+    meant to resolve to whatever is current when someone starts a project from it."""
+    if any(repo.has(name) for name in _TEMPLATE_FILES):
+        return True
+    readme = next((name for name in ("README.md", "README.rst", "README") if repo.has(name)), None)
+    text = repo.file(readme).text if readme is not None else None
+    title = _README_TITLE.search(text[:4000]) if text else None
+    return title is not None and "template" in title.group(1).lower()

@@ -28,6 +28,7 @@ from mlops_lint.context.python_project import (
     Project,
     enclosing_projects,
     in_library_examples,
+    is_project_template,
     lock_covering,
     normalise,
 )
@@ -194,6 +195,8 @@ class UnpinnedDependency(PathRule):
         projects = enclosing_projects(repo, file.path)
         if in_library_examples(repo, file.path):
             severity = Severity.INFO  # one example's environment (the mirror test is for the library's own files)
+        elif is_project_template(repo):
+            severity = Severity.INFO  # a template's ranges resolve to what is current when a project starts
         elif not conda and projects and projects[0].library and self._mirrors(file, projects[0]):
             return
         first = found[0]
