@@ -9,7 +9,9 @@ ruff reports what pyflakes would; an ML linter repeating that is noise in these 
 - an unused import in `__init__.py` is how a package re-exports its API (F401);
 - a name IPython, Jupyter or a magic provides is not undefined (F821), and where our MLJ004
   reports a name used before the cell that defines it, F821 at the same place says it again;
-- a NumPy 1/2 compatibility shim names the removed function behind `hasattr` (NPY201).
+- a NumPy 1/2 compatibility shim names the removed function behind `hasattr` (NPY201);
+- an import made for its side effect is used by being imported (F401): scikit-learn's
+  `sklearn.experimental.enable_*` switches, `import this`.
 
 Severities follow what a maintainer does with the finding: a name that fails at run time is an
 error; an unused import or variable, a placeholder-free f-string, star-import fallout and
@@ -32,6 +34,8 @@ from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Severity
 from mlops_lint.engine import ActiveRules
 
+# imports whose whole purpose is their side effect: ruff's F401 names them as "`module.name` imported but unused"
+_SIDE_EFFECT = re.compile(r"^`(?:sklearn\.experimental\.enable_\w+|this|antigravity)` imported but unused")
 GENERIC = re.compile(r"^[FEW][0-9]")  # pyflakes and pycodestyle: every Python linter's ground
 ERROR_CODES = ("E9", "F821", "F822", "F823", "F63", "F7")
 INFO_CODES = ("F401", "F403", "F405", "F541", "F841", "F842", "PD003", "PD004", "PD101")
@@ -83,7 +87,7 @@ def refine(
             continue
         if linting.flake8_silences(path, code):
             continue
-        if code == "F401" and path.rsplit("/", 1)[-1] == "__init__.py":
+        if code == "F401" and (path.rsplit("/", 1)[-1] == "__init__.py" or _SIDE_EFFECT.search(diagnostic.message)):
             continue
         if code == "F821" and _provided(diagnostic, notebook_names):
             continue

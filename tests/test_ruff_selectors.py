@@ -70,3 +70,11 @@ def test_an_unknown_code_is_still_an_error(repo: Path) -> None:
 def test_rules_explain_a_ruff_code_prints_ruffs_documentation() -> None:
     result = CliRunner().invoke(main, ["rules", "explain", "F401"])
     assert result.exit_code == 0 and "# unused-import (F401)" in result.stdout
+
+
+def test_side_effect_imports_are_not_unused(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    source = "from sklearn.experimental import enable_halving_search_cv\nimport this\nimport os\n"
+    write_files(tmp_path, {"a.py": source})
+    report = api.lint([tmp_path], api.Overrides(cache=False, history="none"))
+    assert [d.message for d in report.diagnostics if d.code == "F401"] == ["`os` imported but unused"]

@@ -54,7 +54,7 @@ class LogWithoutMask(TorchRule):
         self.report(node, func=self.source(node.func))
 
     def _guarded(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, (cst.Integer, cst.Float)):
+        if _constant(node):
             return True
         if isinstance(node, cst.Call):
             func = node.func
@@ -85,9 +85,22 @@ class LogWithoutMask(TorchRule):
         return False
 
 
+def _constant(node: cst.BaseExpression) -> bool:
+    """A number, or a (nested) list or tuple of numbers: `tf.math.log([[0.5, 0.4, 0.1]])`."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return _constant(node.expression)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return bool(node.elements) and all(_constant(element.value) for element in node.elements)
+    return False
+
+
 def _is_epsilon(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
+    if isinstance(node, cst.Call) and not node.args:
+        node = node.func  # `tf.keras.backend.epsilon()`
     last = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
     return _EPSILON.search(last.lower()) is not None
 
