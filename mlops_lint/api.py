@@ -13,15 +13,13 @@ from pathlib import Path
 from mlops_lint.baseline import Baseline, Entry, entries_for
 from mlops_lint.cache import Cache
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.git_history import history_interest
-from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, ConfigError, load_config
 from mlops_lint.context.declared_requirements import declaration_files
 from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.lint_config import read_project_linting
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.run_options import RunOptions
+from mlops_lint.context.run_options import RunOptions, combined_interest
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
 from mlops_lint.engine import ActiveRules, FileResult, run, run_live, suppress
@@ -31,6 +29,7 @@ from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
 from mlops_lint.ruff_bridge import RuffRun, undefined_names
 from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
+from mlops_lint.rule import EngineEvent
 from mlops_lint.run_memo import memo_for
 from mlops_lint.selection import PerFileIgnores, check_selectors, effective_ruff, enabled_codes
 
@@ -115,18 +114,23 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     if overrides.changed_since:
         changed = changed_files(root, overrides.changed_since)
         targets = [path for path in targets if path in changed]
-    # the harness (`only`) runs ruff just for MLX002's own examples
+    rules = ActiveRules.build(reg, codes, options)
+    # the harness (`only`) runs ruff just for the examples of the rule that reports ruff's failures
     ruff = effective_ruff(config)
     if ruff is not None:
         config = replace(config, ruff=ruff)  # `--select F401` runs only ruff's F401
-    ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff is not None
-    rules = ActiveRules.build(reg, codes, options)
+    reports_ruff = EngineEvent.RUFF_FAILED in rules.engine_reporters
+    ruff_active = reports_ruff and config.ruff.enabled if overrides.only else ruff is not None
     scope = HistoryScope.parse(overrides.history) if overrides.history else HistoryScope.from_environment()
     run_options = RunOptions(
         history=scope or HistoryScope(),
         cache=overrides.cache,
         progress=overrides.progress,
-        interest=history_interest({settings.meta.code: settings for settings, _cls in rules.repo_rules}),
+        interest=combined_interest(
+            interest
+            for settings, rule_cls in rules.repo_rules
+            if (interest := rule_cls.history_interest(settings.options)) is not None
+        ),
     )
     return Session(
         root=root,
@@ -204,7 +208,9 @@ def _run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileR
         result.diagnostics = drop_replaced(
             result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
         )
-    if memo is not None and not result.transient and all(d.code != RuffFailed.code for d in result.diagnostics):
+    ruff_failed = session.rules.engine_reporters.get(EngineEvent.RUFF_FAILED)
+    failed_code = ruff_failed.meta.code if ruff_failed is not None else None
+    if memo is not None and not result.transient and all(d.code != failed_code for d in result.diagnostics):
         live_codes = session.rules.live().codes
         memo.store(
             [d for d in result.diagnostics if d.code not in live_codes],
@@ -279,13 +285,13 @@ def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> 
 
 def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[Diagnostic]:
     outcome = ruff.result()
-    settings = session.rules.engine_rules.get(RuffFailed.code)
+    reporter = session.rules.engine_reporters.get(EngineEvent.RUFF_FAILED)
     if outcome.failure is not None:
-        return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)] if settings else []
+        return [reporter.diagnostic(Location(path="."), reason=outcome.failure)] if reporter else []
     crashes = [
-        RuffFailed(settings).diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
+        reporter.diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
         for path, why in outcome.crashed
-        if settings is not None
+        if reporter is not None
     ]
     kept = refine_in(repo, outcome.diagnostics, ruff.linting, session.config.ruff.defer_to_project_linter)
     return [*kept, *crashes]

@@ -18,14 +18,13 @@ import click
 from mlops_lint import __version__, api, scaffold
 from mlops_lint.baseline import DEFAULT_FILE, BaselineError, write
 from mlops_lint.catalogue import CatalogueError
-from mlops_lint.checks.data_files import CHECK_DATA_CODES
 from mlops_lint.config import ConfigError
 from mlops_lint.diagnostics import Family
 from mlops_lint.discovery import RevisionError, find_root
 from mlops_lint.docs import UnknownSelectorError, explain_selector, rules_listing
 from mlops_lint.fixer import FixReport
 from mlops_lint.fixes import Applicability
-from mlops_lint.registry import metas
+from mlops_lint.registry import metas, registry
 from mlops_lint.reporters import FORMATS, github
 from mlops_lint.reporters.paths import CWD_RELATIVE_FORMATS, from_working_folder
 from mlops_lint.reporters.text import statistics, statistics_rows
@@ -81,7 +80,9 @@ FAIL_ON = click.option(
 def history_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """How much git history the history rules read, and whether the cache is used."""
     options = [
-        click.option("--no-history", is_flag=True, help="Do not read git history (MLG003, MLG005 stay silent)."),
+        click.option(
+            "--no-history", is_flag=True, help="Do not read git history (the rules that need it stay silent)."
+        ),
         click.option(
             "--history-range",
             metavar="A..B",
@@ -215,7 +216,7 @@ def main() -> None:
 @click.option(
     "--check-data",
     is_flag=True,
-    help="Also compare workspace data with its .dvc pointers (MLD004, MLD014); off by default.",
+    help="Also run the rules that compare workspace data with its .dvc pointers; off by default.",
 )
 def check(
     paths: tuple[Path, ...],
@@ -239,8 +240,8 @@ def check(
     check_data: bool,
 ) -> None:
     """Lint PATHS (default: the current folder)."""
-    if check_data:
-        extend_select = (*extend_select, *CHECK_DATA_CODES)
+    if check_data:  # the rules whose catalogue entry says `opt-in: check-data`
+        extend_select = (*extend_select, *(m.code for m in metas().values() if m.opt_in == "check-data"))
 
     def action() -> int:
         _missing(paths)
@@ -470,6 +471,7 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
     def action() -> int:
         chosen = [m for m in metas().values() if family is None or m.family.value == family]
         if output_format == "json":
+            classes = {code: rule_cls for code, (_meta, rule_cls) in registry().items()}
             rows = [
                 {
                     "code": m.code,
@@ -480,6 +482,7 @@ def rules(ctx: click.Context, family: str | None, output_format: str) -> None:
                     "fix": str(m.fix_applicability) if m.fix_applicability else None,
                     "default": m.default,
                     "summary": m.summary,
+                    "module": classes[m.code].__module__,  # where the rule's logic lives
                 }
                 for m in chosen
             ]
@@ -498,7 +501,8 @@ def explain_command(code: str) -> None:
 
     def action() -> int:
         try:
-            click.echo(explain_selector(code, metas()), nl=False)
+            modules = {code: rule_cls.__module__ for code, (_meta, rule_cls) in registry().items()}
+            click.echo(explain_selector(code, metas(), modules), nl=False)
         except UnknownSelectorError as exc:
             raise click.UsageError(str(exc)) from None
         return EXIT_CLEAN

@@ -14,12 +14,11 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from mlops_lint import lazy, parallel
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.git_history import history_index
@@ -29,7 +28,7 @@ from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
 from mlops_lint.result_cache import rules_key
-from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
+from mlops_lint.rule import EngineEvent, EngineRule, NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
 from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
@@ -59,6 +58,9 @@ class ActiveRules:
     python_rules: tuple[tuple[RuleSettings, type[PythonRule]], ...]
     repo_rules: tuple[tuple[RuleSettings, type[RepoRule]], ...]
     engine_rules: Mapping[str, RuleSettings]
+    # the enabled engine rules by the event they report (`EngineRule.reports`): the engine asks for
+    # "the rule that reports an unparsable file", never for a code
+    engine_reporters: Mapping[EngineEvent, EngineRule] = field(default_factory=dict)
 
     @property
     def cache_key(self) -> str:
@@ -74,7 +76,7 @@ class ActiveRules:
     def build(
         cls, registry: Mapping[str, tuple[RuleMeta, type[Rule]]], codes: Iterable[str], options: Mapping[str, Mapping]
     ) -> ActiveRules:
-        path, python, repo, engine = [], [], [], {}
+        path, python, repo, engine, reporters = [], [], [], {}, {}
         for code in codes:
             meta, rule_cls = registry[code]
             settings = RuleSettings(meta, {**meta.default_options(), **options.get(code, {})})
@@ -86,7 +88,9 @@ class ActiveRules:
                 repo.append((settings, rule_cls))
             else:
                 engine[code] = settings
-        return cls(tuple(path), tuple(python), tuple(repo), engine)
+                if issubclass(rule_cls, EngineRule):
+                    reporters[rule_cls.reports] = rule_cls(settings)
+        return cls(tuple(path), tuple(python), tuple(repo), engine, reporters)
 
     def live(self) -> ActiveRules:
         """Only the path and repository rules that read outside the listed files: what a run whose
@@ -147,7 +151,7 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
-    if not wanted and UnparsableFile.code not in rules.engine_rules:
+    if not wanted and EngineEvent.UNPARSABLE_FILE not in rules.engine_reporters:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
     parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
@@ -225,8 +229,8 @@ class _NotebookPlacement(_Placement):
 
 
 def _located_engine_finding(rules: ActiveRules, location: Location, **args: str) -> list[Diagnostic]:
-    settings = rules.engine_rules.get(UnparsableFile.code)
-    return [UnparsableFile(settings).diagnostic(location, **args)] if settings else []
+    reporter = rules.engine_reporters.get(EngineEvent.UNPARSABLE_FILE)
+    return [reporter.diagnostic(location, **args)] if reporter else []
 
 
 def _reported_nodes(visitors: Sequence[PythonRule]) -> list[cst.CSTNode]:
@@ -367,12 +371,9 @@ def _in_parallel(
     return parallel.analyse(repo, rules, misses, jobs)
 
 
-HISTORY_RULES = ("MLG003", "MLG005")
-
-
 def _history_in_background(repo: RepoContext, rules: ActiveRules) -> threading.Thread | None:
     """Start the one history scan now, so that git works while Python checks the files."""
-    if repo.run_options.history.kind == "none" or not any(s.meta.code in HISTORY_RULES for s, _c in rules.repo_rules):
+    if repo.run_options.history.kind == "none" or not any("history" in s.meta.needs for s, _c in rules.repo_rules):
         return None
     thread = threading.Thread(target=history_index, args=(repo,), daemon=True)
     thread.start()

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_lint import api
-from mlops_lint.checks.data_files import column_difference
+from mlops_lint.checks.data.workspace import column_difference
 from mlops_lint.cli import main
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context import git_objects

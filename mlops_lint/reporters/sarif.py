@@ -29,7 +29,6 @@ INFORMATION_URI = "https://pypi.org/project/mlops-lint/"
 FINGERPRINT_KEY = "mlopsLintFingerprint/v1"
 SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-SECURITY_SEVERITY = {"MLG004": "8.0", "MLG005": "8.0", "MLG006": "7.0"}  # secrets and credential files: "high"
 
 NotebookLine = Callable[[str, str, int, int], "int | None"]
 """(notebook text, path, cell, cell line) -> the notebook file's line holding that source line."""
@@ -76,9 +75,9 @@ def _rule(meta: RuleMeta | None, diagnostic: Diagnostic) -> dict[str, Any]:
             "properties": {"tags": [str(diagnostic.family), "ruff"]},
         }
     properties: dict[str, Any] = {"tags": [str(meta.family)]}
-    if meta.code in SECURITY_SEVERITY:
+    if meta.security_severity is not None:  # declared in the catalogue entry (`security-severity:`)
         properties["tags"].append("security")
-        properties["security-severity"] = SECURITY_SEVERITY[meta.code]
+        properties["security-severity"] = f"{meta.security_severity:.1f}"
     help_text = explain(meta)
     return {
         "id": meta.code,
