@@ -12,6 +12,7 @@ from typing import Any
 
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context.dvc import pointer_outs
+from mlops_lint.context.dvc_md5 import file_md5
 from mlops_lint.context.git_objects import head_blobs
 from mlops_lint.context.lfs import lfs_attributes, looks_like_pointer, pointer_problem
 from mlops_lint.context.repo import RepoContext
@@ -132,7 +133,7 @@ class DvcDataOutOfDate(RepoRule):
         if actual > limit:
             return None
         legacy = "hash" not in out
-        if ws.file_md5(found, dos2unix=legacy) != md5:
+        if file_md5(found, "lf" if legacy else "raw") != md5:
             return "md5 differs" + (" (legacy md5-dos2unix)" if legacy else "")
         return None
 

@@ -9,7 +9,6 @@ placeholder after that is left as written, and the checks skip it rather than gu
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import posixpath
 import re
@@ -21,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
+from mlops_lint.context.dvc_md5 import EOLS as EOLS
+from mlops_lint.context.dvc_md5 import Eol
 from mlops_lint.context.yaml_doc import Key, YamlDoc, YamlProblem
 from mlops_lint.fixes import newline_of, yaml_lines_agree
 
@@ -452,61 +453,9 @@ def lock_stages(repo: RepoContext, lock_path: str) -> dict[str, LockStage] | Non
     return result
 
 
-_MD5_CACHE: dict[tuple[str, str, int, int, int], str | None] = {}
-_CHUNK = 1 << 20
-EOLS = ("raw", "lf", "crlf")
-
-
-def workspace_md5(repo: RepoContext, path: str, limit: int, eol: str = "raw") -> str | None:
-    """md5 of a workspace file no larger than `limit` bytes, streamed; None when it is larger or
-    unreadable. `raw` is DVC 3 (the bytes as they are); `lf` is DVC 2's md5-dos2unix (text after
-    CRLF -> LF); `crlf` is the text as a Windows checkout holds it (LF -> CRLF). A file with a NUL
-    byte in its first 8 KB is binary and always hashed as is. Results are cached by absolute path,
-    mtime and size, so each file is hashed at most once per process and mode."""
-    if path in repo.overlays:
-        return _md5(repo, path, limit, eol)
-    try:
-        stat = (repo.root / path).stat()
-    except OSError:
-        return None
-    cache_key = (str(repo.root / path), eol, stat.st_mtime_ns, stat.st_size, limit)
-    if cache_key not in _MD5_CACHE:
-        _MD5_CACHE[cache_key] = _md5(repo, path, limit, eol)
-    return _MD5_CACHE[cache_key]
-
-
-def _convert(chunk: bytes, eol: str) -> bytes:
-    chunk = chunk.replace(b"\r\n", b"\n")
-    return chunk.replace(b"\n", b"\r\n") if eol == "crlf" else chunk
-
-
-def _md5(repo: RepoContext, path: str, limit: int, eol: str) -> str | None:
-    digest = hashlib.md5(usedforsecurity=False)
-    if path in repo.overlays:
-        data = repo.overlays[path].encode("utf-8")
-        if len(data) > limit:
-            return None
-        digest.update(_convert(data, eol) if eol != "raw" and b"\0" not in data[:8192] else data)
-        return digest.hexdigest()
-    target = repo.root / path
-    try:
-        if not target.is_file() or target.is_symlink() or target.stat().st_size > limit:
-            return None
-        with target.open("rb") as handle:
-            chunk = handle.read(_CHUNK)
-            text = eol != "raw" and b"\0" not in chunk[:8192]
-            pending = b""
-            while chunk:
-                if text:  # a CR at a chunk's end may pair with an LF at the next one's start
-                    chunk = pending + chunk
-                    pending = b"\r" if chunk.endswith(b"\r") else b""
-                    chunk = _convert(chunk[: len(chunk) - len(pending)], eol)
-                digest.update(chunk)
-                chunk = handle.read(_CHUNK)
-            digest.update(pending)
-    except OSError:
-        return None
-    return digest.hexdigest()
+def workspace_md5(repo: RepoContext, path: str, limit: int, eol: Eol = "raw") -> str | None:
+    """The DVC md5 of a workspace dep (`RepoContext.workspace_md5`, cached for the run)."""
+    return repo.workspace_md5(path, limit, eol)
 
 
 # --- where to add a dep ------------------------------------------------------------------------
