@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlops_lint.context.names import Aliases, from_binding, import_binding
+
 ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
 _TORCH_AND_FRIENDS = frozenset({"numpy", "random", "torch"})
 
@@ -162,7 +164,7 @@ class _FactsCollector:
 
     def __init__(self) -> None:
         self.facts = ModuleFacts()
-        self.aliases: dict[str, str] = {}
+        self.aliases = Aliases()
 
     def collect(self, tree: ast.Module) -> ModuleFacts:
         top = self.facts.top_level
@@ -192,27 +194,20 @@ class _FactsCollector:
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
-            bound = alias.asname or alias.name.split(".")[0]
-            self.aliases.setdefault(bound, alias.name if alias.asname else bound)
+            self.aliases.add(*import_binding(alias.name, alias.asname))
             self.facts.imports.add(alias.name)
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         base = "." * node.level + (node.module or "")
         self.facts.imports.add(base)
         for alias in node.names:
-            joined = f"{base}.{alias.name}" if not base.endswith(".") else f"{base}{alias.name}"
-            self.aliases.setdefault(alias.asname or alias.name, joined)
+            local, joined = from_binding(node.level, node.module, alias.name, alias.asname)
+            self.aliases.add(local, joined)
             self.facts.imports.add(joined)  # `from pkg import module` imports a module too
 
     def resolve(self, node: ast.expr) -> str | None:
         dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return dotted
-        return f"{target}.{rest}" if rest else target
+        return None if dotted is None else self.aliases.resolve(dotted)
 
     def _call(self, scope: ScopeFacts, node: ast.Call) -> None:
         name = self.resolve(node.func)
