@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import children
+from mlops_lint.context.names import dotted_name as dotted_name
 from mlops_lint.context.names import top_level_alias
 from mlops_lint.rule import PythonRule
 
