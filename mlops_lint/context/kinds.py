@@ -181,9 +181,6 @@ class KindIndex:
         result = self._eval(node)
         return result if isinstance(result, Kind) else None
 
-    def is_kind(self, node: cst.BaseExpression, kinds: Iterable[Kind]) -> bool:
-        return self.of(node) in set(kinds)
-
     def subclasses_module(self, class_name: str) -> bool:
         """A class of this module that derives from torch.nn.Module (directly or via another such class)."""
         seen: set[str] = set()
