@@ -62,7 +62,7 @@ def baseline_command(
     _guarded(action)
 
 
-@click.command("report")
+@click.command("report", short_help="Score each MLOps practice 0-10: HTML, JSON, badge, fleet.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @selection_options
 @history_options

@@ -5,6 +5,7 @@ Not a timing test: it only checks that the scripts run end to end and print what
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,22 @@ def test_quick_suite_prints_the_table(tmp_path: Path) -> None:
     assert int(row["findings"]) > 0
     assert row["same"] == "yes"
     assert row["cold"].endswith("x)")
+
+
+def test_precision_ledger_counts_a_pinned_clone(tmp_path: Path) -> None:
+    """The ledger script runs the default check on a one-repository list and prints counts and a sample."""
+    clone = tmp_path / "repos" / "tiny"
+    clone.mkdir(parents=True)
+    (clone / "requirements.txt").write_text("numpy\n", encoding="utf-8")
+    for command in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", *command], cwd=clone, check=True, capture_output=True)
+    config = tmp_path / "repos.toml"
+    entry = f'[[repo]]\nname = "tiny"\nurl = "https://example.invalid/tiny"\ncommit = "{_head(clone)}"\n'
+    config.write_text(entry, encoding="utf-8")
+    options = ["--repos", str(tmp_path / "repos"), "--config", str(config), "--save", str(tmp_path / "out")]
+    result = _script("precision/ledger.py", *options, "--sample", "5")
+    assert "## tiny (" in result.stdout and "MLR005" in result.stdout
+    assert "requirements.txt:1: " in result.stdout and "| numpy" in result.stdout
+    assert "Total: " in result.stdout and "warning/error" in result.stdout
+    assert "warning:" not in result.stderr  # the clone is at the pinned commit
+    assert json.loads((tmp_path / "out" / "tiny.json").read_text(encoding="utf-8"))

@@ -28,11 +28,11 @@ def test_conditional_installs_are_info(tmp_path: Path) -> None:
         [
             'if "google.colab" in sys.modules:\n    %pip install -q statsmodels',
             "if IS_COLAB or IS_KAGGLE:\n    for _ in range(1):\n        !pip install box2d",
-            "%pip install wandb",
+            "!pip install torch>=2.0",
         ]
     )
     found = _severities(tmp_path, {"nb.ipynb": notebook})
-    own = metas()["MLJ006"].severity  # the unguarded install keeps the rule's own severity
+    own = metas()["MLJ006"].severity  # the unguarded redirect keeps the rule's own severity (a bug)
     assert found == [("nb.ipynb", 1, Severity.INFO), ("nb.ipynb", 2, Severity.INFO), ("nb.ipynb", 3, own)]
 
 
@@ -94,3 +94,9 @@ def test_shell_words(command: str, words: list[str], redirects: list[str]) -> No
 def test_unpinned_and_redirected(command: str, packages: list[str], redirected: list[tuple[str, str]]) -> None:
     found = unpinned_packages(command)
     assert (found.packages, found.redirected) == (packages, redirected)
+
+
+def test_an_unguarded_unpinned_install_is_info_and_a_redirect_is_a_warning(tmp_path: Path) -> None:
+    notebook = make_notebook(["%pip install wandb", "!pip install torch>=2.0"])
+    found = _severities(tmp_path, {"nb.ipynb": notebook})
+    assert found == [("nb.ipynb", 1, Severity.INFO), ("nb.ipynb", 2, Severity.WARNING)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from mlops_lint.cli import main
@@ -37,3 +39,26 @@ def test_sample_output_matches_the_real_output() -> None:
     real = CliRunner().invoke(main, ["check", str(ROOT / "examples")]).stdout.splitlines()
     for line in sample.group(1).splitlines():
         assert line in real, line
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}".strip()
+        yield path, command
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+
+
+def test_the_command_block_lists_every_command_and_every_option() -> None:
+    """The 'Using it' block names every command, and every option of every command appears in the
+    README: a new flag cannot ship undocumented (init and --show-fixes once did)."""
+    from mlops_lint.cli import main
+
+    block = README.split("## Using it", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    for path, command in _commands(main):
+        assert f"mlops-lint {path}" in block, f"`mlops-lint {path}` is missing from the command block"
+        for option in command.params:
+            if isinstance(option, click.Option) and not option.hidden:
+                longest = max(option.opts, key=len)
+                if longest not in ("--help",):
+                    assert longest in README, f"`mlops-lint {path} {longest}` is not documented in the README"

@@ -258,7 +258,8 @@ class NotebookUnpinnedInstall(PathRule):
                 quiet = example or conditional(cell.source, escape.line)
                 yield self.diagnostic(
                     Location(path=file.path, span=span, cell=cell.index),
-                    severity=Severity.INFO if quiet else None,
+                    # only the redirect is a bug worth a warning; an unpinned install in a cell is advice
+                    severity=None if redirected and not quiet else Severity.INFO,
                     packages=", ".join(named),
                     example=f"{(packages or [redirected[0][0]])[0]}{pin}<version>",
                 )
