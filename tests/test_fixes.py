@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_lint import api
+from mlops_lint import api, api_fix
 from mlops_lint.diagnostics import Span
 from mlops_lint.fixer import write_atomically
 from mlops_lint.fixes import TextEdit, apply_edits, line_starts
@@ -125,7 +125,7 @@ def test_a_file_changed_on_disk_while_fixing_is_refused_not_overwritten(
     git_init(tmp_path)
     (tmp_path / "a.py").write_bytes(b"\xef\xbb\xbfimport numpy as npy\r\nnpy.ones(1)\r\n")
     (tmp_path / "b.py").write_text("import pandas as pds\npds.DataFrame()\n", encoding="utf-8")
-    real = api.fix_to_fixed_point
+    real = api_fix.fix_to_fixed_point
     edited = b"import numpy as npy  # edited by someone else meanwhile\n"
 
     def then_an_editor_saves(*args: object, **kwargs: object) -> object:
@@ -133,7 +133,7 @@ def test_a_file_changed_on_disk_while_fixing_is_refused_not_overwritten(
         (tmp_path / "a.py").write_bytes(edited)
         return report
 
-    monkeypatch.setattr(api, "fix_to_fixed_point", then_an_editor_saves)
+    monkeypatch.setattr(api_fix, "fix_to_fixed_point", then_an_editor_saves)
     report = api.fix([tmp_path], ONLY_ALIAS)
     assert (tmp_path / "a.py").read_bytes() == edited
     assert "changed on disk" in report.refused["a.py"]
