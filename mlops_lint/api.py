@@ -16,20 +16,19 @@ from mlops_lint.checks.git_history import history_interest
 from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, ConfigError, load_config
 from mlops_lint.context.declared_requirements import declaration_files
-from mlops_lint.context.files import FileContext, FileKind, classify
+from mlops_lint.context.files import FileContext, classify
 from mlops_lint.context.git_history import HistoryScope
-from mlops_lint.context.lint_config import read_project_linting
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.run_options import RunOptions
-from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
+from mlops_lint.diagnostics import Diagnostic, Family, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
 from mlops_lint.engine import ActiveRules, run, suppress
 from mlops_lint.fixer import FixReport
 from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
-from mlops_lint.ruff_bridge import RuffRun
-from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
+from mlops_lint.ruff_refine import drop_replaced, replacing
+from mlops_lint.ruff_session import ruff_findings, start_ruff
 from mlops_lint.selection import PerFileIgnores, check_selectors, effective_ruff, enabled_codes
 
 
@@ -181,7 +180,7 @@ def _common_dir(paths: Sequence[Path]) -> str:
 
 def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
     targets = list(repo.targets)
-    ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
+    ruff = start_ruff(session, repo, targets) if session.ruff_active else None
     try:
         result = run(repo, targets, session.rules, session.jobs)
     except BaseException:
@@ -190,7 +189,7 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         raise
     if ruff is not None:
         result.diagnostics = drop_replaced(
-            result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
+            result.diagnostics + ruff_findings(session, repo, ruff), replacing(session.rules)
         )
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
@@ -234,36 +233,6 @@ def in_scope(diagnostics: Sequence[Diagnostic], targets: Sequence[str]) -> list[
 def _parents(path: str) -> list[str]:
     parts = path.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> RuffRun | None:
-    # only files we could read ourselves: never a symlink out of the repository
-    python = [
-        path
-        for path in targets
-        if classify(path) in (FileKind.PYTHON, FileKind.NOTEBOOK) and repo.file(path).text is not None
-    ]
-    if not python:
-        return None
-    cache_dir = Cache(session.root, session.result_cache is not None).folder_for("ruff")
-    # the bytes the run read, so that ruff's findings can be made to describe the same text
-    read = {path: raw for path in python if path not in repo.overlays and (raw := repo.file(path).raw) is not None}
-    linting = read_project_linting(session.root, session.inventory.files)
-    return RuffRun(session.root, python, session.config.ruff, repo.overlays, cache_dir, read, linting)
-
-
-def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[Diagnostic]:
-    outcome = ruff.result()
-    settings = session.rules.engine_rules.get(RuffFailed.code)
-    if outcome.failure is not None:
-        return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)] if settings else []
-    crashes = [
-        RuffFailed(settings).diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
-        for path, why in outcome.crashed
-        if settings is not None
-    ]
-    kept = refine_in(repo, outcome.diagnostics, ruff.linting, session.config.ruff.defer_to_project_linter)
-    return [*kept, *crashes]
 
 
 def lint(paths: Sequence[Path], overrides: Overrides = Overrides()) -> RunReport:
