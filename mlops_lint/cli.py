@@ -13,7 +13,7 @@ import click
 
 from mlops_lint import __version__, api
 from mlops_lint.checks.data_files import CHECK_DATA_CODES
-from mlops_lint.cli_commands import baseline_command, init_command, new, report_command, rules
+from mlops_lint.cli_commands import baseline_command, config_group, init_command, new, report_command, rules
 from mlops_lint.cli_options import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -184,7 +184,7 @@ def fix(
     _guarded(action)
 
 
-for _command in (baseline_command, report_command, new, init_command, rules):
+for _command in (baseline_command, report_command, new, init_command, rules, config_group):
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -198,3 +198,26 @@ def explain_command(code: str) -> None:
         return EXIT_CLEAN
 
     _guarded(action)
+
+
+@click.group("config", short_help="Show the effective configuration (`config show`).")
+def config_group() -> None:
+    """The configuration: `config show` prints what a run uses, `extend` chain merged."""
+
+
+@config_group.command("show")
+@click.argument("path", type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Configuration file.")
+@click.option("--output-format", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
+def config_show_command(path: Path, config_file: Path | None, output_format: str) -> None:
+    """Print the effective configuration of the project at PATH, each value with the file it came from."""
+    from mlops_lint import config_show
+
+    def action() -> int:
+        root = find_root(path)
+        merged, files = config_show.effective(root, metas(), config_file)
+        render = config_show.render_json if output_format == "json" else config_show.render_toml
+        click.echo(render(root, merged, files), nl=False)
+        return EXIT_CLEAN
+
+    _guarded(action)

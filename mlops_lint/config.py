@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.config_files import (
+    CONFIG_FILE,
+    PYPROJECT,
+    ConfigError,
+    Layer,
+    find_config_file,
+    merge,
+    read_chain,
+    tomllib,
+)
 from mlops_lint.context.files import DEFAULT_MAX_BYTES
 from mlops_lint.diagnostics import Severity
 from mlops_lint.resources import schema
@@ -22,13 +31,7 @@ from mlops_lint.resources import schema
 if TYPE_CHECKING:  # imported where used: jsonschema costs a tenth of a second at start-up
     import jsonschema
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-CONFIG_FILE = ".mlops-lint.toml"
-PYPROJECT = "pyproject.toml"
+__all__ = ["CONFIG_FILE", "PYPROJECT", "Config", "ConfigError", "find_config_file", "load_config", "tomllib"]
 
 DEFAULT_EXCLUDE = (
     ".git/",
@@ -50,10 +53,6 @@ DEFAULT_EXCLUDE = (
     "*{{*",  # cookiecutter/Jinja templates are not code yet
     "*{%*",
 )
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message is one line that names the key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,66 +180,35 @@ def _validate(instance: Any, schema_: Mapping[str, Any], prefix: str) -> None:
         raise ConfigError(_describe(errors[0], prefix))
 
 
-def find_config_file(root: Path) -> tuple[Path, str] | None:
-    """The file that configures `root`: `.mlops-lint.toml`, else a pyproject.toml with our table.
-
-    A pyproject.toml whose `[tool]` holds a near miss of our name (`[tool.mlops_lint]`,
-    `[tool.mlopslint]`) is an error with a suggestion, not a silently ignored table."""
-    dedicated = root / CONFIG_FILE
-    if dedicated.is_file():
-        return dedicated, ""
-    pyproject = root / PYPROJECT
-    if pyproject.is_file() and _mentions_tool(pyproject):
-        tool = _read_table(pyproject, "tool")
-        if "mlops-lint" in tool:
-            return pyproject, "tool.mlops-lint"
-        near = difflib.get_close_matches("mlops-lint", [str(key) for key in tool], n=1, cutoff=0.75)
-        if near:
-            raise ConfigError(f"{PYPROJECT}: [tool.{near[0]}] is not read: did you mean [tool.mlops-lint]?")
-    return None
-
-
-def _mentions_tool(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return "[tool." in text or "tool =" in text
-
-
-def _read_table(path: Path, table: str) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: cannot be read ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path.name}: invalid TOML: {exc}") from exc
-    for part in table.split(".") if table else ():
-        data = data.get(part, {})
-        if not isinstance(data, dict):
-            raise ConfigError(f"{path.name}: {table} must be a table")
-    return data
-
-
 def load_config(root: Path, metas: Mapping[str, Any], config_file: Path | None = None) -> Config:
-    """Read and validate the configuration of the repository at `root` (defaults if there is none)."""
-    if config_file is not None:
-        table = "tool.mlops-lint" if config_file.name == PYPROJECT else ""
-        found: tuple[Path, str] | None = (config_file, table)
-    else:
-        found = find_config_file(root)
-    if found is None:
+    """Read and validate the configuration of the repository at `root` (defaults if there is none),
+    following `extend` (see `mlops_lint.config_files`): each file is validated on its own, so an
+    error names the file at fault, then the merged table is frozen."""
+    chain = config_chain(root, config_file)
+    if not chain:
         return Config()
-    path, table = found
-    raw = _read_table(path, table)
-    if not table and set(raw) == {"tool"} and isinstance(raw["tool"], dict) and "mlops-lint" in raw["tool"]:
-        # `.mlops-lint.toml` written like pyproject.toml, with a [tool.mlops-lint] header: same keys
-        raw, table = raw["tool"]["mlops-lint"], "tool.mlops-lint"
-    prefix = table or "(top level)"
+    for layer in chain:
+        try:
+            build_config(_without_extend(layer.raw), metas, prefix=layer.table or "(top level)", source=None)
+        except ConfigError as exc:
+            raise ConfigError(f"{layer.path.name}: {exc}") from None  # every configuration error names its file
+    top = chain[-1]
     try:
-        return build_config(raw, metas, prefix=prefix, source=str(path))
+        return build_config(merge(chain).raw, metas, prefix=top.table or "(top level)", source=str(top.path))
     except ConfigError as exc:
-        raise ConfigError(f"{path.name}: {exc}") from None  # every configuration error names its file
+        raise ConfigError(f"{top.path.name}: {exc}") from None
+
+
+def config_chain(root: Path, config_file: Path | None = None) -> list[Layer]:
+    """The configuration files of `root` (or `config_file`), the most basic first; [] when there is none."""
+    if config_file is not None:
+        return read_chain(config_file)
+    found = find_config_file(root)
+    return [] if found is None else read_chain(found[0], found[1])
+
+
+def _without_extend(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in raw.items() if key != "extend"}
 
 
 def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, source: str | None) -> Config:
@@ -250,7 +218,8 @@ def build_config(raw: Mapping[str, Any], metas: Mapping[str, Any], prefix: str, 
     for code, options in raw.get("rules", {}).items():
         meta = metas.get(code)
         if meta is None:
-            raise ConfigError(f"{prefix}.rules.{code}: no such rule")
+            hint = "" if code.startswith("ML") else " (if a plugin provides it, is its package installed?)"
+            raise ConfigError(f"{prefix}.rules.{code}: no such rule{hint}")
         _validate(options, meta.options_schema, f"{prefix}.rules.{code}")
         rule_options[code] = dict(options)
     ignore = raw.get("ignore", [])

@@ -51,7 +51,7 @@ def _init(repo: RepoContext, rules: ActiveRules) -> None:
 def _work(paths: Sequence[str]) -> list[tuple[str, list[Any], list[Any], Any]]:
     """Findings rows, and the module facts when a repository rule reads them (None otherwise)."""
     from mlops_lint.context.files import FileKind
-    from mlops_lint.context.python_facts import facts_to_data
+    from mlops_lint.context.python_facts_data import facts_to_data
     from mlops_lint.engine import FileResult, run_code
     from mlops_lint.serialize import dump, dump_error
 
@@ -64,7 +64,7 @@ def _work(paths: Sequence[str]) -> list[tuple[str, list[Any], list[Any], Any]]:
         file = repo.file(path)
         run_code(repo, file, rules, result, use_cache=False)
         facts = None
-        if want_facts and file.kind is FileKind.PYTHON:
+        if want_facts and file.kind in (FileKind.PYTHON, FileKind.NOTEBOOK):
             module_facts = repo.facts(path)
             facts = [None if module_facts is None else facts_to_data(module_facts)]
         out.append((path, [dump(d) for d in result.diagnostics], [dump_error(e) for e in result.errors], facts))

@@ -4,9 +4,10 @@ What is cached is what costs: the Python rules' findings for a Python file or a 
 libcst parse and traversal each), the cross-file facts of a Python module (an `ast` parse) and
 the secret scan of every text file (the keyword search alone was a fifth of a warm run).
 Entries are keyed by the file's path and a hash of its text; the whole cache is keyed by the tool
-version and the enabled Python rules with their options, so changing a rule's option, upgrading
-mlops-lint or editing the file is a miss. Path and repository rules are not cached: they are
-cheap and may read other files (a `.gitignore`, the git index), which a per-file key cannot see.
+version and the enabled Python rules with their options (and a plugin rule's plugin version), so
+changing a rule's option, upgrading mlops-lint or a plugin, or editing the file is a miss. Path
+and repository rules are not cached: they are cheap and may read other files (a `.gitignore`, the
+git index), which a per-file key cannot see.
 
 The entries live in one JSON document under `.mlops_lint_cache/` (see `mlops_lint.cache`), read
 once per run and written back atomically only when something changed; entries for files that no
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mlops_lint.cache import Cache
+from mlops_lint.plugins import plugin_versions
 
 MAX_VARIANTS = 4  # configurations kept side by side (e.g. pre-commit's selection and CI's)
 
@@ -32,8 +34,11 @@ def text_digest(text: str) -> str:
 
 
 def rules_key(python_rules: Iterable[tuple[str, object]], engine_codes: Iterable[str]) -> str:
-    """The enabled Python rules and options, and the engine codes: what a cached result depends on."""
-    described = json.dumps([sorted((code, options) for code, options in python_rules), sorted(engine_codes)],
+    """The enabled Python rules and options, the engine codes, and the version of each plugin that
+    provides one of those rules (a plugin's upgrade changes its logic without changing our version):
+    what a cached result depends on."""
+    rules = sorted((code, options) for code, options in python_rules)
+    described = json.dumps([rules, sorted(engine_codes), plugin_versions(code for code, _options in rules)],
                            sort_keys=True, default=repr)  # fmt: skip
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 

@@ -1,6 +1,6 @@
 """Which rules run, and which findings are ignored for which files.
 
-Selectors are codes (`MLN004`), code prefixes (`MLN`, `ML`), family words (`naming`), rule names
+Selectors are codes (`MLN004`), code prefixes (`MLN`, `ML`, a plugin's `TEAM`), family words (`naming`), rule names
 (`nonstandard-import-alias`) or `ALL`. As in ruff, the most specific selector wins: with
 `select = ["naming"]` and `ignore = ["MLN001"]`, MLN001 is off and the rest of the family is on;
 with `ignore = ["naming"]` and `extend-select = ["MLN002"]`, only MLN002 of the family runs.
@@ -21,6 +21,7 @@ from mlops_lint.catalogue import RuleMeta
 from mlops_lint.config import Config, ConfigError, RuffSettings
 from mlops_lint.diagnostics import Family, Severity
 from mlops_lint.globs import gitignore_spec
+from mlops_lint.plugins import prefix
 
 FAMILY_SPECIFICITY = 3
 EXACT_SPECIFICITY = 100
@@ -61,6 +62,8 @@ def specificity(selector: str, meta: RuleMeta) -> int:
         return FAMILY_SPECIFICITY
     if meta.code.startswith(selector) and selector.startswith("ML"):
         return len(selector)
+    if meta.code.startswith(selector) and not meta.code.startswith("ML") and len(selector) >= len(prefix(meta.code)):
+        return len(selector)  # a plugin's prefix (`TEAM`, `TEAM0`): never shorter than its letters
     return 0
 
 
@@ -74,8 +77,18 @@ def check_selectors(selectors: Iterable[str], metas: Mapping[str, RuleMeta], whe
             and not any(specificity(selector, meta) for meta in metas.values())
             and not is_ruff_selector(selector)
         ):
-            hint = suggestion(selector, metas)
-            raise ConfigError(f"{where}: '{selector}' matches no rule (use a code, prefix, family or name){hint}")
+            near = suggestion(selector, metas)
+            hint = (" (use a code, prefix, family or name)" + near) if near else _plugin_hint(selector)
+            hint = hint or " (use a code, prefix, family or name)"
+            raise ConfigError(f"{where}: '{selector}' matches no rule{hint}")
+
+
+def _plugin_hint(selector: str) -> str:
+    """A selector shaped like a plugin's code or prefix: the plugin is most likely not installed here."""
+    wanted = normalise(selector)
+    if re.match(r"^[A-Z]{3,}[0-9]{0,3}$", wanted) and not wanted.startswith("ML"):
+        return " (if a plugin provides it, is its package installed?)"
+    return ""
 
 
 # ruff's findings are selected like a rule of the code-quality family named `ruff`

@@ -18,7 +18,13 @@ def test_the_command_line_imports_neither_libcst_nor_jsonschema() -> None:
     loaded = _loaded_after("import mlops_lint.cli, mlops_lint.api, mlops_lint.registry\nmlops_lint.registry.registry()")
     assert "libcst" not in loaded
     assert "jsonschema" not in loaded
-    assert "importlib.metadata" not in loaded  # the version is written in the package, not looked up
+
+
+def test_entry_points_are_read_only_when_a_plugin_is_installed() -> None:
+    """Start-up never imports `importlib.metadata`; loading the rules does only when some installed
+    distribution declares a `mlops_lint.plugins` entry point (tests/test_plugins.py installs one)."""
+    assert "importlib.metadata" not in _loaded_after("import mlops_lint.cli, mlops_lint.api, mlops_lint.registry")
+    assert "importlib.metadata" not in _loaded_after("import mlops_lint.registry\nmlops_lint.registry.registry()")
 
 
 def test_a_warm_run_on_a_repository_without_python_parses_never_imports_libcst(tmp_path) -> None:

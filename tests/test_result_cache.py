@@ -19,7 +19,8 @@ FILES = {
     "src/broken.py": "def f(:\n",
     "src/keys.py": 'WANDB_API_KEY = "0123456789abcdef0123456789abcdef01234567"\n',  # MLG004, from the cache too
     "src/seeds.py": (
-        "import random\n\ndef main():\n    random.shuffle([1, 2])\n\nif __name__ == '__main__':\n    main()\n"
+        "import random\n\ndef main(model):\n    random.shuffle([1, 2])\n    model.fit([1, 2])\n\n"
+        "if __name__ == '__main__':\n    main(None)\n"
     ),
 }
 
@@ -28,7 +29,11 @@ FILES = {
 def repo(tmp_path: Path) -> Path:
     git_init(tmp_path)
     write_files(tmp_path, FILES)
-    (tmp_path / "nb.ipynb").write_text(make_notebook(["import pandas as pd\nx = pd.DataFrame().values\n"]))
+    (tmp_path / "nb.ipynb").write_text(
+        make_notebook(
+            ["import pandas as pd\nx = pd.DataFrame().values\n", "import torch\nm = torch.nn.Linear(2, 1)\nm.fit(x)\n"]
+        )
+    )
     commit_all(tmp_path, "code")
     return tmp_path
 
@@ -55,7 +60,7 @@ def test_cached_findings_equal_fresh_ones_and_nothing_is_parsed_again(
 ) -> None:
     fresh = _findings(repo, cache=False)
     assert any("MLS002" in line for line in fresh) and any("MLX001" in line for line in fresh)
-    assert any("MLR002" in line for line in fresh)  # a cross-file rule fed by module facts
+    assert sum("MLR002" in line for line in fresh) == 2  # a cross-file rule fed by module (and notebook) facts
     assert any("MLG004" in line for line in fresh)  # the secret scan, cached per file too
     assert _findings(repo) == fresh  # cold: fills the cache
     parsed = _count_parses(monkeypatch)

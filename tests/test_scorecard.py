@@ -77,8 +77,8 @@ def test_experiments_apply_only_when_the_repository_has_them(tmp_path: Path) -> 
     root = _repo(tmp_path, {"src/a.py": "x = 1\n", "experiments/exp-001-base/notes.md": "n\n"})
     experiments = next(p for p in _card(root)["practices"] if p["id"] == "experiments")
     assert experiments["applicable"] and experiments["measure"] == {"experiments": 1}
-    # MLE001 (no experiment.yaml, a warning): 10 x 1 / (1 + 2)
-    assert experiments["score"] == 3.3
+    # MLE001 (no experiment.yaml, info: the convention is ours): 10 x 1 / (1 + 0.5)
+    assert experiments["score"] == 6.7
 
 
 def test_fixing_the_example_raises_the_affected_scores(tmp_path: Path) -> None:

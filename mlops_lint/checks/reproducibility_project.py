@@ -6,12 +6,14 @@ import posixpath
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from mlops_lint.checks.seed_reach import SeedReach, where_to_span
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
 from mlops_lint.context.files import FileKind
-from mlops_lint.context.python_facts import ModuleFacts, ScopeFacts, Where
+from mlops_lint.context.python_facts import Where
+from mlops_lint.context.random_apis import trains
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
-from mlops_lint.diagnostics import Diagnostic, Location, Span
+from mlops_lint.diagnostics import Diagnostic, Location
 from mlops_lint.rule import RepoRule
 
 _SEED_HINTS = {
@@ -56,110 +58,15 @@ def pipeline_entry_points(repo: RepoContext) -> dict[str, str]:
     return found
 
 
-MAX_IMPORT_DEPTH = 3
+_TEST_FOLDERS = frozenset({"test", "tests", "testing", "test_utils"})
 
 
-class _Reach:
-    """Walks what an entry point can execute: its module, first-party imports (to a bounded depth),
-    and the functions it calls; collects the seeds set and the global generators used on the way."""
-
-    def __init__(self, repo: RepoContext, entry: str) -> None:
-        self.repo = repo
-        self.entry = entry
-        folder = posixpath.dirname(entry)
-        self.roots = ("", "src/", folder + "/") if folder else ("", "src/")
-        self.seeds: set[str] = set()
-        self.uses: dict[str, tuple[str, Where]] = {}
-        self._seen_scopes: set[int] = set()
-        self._depth: dict[str, int] = {}
-        self._imports: dict[str, list[str]] = {}
-        self._queue: list[tuple[str, ScopeFacts]] = []
-
-    def run(self) -> None:
-        self._enter_module(self.entry, 0)
-        while self._queue:
-            path, scope = self._queue.pop()
-            self.seeds |= scope.seeds
-            for library, where in scope.uses.items():
-                self.uses.setdefault(library, (path, where))
-            depth = self._depth.get(path, 0)
-            for name in scope.calls:
-                self._call(path, name, depth)
-            for name in scope.call_names:  # methods and aliases: matched by name, erring towards "seeded"
-                for module in (path, *self._imported(path)):
-                    self._add_functions(module, name)
-
-    def _enter_module(self, path: str, depth: int) -> None:
-        if path in self._depth and self._depth[path] <= depth:
-            return
-        self._depth[path] = depth
-        facts = self.repo.facts(path)
-        if facts is None:
-            return
-        self._push(path, facts.top_level)  # importing a module runs its top level
-        if depth < MAX_IMPORT_DEPTH:
-            for module in self._imported(path):
-                self._enter_module(module, depth + 1)
-
-    def _push(self, path: str, scope: ScopeFacts) -> None:
-        if id(scope) not in self._seen_scopes:
-            self._seen_scopes.add(id(scope))
-            self._queue.append((path, scope))
-
-    def _add_functions(self, path: str, name: str) -> None:
-        if path not in self._depth:
-            return  # only modules the entry point can reach
-        facts = self.repo.facts(path)
-        if facts is not None:
-            for scope in facts.functions.get(name, []):
-                self._push(path, scope)
-
-    def _call(self, path: str, qualified: str, depth: int) -> None:
-        if "." not in qualified:
-            self._add_functions(path, qualified)
-            return
-        module, _, function = qualified.rpartition(".")
-        for target in self._resolve(path, module):
-            self._enter_module(target, min(depth + 1, MAX_IMPORT_DEPTH))
-            self._add_functions(target, function)
-
-    def _resolve(self, importer: str, module: str) -> list[str]:
-        if module.startswith("."):
-            level = len(module) - len(module.lstrip("."))
-            base = posixpath.dirname(importer)
-            for _ in range(level - 1):
-                base = posixpath.dirname(base)
-            rest = module.lstrip(".").replace(".", "/")
-            stem = posixpath.join(base, rest) if rest else base
-            candidates = [f"{stem}.py", f"{stem}/__init__.py"]
-        else:
-            candidates = module_to_paths(module, self.roots)
-        return [c for c in candidates if self.repo.has(c)][:1]
-
-    def _imported(self, path: str) -> list[str]:
-        if path not in self._imports:
-            facts = self.repo.facts(path)
-            modules: list[str] = []
-            for name in sorted(facts.imports if facts else ()):
-                modules += self._resolve(path, name)
-            self._imports[path] = list(dict.fromkeys(modules))
-        return self._imports[path]
-
-
-def where_to_span(text: str, where: Where) -> Span:
-    """An `ast` position (UTF-8 byte columns) as a Span (1-based character columns)."""
-    lines = text.splitlines()
-
-    def column(line: int, byte_col: int) -> int:
-        raw = lines[line - 1].encode("utf-8") if 0 < line <= len(lines) else b""
-        return len(raw[:byte_col].decode("utf-8", errors="replace")) + 1
-
-    return Span(
-        start_line=where.line,
-        start_col=column(where.line, where.col),
-        end_line=where.end_line,
-        end_col=column(where.end_line, where.end_col),
-    )
+def _is_test(path: str) -> bool:
+    """Test code checks behaviour, not results: what it asserts does not hang on a seed (or it seeds)."""
+    parts = PurePosixPath(path).parts
+    name = parts[-1]
+    named = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    return named or bool(_TEST_FOLDERS.intersection(parts))
 
 
 class GlobalSeedMissing(RepoRule):
@@ -169,30 +76,45 @@ class GlobalSeedMissing(RepoRule):
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
         pipelines = pipeline_entry_points(repo) if self.options["pipeline-scripts"] else {}
         for path in sorted(repo.targets):
-            if repo.file(path).kind is not FileKind.PYTHON:
+            kind = repo.file(path).kind
+            if kind is not FileKind.PYTHON and kind is not FileKind.NOTEBOOK:
                 continue
             facts = repo.facts(path)
-            if facts is None or (facts.main_guard is None and path not in pipelines):
+            if facts is None:
                 continue
-            reach = _Reach(repo, path)
+            pipeline = path in pipelines
+            script = kind is FileKind.NOTEBOOK or facts.main_guard is not None or trains(facts.top_level.trains)
+            if not pipeline and (not script or _is_test(path)):
+                continue  # a module (imported, not run), or a test
+            reach = SeedReach(repo, path)
             reach.run()
-            missing = sorted(set(reach.uses) - reach.seeds)
+            if not pipeline and not trains(reach.training):
+                continue  # inference, evaluation, export, conversion, benchmarks: nothing learns from the draws
+            missing = sorted(set(reach.first_draws) - reach.seeds)
             if not missing:
                 continue
+            first = min((reach.first_draws[library] for library in missing), key=lambda w: (w.line, w.col))
+            location = self._location(repo, path, first)
+            if location is None:
+                continue
             yield self.diagnostic(
-                Location(path=path, span=self._anchor(repo.file(path).text or "", path, facts, reach, missing)),
-                entry="Pipeline script" if path in pipelines else "Entry point",
+                location,
+                entry="Pipeline script" if pipeline else "Notebook" if kind is FileKind.NOTEBOOK else "Entry point",
                 libraries=", ".join(missing),
                 hint=", ".join(_SEED_HINTS[library] for library in missing),
             )
 
     @staticmethod
-    def _anchor(text: str, path: str, facts: ModuleFacts, reach: _Reach, missing: list[str]) -> Span | None:
-        for library in missing:
-            where_path, where = reach.uses[library]
-            if where_path == path:
-                return where_to_span(text, where)
-        return where_to_span(text, facts.main_guard) if facts.main_guard is not None else None
+    def _location(repo: RepoContext, path: str, where: Where) -> Location | None:
+        """The draw (or the call or import leading to it) in the entry file; in a notebook, its cell."""
+        if path.endswith(".ipynb"):
+            program = repo.notebook_program(path)
+            mapped = program.to_cell(where_to_span(program.text, where)) if program is not None else None
+            if mapped is None:
+                return None
+            piece, span = mapped
+            return Location(path=path, span=span, cell=piece.cell.index)
+        return Location(path=path, span=where_to_span(repo.file(path).text or "", where))
 
 
 RULES = [GlobalSeedMissing]

@@ -26,7 +26,7 @@ ROW_METHODS = frozenset({
 def library_class(rule: PythonRule, node: cst.CSTNode, roots: Iterable[str]) -> tuple[str, str] | None:
     """(library, last name) when `node` resolves into one of the libraries `roots`
     (`sklearn.svm.SVC` and `sklearn.svm._classes.SVC` are both ('sklearn', 'SVC'))."""
-    for name in pyutil.qualified_names(rule, node):
+    for name in sorted(pyutil.qualified_names(rule, node)):  # sorted: a set's order follows the hash seed
         root, _, rest = name.partition(".")
         if root in roots and rest:
             return root, name.rsplit(".", 1)[-1]

@@ -123,6 +123,9 @@ class Aliases:
     def add(self, local: str, qualified: str) -> None:
         self.bindings.setdefault(local, qualified)
 
+    def __contains__(self, local: object) -> bool:
+        return local in self.bindings
+
     def resolve(self, dotted: str) -> str:
         target = self.bindings.get(dotted.partition(".")[0])
         return next(iter(_resolve(dotted, None if target is None else [target], builtin=False)))

@@ -11,75 +11,20 @@ cheaper than libcst), with import aliases resolved by a flow-insensitive alias t
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from mlops_lint.context.names import Aliases, from_binding, import_binding
-
-ALL_LIBRARIES = frozenset({"numpy", "random", "torch", "tensorflow"})
-_TORCH_AND_FRIENDS = frozenset({"numpy", "random", "torch"})
-
-SEED_APIS: dict[str, frozenset[str]] = {
-    "numpy.random.seed": frozenset({"numpy"}),
-    "random.seed": frozenset({"random"}),
-    "torch.manual_seed": frozenset({"torch"}),
-    "torch.random.manual_seed": frozenset({"torch"}),
-    "torch.cuda.manual_seed_all": frozenset({"torch"}),
-    "torch.cuda.manual_seed": frozenset({"torch"}),
-    "tensorflow.random.set_seed": frozenset({"tensorflow"}),
-    "tensorflow.set_random_seed": frozenset({"tensorflow"}),
-    "tensorflow.compat.v1.set_random_seed": frozenset({"tensorflow"}),
-    "tensorflow.keras.utils.set_random_seed": frozenset({"tensorflow", "numpy", "random"}),
-    "keras.utils.set_random_seed": frozenset({"tensorflow", "numpy", "random"}),
-    "lightning.seed_everything": _TORCH_AND_FRIENDS,
-    "lightning.pytorch.seed_everything": _TORCH_AND_FRIENDS,
-    "lightning.fabric.seed_everything": _TORCH_AND_FRIENDS,
-    "pytorch_lightning.seed_everything": _TORCH_AND_FRIENDS,
-    "pytorch_lightning.utilities.seed.seed_everything": _TORCH_AND_FRIENDS,
-    "lightning_fabric.utilities.seed.seed_everything": _TORCH_AND_FRIENDS,
-    "transformers.set_seed": ALL_LIBRARIES,
-    "transformers.trainer_utils.set_seed": ALL_LIBRARIES,
-    "accelerate.utils.set_seed": ALL_LIBRARIES,
-    # frameworks that seed on their own unless told not to
-    "transformers.Trainer": ALL_LIBRARIES,
-    "transformers.Seq2SeqTrainer": ALL_LIBRARIES,
-    "lightning.pytorch.cli.LightningCLI": _TORCH_AND_FRIENDS,
-    "pytorch_lightning.cli.LightningCLI": _TORCH_AND_FRIENDS,
-}
-
-_NUMPY_GLOBAL = {
-    "rand", "randn", "randint", "random", "random_sample", "ranf", "sample", "choice", "shuffle", "permutation",
-    "normal", "uniform", "binomial", "poisson", "beta", "gamma", "exponential", "multinomial",
-    "multivariate_normal", "standard_normal", "bytes", "random_integers", "laplace", "lognormal", "dirichlet",
-}  # fmt: skip
-_RANDOM_GLOBAL = {
-    "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss",
-    "normalvariate", "triangular", "betavariate", "expovariate", "lognormvariate", "getrandbits",
-}  # fmt: skip
-_TORCH_GLOBAL = {
-    "torch.rand", "torch.randn", "torch.randint", "torch.randperm", "torch.rand_like", "torch.randn_like",
-    "torch.randint_like", "torch.normal", "torch.bernoulli", "torch.multinomial", "torch.poisson",
-}  # fmt: skip
-_TORCH_RANDOM_LAYERS = ("Linear", "Conv1d", "Conv2d", "Conv3d", "Embedding", "LSTM", "GRU", "RNN", "Dropout",
-                        "Dropout1d", "Dropout2d", "Dropout3d", "MultiheadAttention", "Transformer",
-                        "TransformerEncoderLayer", "TransformerDecoderLayer", "Bilinear")  # fmt: skip
-
-
-def global_rng_library(name: str) -> str | None:
-    """The library whose global random generator a call of `name` draws from, if any."""
-    head, _, last = name.rpartition(".")
-    if head == "numpy.random" and last in _NUMPY_GLOBAL:
-        return "numpy"
-    if head == "random" and last in _RANDOM_GLOBAL:
-        return "random"
-    if name in _TORCH_GLOBAL or (head == "torch.nn.init" and last.endswith("_")):
-        return "torch"
-    if head == "torch.nn" and last in _TORCH_RANDOM_LAYERS:
-        return "torch"
-    if head == "tensorflow.random" and last not in ("set_seed", "Generator", "experimental"):
-        return "tensorflow"
-    return None
+from mlops_lint.context.random_apis import (
+    ALL_LIBRARIES,
+    SEED_METHODS,
+    TRAINING_FUNCTIONS,
+    TRAINING_METHODS,
+    example_inputs,
+    global_rng_library,
+    seeded_by,
+    training_signal,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,20 +43,25 @@ class Where:
 
 @dataclass
 class ScopeFacts:
-    """What one function (or a module's top level) does with randomness, and what it calls."""
+    """What one function (or a module's top level) does with randomness, and what it calls.
+
+    Every mapping keeps source order and the first position of each key, so whatever reads them
+    (which draw to report, which call led there) does not depend on hash seeds."""
 
     seeds: set[str] = field(default_factory=set)
-    uses: dict[str, Where] = field(default_factory=dict)
-    calls: set[str] = field(default_factory=set)  # resolved dotted names of called functions
-    call_names: set[str] = field(default_factory=set)  # bare names: f() and x.f() -> "f"
+    uses: dict[str, Where] = field(default_factory=dict)  # library -> first draw (example inputs left out)
+    calls: dict[str, Where] = field(default_factory=dict)  # resolved dotted name -> first call
+    call_names: dict[str, Where] = field(default_factory=dict)  # bare names: f() and x.f() -> "f"
+    trains: set[str] = field(default_factory=set)  # training signals: "fit", "backward", "step"
 
 
 @dataclass
 class ModuleFacts:
     top_level: ScopeFacts = field(default_factory=ScopeFacts)
-    functions: Mapping[str, list[ScopeFacts]] = field(default_factory=dict)  # by bare name (methods too)
+    functions: Mapping[str, list[ScopeFacts]] = field(default_factory=dict)  # by bare name (methods, classes)
     main_guard: Where | None = None
-    imports: set[str] = field(default_factory=set)  # imported module names, relative ones with dots
+    main_block: ScopeFacts | None = None  # what `if __name__ == "__main__":` runs: only when run, never on import
+    imports: dict[str, Where] = field(default_factory=dict)  # module name (relative ones with dots) -> statement
 
 
 def _is_main_guard(node: ast.If) -> bool:
@@ -160,7 +110,12 @@ class _FactsCollector:
     """One iterative walk over the `ast` tree (no `NodeVisitor`: its per-node dispatch cost more
     than the walk). Imports are collected during the walk and calls resolved after it, since an
     alias counts wherever it is bound (flow-insensitive); a name bound twice (`try: import a as x`
-    / `except ImportError: import b as x`) keeps its first binding in source order."""
+    / `except ImportError: import b as x`) keeps its first binding in source order.
+
+    A draw that only feeds a tracing or export call (`torch.jit.trace(m, torch.randn(1, 3))`, or
+    `dummy = torch.randn(...)` later passed to one) is an example input, not randomness that
+    decides a result. That is worked out after the walk, from the few tracing calls and the
+    assignments, so the walk itself stays as cheap as it was."""
 
     def __init__(self) -> None:
         self.facts = ModuleFacts()
@@ -171,59 +126,113 @@ class _FactsCollector:
         functions: dict[str, list[ScopeFacts]] = {}
         self.facts.functions = functions
         calls: list[tuple[ScopeFacts, ast.Call]] = []
+        assigns: list[ast.Assign | ast.AnnAssign] = []
+        classes: list[ast.ClassDef] = []
         stack: list[tuple[ast.AST, ScopeFacts]] = [(tree, top)]
         while stack:
             node, scope = stack.pop()
             kind = type(node)
             if kind is ast.Call:
                 calls.append((scope, node))  # type: ignore[arg-type]
-            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                name = node.name  # type: ignore[attr-defined]
-                scope = ScopeFacts()  # decorators and defaults count as the function's, as before
-                functions.setdefault(name, []).append(scope)
-            elif kind is ast.Import:
-                self._import(node)  # type: ignore[arg-type]
-            elif kind is ast.ImportFrom:
-                self._import_from(node)  # type: ignore[arg-type]
-            elif kind is ast.If and scope is top and self.facts.main_guard is None and _is_main_guard(node):  # type: ignore[arg-type]
-                self.facts.main_guard = Where.of(node)  # type: ignore[arg-type]
+            elif kind in _STATEMENTS:
+                if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    name = node.name  # type: ignore[attr-defined]
+                    scope = ScopeFacts()  # decorators and defaults count as the function's, as before
+                    functions.setdefault(name, []).append(scope)
+                elif kind is ast.Assign or kind is ast.AnnAssign:
+                    assigns.append(node)  # type: ignore[arg-type]
+                elif kind is ast.ClassDef:
+                    classes.append(node)  # type: ignore[arg-type]
+                elif kind is ast.Import:
+                    self._import(node)  # type: ignore[arg-type]
+                elif kind is ast.ImportFrom:
+                    self._import_from(node)  # type: ignore[arg-type]
+                elif scope is top and self.facts.main_guard is None and _is_main_guard(node):  # type: ignore[arg-type]
+                    self.facts.main_guard = Where.of(node)  # type: ignore[arg-type]
+                    scope = self.facts.main_block = ScopeFacts()
             stack.extend((child, scope) for child in reversed(_children(node)))
-        for scope, call in calls:  # source order: the first use of a library is the one reported
-            self._call(scope, call)
+        resolved = [(scope, call, self.resolve(call.func)) for scope, call in calls]
+        examples = example_inputs(resolved, assigns)
+        for scope, call, name in resolved:  # source order: the first use of a library is the one reported
+            self._call(scope, call, name, id(call) in examples)
+        for node in classes:  # a subclass of a class that seeds (a Trainer) seeds when built
+            libraries = frozenset().union(*(seeded_by(self.resolve(base) or "") for base in node.bases))
+            if libraries:
+                functions.setdefault(node.name, []).append(ScopeFacts(seeds=set(libraries)))
         return self.facts
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.aliases.add(*import_binding(alias.name, alias.asname))
-            self.facts.imports.add(alias.name)
+            self.facts.imports.setdefault(alias.name, Where.of(node))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         base = "." * node.level + (node.module or "")
-        self.facts.imports.add(base)
+        where = Where.of(node)
+        self.facts.imports.setdefault(base, where)
         for alias in node.names:
             local, joined = from_binding(node.level, node.module, alias.name, alias.asname)
             self.aliases.add(local, joined)
-            self.facts.imports.add(joined)  # `from pkg import module` imports a module too
+            self.facts.imports.setdefault(joined, where)  # `from pkg import module` imports a module too
 
     def resolve(self, node: ast.expr) -> str | None:
         dotted = _dotted(node)
         return None if dotted is None else self.aliases.resolve(dotted)
 
-    def _call(self, scope: ScopeFacts, node: ast.Call) -> None:
-        name = self.resolve(node.func)
+    def _call(self, scope: ScopeFacts, node: ast.Call, name: str | None, example: bool) -> None:
+        # positions are built only for a key's first call: most calls repeat a name already seen
         if name is not None:
-            if name in SEED_APIS and not _seeding_disabled(node):
-                scope.seeds |= SEED_APIS[name]
+            seeds = seeded_by(name) or (_seeding_launcher(name, node) if node.keywords else frozenset())
+            if seeds and not _seeding_disabled(node):
+                scope.seeds |= seeds
             library = global_rng_library(name)
             if library is None and _shuffling_loader(name, node):
                 library = "torch"
-            if library is not None:
-                scope.uses.setdefault(library, Where.of(node))
-            scope.calls.add(name)
-        if isinstance(node.func, ast.Name):
-            scope.call_names.add(node.func.id)
-        elif isinstance(node.func, ast.Attribute):
-            scope.call_names.add(node.func.attr)
+            if library is not None and not example and library not in scope.uses:
+                scope.uses[library] = Where.of(node)
+            if name not in scope.calls:
+                scope.calls[name] = Where.of(node)
+            if name in TRAINING_FUNCTIONS:
+                scope.trains.add(TRAINING_FUNCTIONS[name])
+        func = node.func
+        imported = _head(func) in self.aliases  # `thop.profile(...)`: resolved above, not a first-party method
+        if isinstance(func, ast.Name):
+            if not imported and func.id not in scope.call_names:
+                scope.call_names[func.id] = Where.of(node)
+        elif isinstance(func, ast.Attribute):
+            method = func.attr
+            if not imported and method not in scope.call_names:
+                scope.call_names[method] = Where.of(node)
+            if method in SEED_METHODS:
+                scope.seeds |= SEED_METHODS[method]
+            if method in TRAINING_METHODS:
+                signal = training_signal(method, _receiver(func.value))
+                if signal is not None:
+                    scope.trains.add(signal)
+
+
+def _head(node: ast.expr) -> str | None:
+    """The first name of a dotted expression (`np` of `np.random.rand`)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+_STATEMENTS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign, ast.ClassDef,
+                         ast.Import, ast.ImportFrom, ast.If})  # fmt: skip
+
+
+def _receiver(node: ast.expr) -> str | None:
+    """The name of a method's receiver, lower case: `optimizer` for `self.optimizer.step()`,
+    `()trainer` for `Trainer(...).train()`."""
+    if isinstance(node, ast.Name):
+        return node.id.lower()
+    if isinstance(node, ast.Attribute):
+        return node.attr.lower()
+    if isinstance(node, ast.Call):
+        inner = _receiver(node.func)
+        return None if inner is None else "()" + inner
+    return None
 
 
 def _keyword_is(call: ast.Call, name: str, values: tuple[object, ...]) -> bool:
@@ -237,61 +246,16 @@ def _seeding_disabled(call: ast.Call) -> bool:
     return _keyword_is(call, "seed_everything_default", (False, None))
 
 
+def _seeding_launcher(name: str, call: ast.Call) -> frozenset[str]:
+    """`colossalai.launch_from_torch(config={}, seed=args.seed)`: a launcher told the seed seeds."""
+    if name.rpartition(".")[2].startswith("launch") and any(kw.arg == "seed" for kw in call.keywords):
+        return ALL_LIBRARIES
+    return frozenset()
+
+
 def _shuffling_loader(name: str, call: ast.Call) -> bool:
     return name.startswith("torch.") and name.endswith("DataLoader") and _keyword_is(call, "shuffle", (True,))
 
 
 def module_facts(tree: ast.Module) -> ModuleFacts:
     return _FactsCollector().collect(tree)
-
-
-def _scope_data(scope: ScopeFacts) -> list[Any]:
-    uses = {name: [w.line, w.col, w.end_line, w.end_col] for name, w in scope.uses.items()}
-    return [sorted(scope.seeds), uses, sorted(scope.calls), sorted(scope.call_names)]
-
-
-def _scope_from(row: list[Any]) -> ScopeFacts:
-    seeds, uses, calls, call_names = row
-    return ScopeFacts(set(seeds), {name: Where(*w) for name, w in uses.items()}, set(calls), set(call_names))
-
-
-def facts_to_data(facts: ModuleFacts) -> list[Any]:
-    """Plain data for the result cache (cross-file rules read facts, so a warm run parses nothing)."""
-    guard = facts.main_guard
-    return [
-        _scope_data(facts.top_level),
-        {name: [_scope_data(s) for s in scopes] for name, scopes in facts.functions.items()},
-        None if guard is None else [guard.line, guard.col, guard.end_line, guard.end_col],
-        sorted(facts.imports),
-    ]
-
-
-class _FunctionRows(Mapping[str, list[ScopeFacts]]):
-    """`ModuleFacts.functions` read back from the cache, each name decoded when first looked up:
-    a run reads the functions of the few modules an entry point reaches, not of all of them."""
-
-    def __init__(self, rows: dict[str, list[Any]]) -> None:
-        self._rows = rows
-        self._decoded: dict[str, list[ScopeFacts]] = {}
-
-    def __getitem__(self, name: str) -> list[ScopeFacts]:
-        found = self._decoded.get(name)
-        if found is None:
-            found = self._decoded[name] = [_scope_from(s) for s in self._rows[name]]
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-def facts_from_data(row: list[Any]) -> ModuleFacts:
-    top, functions, guard, imports = row
-    return ModuleFacts(
-        _scope_from(top),
-        _FunctionRows(functions),  # type: ignore[arg-type]
-        None if guard is None else Where(*guard),
-        set(imports),
-    )

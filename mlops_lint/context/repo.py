@@ -27,7 +27,8 @@ from mlops_lint.context.lfs import LfsAttributes, read_lfs_attributes
 from mlops_lint.context.notebook import Notebook, NotebookProblem, load_notebook
 from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
-from mlops_lint.context.python_facts import ModuleFacts, facts_from_data, facts_to_data, module_facts
+from mlops_lint.context.python_facts import ModuleFacts, module_facts
+from mlops_lint.context.python_facts_data import facts_data_current, facts_from_data, facts_to_data
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_text
 from mlops_lint.context.workspace_md5 import WorkspaceMd5s
@@ -123,7 +124,7 @@ class RepoContext:
         """Drop the file's trees once its rules have run: they are the bulk of a run's memory, and a
         large heap also makes every garbage collection slower. With `keep_facts`, the module's
         facts (what repository rules read) are computed first, from the tree about to go."""
-        if keep_facts and path.endswith((".py", ".pyi")):
+        if keep_facts and path.endswith((".py", ".pyi", ".ipynb")):
             self.facts(path)
         self._python.pop(path, None)
         self._python.pop(f"{path}\0notebook", None)
@@ -198,7 +199,7 @@ class RepoContext:
             digest = self.file(path).digest if cache is not None else None
             if cache is not None and digest is not None:
                 found, data = cache.get_facts(path, digest)
-                if found:
+                if found and facts_data_current(data):
                     self._facts[path] = None if data is None else facts_from_data(data)
                     return self._facts[path]
             self._facts[path] = self._compute_facts(path)
@@ -231,7 +232,12 @@ class RepoContext:
             self.result_cache.put_facts(path, digest, data)
 
     def _compute_facts(self, path: str) -> ModuleFacts | None:
-        tree = self.python_ast(path)
+        """A module's facts, or a notebook's: its code cells as one program (program lines)."""
+        if path.endswith(".ipynb"):
+            program = self.notebook_program(path)
+            tree = program.tree if program is not None else None
+        else:
+            tree = self.python_ast(path)
         try:
             with deep_recursion():
                 return module_facts(tree) if isinstance(tree, ast.Module) else None

@@ -4,8 +4,9 @@ jsonschema says `None is not valid under any of the given schemas` or `'Bigger V
 match '^[a-z0-9][a-z0-9._-]{2,79}$'`: true, and no help to someone filling in a file. A schema of
 ours says what it expects in an `x-expected` annotation on the property (JSON Schema ignores
 keywords it does not know); the nearest one on the error's path gives the message "expected <that>,
-found <value>". Without one, each validator kind has a sentence of its own, and jsonschema's own
-text is the last resort.
+found <value>", when it describes the value that failed (the failing schema's own, or a `oneOf`'s
+around it); otherwise a sentence per kind of check (`expected 0 or more, found -2` for `seed[1]`,
+rather than the whole seed's annotation); jsonschema's own text is the last resort.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def shown(value: Any) -> str:
 
 
 def _expected_annotation(error: jsonschema.ValidationError) -> str | None:
+    """The `x-expected` of the schema that failed, or of an enclosing one (a oneOf) about the same value."""
     current: jsonschema.ValidationError | None = error
-    while current is not None:
+    while current is not None and list(current.absolute_path) == list(error.absolute_path):
         schema = current.schema if isinstance(current.schema, dict) else {}
         if isinstance(schema.get(EXPECTED), str):
             return str(schema[EXPECTED])
