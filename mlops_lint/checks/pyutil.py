@@ -84,6 +84,10 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(children(current)))
 
 
+def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
+    return (child for child in walk(node) if isinstance(child, cst.Call))
+
+
 def module_alias(module: cst.Module, target: str) -> str | None:
     """The name a top-level import binds to `target` (`import numpy as np` -> 'np'), if any."""
     return top_level_alias(module, target)
