@@ -59,12 +59,6 @@ DATA_SUFFIXES = frozenset(
 ARTIFACT_SUFFIXES = MODEL_SUFFIXES | DATA_SUFFIXES
 
 
-def artifact_suffix(path: str) -> str | None:
-    """The artifact suffix of `path` (`.csv`, `.gz` of `.csv.gz`), or None if it is not an artifact."""
-    suffix = PurePosixPath(path).suffix.lower()
-    return suffix if suffix in ARTIFACT_SUFFIXES else None
-
-
 def split_name(name: str) -> tuple[str, str]:
     """`model.tar.gz` -> (`model`, `.tar.gz`): the stem before the first artifact-looking suffix chain."""
     pure = PurePosixPath(name)

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from mlops_lint.context.cst_walk import children
-from mlops_lint.context.names import dotted_name
+from mlops_lint.context.names import dotted_name as dotted_name
+from mlops_lint.context.names import top_level_alias
 from mlops_lint.rule import PythonRule
 
 if TYPE_CHECKING:
@@ -89,17 +90,7 @@ def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
 
 def module_alias(module: cst.Module, target: str) -> str | None:
     """The name a top-level import binds to `target` (`import numpy as np` -> 'np'), if any."""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:  # type: ignore[attr-defined]
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    if dotted_name(alias.name) == target:
-                        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                            return alias.asname.name.value
-                        return target if "." not in target else None
-    return None
+    return top_level_alias(module, target)
 
 
 def with_keyword(call: cst.Call, name: str, value: str) -> cst.Call:

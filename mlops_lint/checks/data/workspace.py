@@ -11,6 +11,7 @@ from typing import Any
 
 from mlops_lint.context import data_workspace as ws
 from mlops_lint.context.artifacts import size_text
+from mlops_lint.context.dvc_md5 import file_md5
 from mlops_lint.context.dvc_pointers import dvc_pointers
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
@@ -79,7 +80,7 @@ class DvcDataOutOfDate(RepoRule):
         if actual > limit:
             return None
         legacy = "hash" not in out
-        if ws.file_md5(found, dos2unix=legacy) != md5:
+        if file_md5(found, "lf" if legacy else "raw") != md5:
             return "md5 differs" + (" (legacy md5-dos2unix)" if legacy else "")
         return None
 
