@@ -67,8 +67,6 @@ class GitIgnores:
         return False
 
 
-
-
 def gitignores(repo: RepoContext) -> GitIgnores:
     """The repository's `.gitignore` files, read once per run (`RepoContext.gitignores`)."""
     return repo.gitignores
