@@ -13,6 +13,8 @@ from mlops_lint.checks.torchutil import Loop, TrainingLoopRule, body_statement, 
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -33,6 +35,10 @@ def _clears_gradients(node: cst.CSTNode) -> bool:
 
 class GradientsNotCleared(TrainingLoopRule):
     code = "MLS016"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return {"backward", "step"} <= index.called_attrs
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -37,6 +37,8 @@ from mlops_lint.rule import PythonRule, RepoRule
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -336,6 +338,15 @@ def _writes_mode(call: cst.Call, index: int) -> bool:
 class RawDataMutated(PythonRule):
     code = "MLD009"
     triggers = ("raw", "external")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """A writing call, and a string holding a raw folder's name (paths are built from strings)."""
+        folders = options.get("raw-folders", ["data/raw", "data/external"])
+        writers = {*_FIRST_ARG_WRITERS, *_SECOND_ARG_WRITERS, "open", "write_text", "write_bytes", *_FRAME_WRITERS}
+        if not index.call_tails & {name.rsplit(".", 1)[-1] for name in writers}:
+            return False
+        return index.strings_containing(folder.strip("/").rsplit("/", 1)[-1] for folder in folders)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
