@@ -23,6 +23,11 @@ from collections.abc import Iterable
 from functools import cached_property
 
 _BUILTINS = frozenset(dir(builtins))
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# fields that hold no node worth entering: names, contexts, operators (read where they stand)
+_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "id", "attr", "name", "asname", "arg", "module", "level", "kind",
+                           "type_comment", "conversion", "is_async", "names", "kwd_attrs"})  # fmt: skip
+_children: dict[type, tuple[str, ...]] = {type(None): ()}  # `{**a}` has a None key
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -52,7 +57,6 @@ class AstIndex:
         self.statement_calls: set[str] = set()  # dotted functions of calls standing as statements
         self.bindings: dict[str, set[str]] = {}  # import bindings: local name -> qualified targets
         self.import_aliases: list[tuple[str, str | None]] = []  # `import m as a` -> (m, a)
-        self.node_types: set[type] = set()
         self.chained_subscript_store = False  # `df["a"][0] = v`
         self.equality_comparison = False  # `==` or `!=` somewhere
         self.add_assign_name = False  # `total += loss`
@@ -60,17 +64,18 @@ class AstIndex:
         self._walk(tree)
 
     def _walk(self, tree: ast.Module) -> None:
-        identifiers, strings, types = self.identifiers, self.strings, self.node_types
-        for node in ast.walk(tree):
+        """One pass over the tree, by hand: `ast.walk` also visits every `Load()`/`Store()` and
+        operator node and goes through two generators per node, which cost twice the work."""
+        identifiers, strings, children = self.identifiers, self.strings, _children
+        stack: list[ast.AST] = [tree]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            node = pop()
             kind = type(node)
-            types.add(kind)
             if kind is ast.Name:
                 identifiers.add(node.id)  # type: ignore[attr-defined]
-            elif kind is ast.Attribute:
-                identifiers.add(node.attr)  # type: ignore[attr-defined]
-            elif kind is ast.Call:
-                self._call(node)  # type: ignore[arg-type]
-            elif kind is ast.Constant:
+                continue
+            if kind is ast.Constant:
                 value = node.value  # type: ignore[attr-defined]
                 if isinstance(value, str):
                     strings.append(value)
@@ -78,13 +83,18 @@ class AstIndex:
                         strings.append(value.encode("unicode_escape").decode("ascii"))
                 elif isinstance(value, bytes):
                     strings.append(value.decode("latin-1"))
+                continue
+            if kind is ast.Attribute:
+                identifiers.add(node.attr)  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                self._call(node)  # type: ignore[arg-type]
             elif kind is ast.keyword:
                 if node.arg is not None:  # type: ignore[attr-defined]
                     identifiers.add(node.arg)  # type: ignore[attr-defined]
                     self.keywords.add(node.arg)  # type: ignore[attr-defined]
             elif kind is ast.arg:
                 identifiers.add(node.arg)  # type: ignore[attr-defined]
-            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            elif kind in _DEFINITIONS:
                 identifiers.add(node.name)  # type: ignore[attr-defined]
             elif kind is ast.Expr:
                 self._statement(node.value)  # type: ignore[attr-defined]
@@ -97,8 +107,19 @@ class AstIndex:
                 self.add_assign_name |= isinstance(node.op, ast.Add) and isinstance(node.value, ast.Name)  # type: ignore[attr-defined]
             elif kind is ast.Import:
                 self._import(node)  # type: ignore[arg-type]
+                continue
             elif kind is ast.ImportFrom:
                 self._import_from(node)  # type: ignore[arg-type]
+                continue
+            fields = children.get(kind)
+            if fields is None:
+                fields = children[kind] = tuple(f for f in kind._fields if f not in _NOT_CHILDREN)
+            for field in fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    extend(value)
+                elif value is not None and not isinstance(value, (str, int)):
+                    push(value)
 
     def _call(self, node: ast.Call) -> None:
         func = node.func
