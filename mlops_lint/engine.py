@@ -1,12 +1,15 @@
 """The run: build each context once, run every enabled rule on it, suppress, and report.
 
 For each target file: path rules; then, for Python, one guarded parse and one batched libcst
-traversal shared by all Python rules whose trigger tokens occur in the text. Repository rules run
-once at the end. A rule that raises becomes a `RuleError` and the others carry on.
+traversal shared by all Python rules that may fire there: their trigger tokens occur in the text,
+and their candidate check accepts the file's `ast` (`context/ast_index.py`), which every file has
+anyway. A file no rule can fire in is never parsed by libcst. Repository rules run once at the
+end. A rule that raises becomes a `RuleError` and the others carry on.
 """
 
 from __future__ import annotations
 
+import ast
 import atexit
 import json
 import os
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from mlops_lint import lazy, parallel
 from mlops_lint.catalogue import RuleMeta
+from mlops_lint.context.ast_index import AstIndex
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.git_history import history_index
@@ -144,16 +148,39 @@ def _node_fix(context: PythonContext, path: str, fix: NodeFix | None) -> Fix | N
     )
 
 
+# MLOPS_LINT_STATS=1: one stderr line per file libcst parses, with the rules that asked for it
+# (the benchmark counts them; one line per file also works from the pool's worker processes)
+_STATS = os.environ.get("MLOPS_LINT_STATS", "") not in ("", "0")
+
+
+def _wanted_by_text(rules: ActiveRules, text: str) -> list[tuple[RuleSettings, type[PythonRule]]]:
+    return [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
+
+
+def _wanted_by_tree(
+    wanted: list[tuple[RuleSettings, type[PythonRule]]], tree: object, path: str, notebook: bool = False
+) -> list[tuple[RuleSettings, type[PythonRule]]]:
+    """The rules (already wanted by the text) whose candidate check accepts the file's `ast`; a file
+    `ast` cannot read (syntax newer than this Python) is left to the text test."""
+    if wanted and isinstance(tree, ast.Module):
+        index = AstIndex(tree, path, notebook)
+        wanted = [(s, c) for s, c in wanted if c.candidate(index, s.options)]
+    if wanted and _STATS:
+        print(f"mlops-lint-stats\tlibcst\t{path}\t{','.join(s.meta.code for s, _c in wanted)}", file=sys.stderr)
+    return wanted
+
+
 def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
     text = file.text
     if text is None:
         problem = file.text_problem or "unreadable"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
-    wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
+    wanted = _wanted_by_text(rules, text)
     if not wanted and EngineEvent.UNPARSABLE_FILE not in rules.engine_reporters:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
+    wanted = _wanted_by_tree(wanted, syntax, file.path)
     parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
     _parse_and_visit(repo, parse, wanted, rules, result, _Placement(file.path))
 
@@ -168,7 +195,7 @@ def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, resu
             span = Span.point(piece.broken.line, piece.broken.column)
             location = Location(path=file.path, span=span, cell=piece.cell.index)
             result.diagnostics += _located_engine_finding(rules, location, reason=piece.broken.message)
-    wanted = [(s, c) for s, c in rules.python_rules if c.wants(program.text, s.options)]
+    wanted = _wanted_by_tree(_wanted_by_text(rules, program.text), program.tree, file.path, notebook=True)
     if not wanted and not isinstance(program.tree, ParseFailure):
         return
     parse = (lambda: repo.notebook_python(file.path)) if wanted else (lambda: program.tree)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from mlops_lint.catalogue import RuleMeta
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.files import FileContext, FileKind
     from mlops_lint.context.git_history import Interest
     from mlops_lint.context.python import PythonContext
@@ -151,8 +152,11 @@ class PythonRule(Rule):
     with every other Python rule of the file. Not a `cst.CSTVisitor` subclass: the traversal is our
     own (`cst_walk.visit_batched`), and libcst is only imported once a file needs parsing.
 
-    `triggers` lists substrings of which at least one must occur in the source text for the rule
-    to be worth running; a file in which no enabled rule can fire is never parsed by libcst.
+    Two cheap tests decide whether the rule runs on a file, so that a file in which no enabled
+    rule can fire is never parsed by libcst: `wants` on the text (`triggers` lists substrings of
+    which at least one must occur), then `candidate` on the `AstIndex` of the file's `ast` tree
+    (what it imports, calls, names...). Both must be supersets of the rule's findings: "this file
+    may contain a finding of mine" (tests/test_candidates.py forces every rule to run to check).
     Positions are not resolved during the traversal: `report` records the node and the engine
     computes positions afterwards, only for files that produced findings.
     """
@@ -166,6 +170,11 @@ class PythonRule(Rule):
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
         """Whether the source text can trigger this rule at all (cheap substring test)."""
         return not cls.triggers or any(token in text for token in cls.triggers)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """Whether the module's `ast` can hold a finding of this rule (default: it may)."""
+        return True
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         Rule.__init__(self, settings)

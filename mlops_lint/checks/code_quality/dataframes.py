@@ -20,6 +20,7 @@ from mlops_lint.rule import PythonRule, RuleSettings
 if TYPE_CHECKING:
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
@@ -57,6 +58,10 @@ class DataframeRowIteration(_PandasRule):
     code = "MLS001"
     triggers = ("iterrows", "itertuples", "apply")
 
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return bool(index.called_attrs & {"iterrows", "itertuples", "apply"}) and index.uses("pandas")
+
     def _check_iterable(self, iterable: cst.BaseExpression) -> None:
         found = pyutil.method_call(iterable)
         if found and found[1] in ("iterrows", "itertuples") and self.kind(found[0]) is Kind.DATAFRAME:
@@ -90,6 +95,10 @@ def _single_index(node: cst.Subscript) -> cst.BaseExpression | None:
 class ChainedIndexingAssignment(_PandasRule):
     code = "MLS003"
     triggers = ("][",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.chained_subscript_store and index.uses("pandas")
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -130,6 +139,10 @@ class ReadWithoutDtype(_PandasRule):
     code = "MLS004"
     triggers = ("read_",)
 
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls(_SCHEMALESS_READERS)
+
     def visit_Call(self, node: cst.Call) -> None:
         function = pyutil.call_name_in(self, node, _SCHEMALESS_READERS)
         if function is not None and not pyutil.passes(node, "dtype"):
@@ -146,6 +159,10 @@ _MERGE_PARAMETERS = ("left", "right", "how", "on", "left_on", "right_on", "left_
 class MergeParametersNotSet(_PandasRule):
     code = "MLS006"
     triggers = ("merge",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls(("pandas.merge",)) or ("merge" in index.called_attrs and index.uses("pandas"))
 
     def visit_Call(self, node: cst.Call) -> None:
         found = pyutil.method_call(node)
@@ -181,6 +198,10 @@ class InplaceResultAssigned(_PandasRule):
     code = "MLS008"
     triggers = ("inplace",)
 
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return "inplace" in index.keywords and index.uses("pandas")
+
     def visit_Assign(self, node: cst.Assign) -> None:
         self._check(node, [t.target for t in node.targets], node.value)
 
@@ -215,6 +236,10 @@ class InplaceResultAssigned(_PandasRule):
 class DataframeValuesAttribute(_PandasRule):
     code = "MLS009"
     triggers = (".values",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return "values" in index.identifiers and index.uses("pandas")
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)

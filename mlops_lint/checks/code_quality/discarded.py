@@ -10,7 +10,12 @@ from mlops_lint.context.notebook_program import displayed_expressions
 from mlops_lint.rule import NodeFix, PythonRule, Rule
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -53,6 +58,20 @@ _PURE_NUMPY = {
 class DiscardedResult(PythonRule):
     code = "MLS007"
     triggers = ("pandas", "numpy")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """A call standing as a statement: a pure frame or array method, or a pure NumPy function."""
+        methods = index.statement_call_attrs
+        frame = bool(methods & _PURE_FRAME_METHODS) and index.uses("pandas")
+        array = bool(methods & _PURE_ARRAY_METHODS) and index.uses("numpy", "pandas")
+        numpy = any(
+            n.removeprefix("numpy.") in _PURE_NUMPY
+            for d in index.statement_calls
+            for n in index.qualified(d)
+            if n.startswith("numpy.")
+        )
+        return frame or array or numpy
 
     def visit_Module(self, node: cst.Module) -> None:
         program = self.context.program

@@ -18,6 +18,7 @@ from mlops_lint.rule import PythonRule, Rule, RuleSettings
 if TYPE_CHECKING:
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
@@ -60,6 +61,10 @@ def _looks_like_scaling(divisor: cst.BaseExpression) -> bool:
 class ScalingMissingBeforeSensitiveEstimator(BindingRule):
     code = "MLS010"
     triggers = ("PCA", "SVC", "SVR", "SGD", "MLP", "KNeighbors", "OneClassSVM")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls_from(("sklearn", "imblearn"), _SENSITIVE)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -197,6 +202,10 @@ class HyperparameterNotSet(PythonRule):
     triggers = ("sklearn", "torch")
 
     @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return any((e := _HYPERPARAMETERS.get(n.rsplit(".", 1)[-1])) and n.startswith(e[0]) for n in index.called)
+
+    @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
         return super().wants(text, options) and any(name in text for name in _HYPERPARAMETERS)
 
@@ -239,6 +248,10 @@ _OTHER_RANKING = frozenset({"AUROC", "BinaryAUROC", "MulticlassAUROC", "AverageP
 class ThresholdDependentValidationOnly(PythonRule):
     code = "MLS018"
     triggers = ("_score",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls_from(("sklearn",), _THRESHOLD_METRICS)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

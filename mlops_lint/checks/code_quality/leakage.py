@@ -25,6 +25,7 @@ from mlops_lint.rule import Rule, RuleSettings
 if TYPE_CHECKING:
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
@@ -65,6 +66,12 @@ def _is_held_out_name(name: str) -> bool:
 class DataLeakage(BindingRule):
     code = "MLS017"
     triggers = ("fit",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """A fit, and estimators or transformers to fit (their kinds come from these libraries)."""
+        learners = index.uses(*_ESTIMATOR_LIBRARIES) or "make_pipeline" in index.call_tails
+        return bool(index.called_attrs & _FIT_METHODS) and learners
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

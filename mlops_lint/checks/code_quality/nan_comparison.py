@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.context import pyutil
+from mlops_lint.context.ast_index import AstIndex
 from mlops_lint.context.kinds import Kind
 from mlops_lint.rule import PythonRule
 
@@ -23,6 +24,13 @@ _ARRAY_LIKE = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR}
 
 class NanEqualityComparison(PythonRule):
     code = "MLS002"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """`==`/`!=`, and a NaN constant: a name ending like one, or `float("nan")`."""
+        nan_text = any(s.strip().lower().lstrip("+-") == "nan" for s in index.strings)
+        nan = index.mentions(n.rsplit(".", 1)[-1] for n in _NAN_NAMES) or (nan_text and index.mentions(("float",)))
+        return index.equality_comparison and nan
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -14,6 +14,8 @@ from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -34,6 +36,10 @@ _LOG_CALL = re.compile(r"\b(?:torch|tf|tensorflow|np|numpy)\.(?:math\.)?log(?:2|
 
 class LogWithoutMask(TorchRule):
     code = "MLS013"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls(_LOGS | (_NUMPY_LOGS if options.get("numpy") else set()))
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -111,6 +117,11 @@ def _is_epsilon(node: cst.BaseExpression) -> bool:
 class ForwardCalledDirectly(TorchRule):
     code = "MLS015"
     triggers = (".forward(",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """`.forward()` on a module: module kinds come from torch (or a Lightning base class)."""
+        return "forward" in index.called_attrs and index.uses("torch", "lightning", "pytorch_lightning")
 
     def visit_Call(self, node: cst.Call) -> None:
         target = pyutil.method_call(node)

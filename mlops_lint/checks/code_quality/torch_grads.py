@@ -14,6 +14,8 @@ from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -34,6 +36,10 @@ def _clears_gradients(node: cst.CSTNode) -> bool:
 
 class GradientsNotCleared(TrainingLoopRule):
     code = "MLS016"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return {"backward", "step"} <= index.called_attrs
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -29,6 +29,8 @@ from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -40,6 +42,10 @@ _GRAPH_FREE = {"item", "detach", "tolist", "numpy", "cpu"}
 
 class LossAccumulatedWithGraph(TrainingLoopRule):
     code = "MLS012"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return "backward" in index.called_attrs and (index.add_assign_name or "append" in index.called_attrs)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -148,6 +154,11 @@ def _sets_train(node: cst.CSTNode) -> bool:
 
 class TrainEvalModeNotRestored(TrainingLoopRule):
     code = "MLS014"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        calls = index.called_attrs
+        return bool(calls & {"backward", "step"}) and bool(calls & {"eval", "train"})
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -20,7 +20,11 @@ from mlops_lint.diagnostics import Severity
 from mlops_lint.rule import Rule
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -57,6 +61,11 @@ _REMEDY_PICKLE = "load only files you trust, or store tensors with safetensors a
 class UnsafeModelDeserialization(TorchRule):
     code = "MLS019"
     triggers = ("torch.load", "pickle", "joblib", "dill")  # pickle: also read_pickle, allow_pickle
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return not _TEST_FILE.search(index.path) and index.calls(_PICKLE_LOADS)
+
     reads_declared_requirements = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

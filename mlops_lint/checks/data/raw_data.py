@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.context.ast_index import AstIndex
 from mlops_lint.context.pyutil import keyword, positional, qualified_names, string_value
 from mlops_lint.rule import PythonRule
 
@@ -58,6 +59,16 @@ def _writes_mode(call: cst.Call, index: int) -> bool:
 
 class RawDataMutated(PythonRule):
     code = "MLD009"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """A writing call, and a string holding a raw folder's name (paths are built from strings)."""
+        folders = options.get("raw-folders", ["data/raw", "data/external"])
+        writers = {*_FIRST_ARG_WRITERS, *_SECOND_ARG_WRITERS, "open", "write_text", "write_bytes", *_FRAME_WRITERS}
+        if not index.call_tails & {name.rsplit(".", 1)[-1] for name in writers}:
+            return False
+        return index.strings_containing(folder.strip("/").rsplit("/", 1)[-1] for folder in folders)
+
     triggers = ("raw", "external")
 
     @classmethod

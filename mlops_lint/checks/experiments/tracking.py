@@ -13,8 +13,11 @@ from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import PathRule, PythonRule, Rule
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.files import FileContext
     from mlops_lint.context.repo import RepoContext
 else:
@@ -35,6 +38,10 @@ class TrackingRunWithoutParams(PythonRule):
 
     code = "MLE006"
     triggers = ("mlflow", "wandb", "dvclive")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls((_MLFLOW_START, "wandb.init", "dvclive.Live", "dvclive.live.Live"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

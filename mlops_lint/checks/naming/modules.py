@@ -18,6 +18,8 @@ from mlops_lint.rule import NodeFix, PathRule, PythonRule
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -91,6 +93,11 @@ def _alias_pattern(modules: tuple[str, ...]) -> re.Pattern[str] | None:
 
 class NonstandardImportAlias(PythonRule):
     code = "MLN004"
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        aliases: dict[str, str | None] = options["aliases"]
+        return any(m in aliases and a is not None and a != aliases[m] for m, a in index.import_aliases)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

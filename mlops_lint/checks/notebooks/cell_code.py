@@ -19,7 +19,12 @@ from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import PathRule, PythonRule, RuleSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     import libcst as cst
+
+    from mlops_lint.context.ast_index import AstIndex
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
 
@@ -176,6 +181,17 @@ TRAINED_KINDS = frozenset({Kind.ESTIMATOR, Kind.TRANSFORMER, Kind.MODULE})
 class NotebookTrainsAndSavesModel(PythonRule):
     code = "MLJ005"
     triggers: ClassVar[tuple[str, ...]] = ("save", "dump", "log_model")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        """A notebook that trains (backward, fit) and saves."""
+        trains = bool(index.called_attrs & {"backward", "fit", "fit_transform", "partial_fit"})
+        saves = (
+            bool(index.called_attrs & SAVE_METHODS)
+            or index.calls(SAVERS)
+            or any(n.startswith("mlflow.") and n.endswith((".log_model", ".save_model")) for n in index.called)
+        )
+        return index.notebook and trains and saves
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)

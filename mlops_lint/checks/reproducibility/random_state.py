@@ -22,8 +22,12 @@ from mlops_lint.context.pyutil import library_class
 from mlops_lint.rule import NodeFix, PythonRule, Rule, RuleSettings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
@@ -43,6 +47,10 @@ SEED_CONSTANTS = ("SEED", "RANDOM_SEED", "RANDOM_STATE", "SEED_VALUE")
 class RandomStateNotSet(PythonRule):
     code = "MLR001"
     triggers = ("sklearn", "xgboost", "lightgbm", "catboost")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return index.calls_from(("sklearn", *_BOOSTING))
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)

@@ -14,6 +14,7 @@ from mlops_lint.rule import PythonRule, Rule, RuleSettings
 if TYPE_CHECKING:
     import libcst as cst
 
+    from mlops_lint.context.ast_index import AstIndex
     from mlops_lint.context.python import PythonContext
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
@@ -27,6 +28,10 @@ _DATALOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.datal
 class DataloaderShuffleWithoutGenerator(PythonRule):
     code = "MLR003"
     triggers = ("DataLoader",)
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return "shuffle" in index.keywords and index.calls(_DATALOADERS)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -52,6 +57,10 @@ _LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "pytorch_lightning.Trainer
 class NondeterministicTorchTraining(PythonRule):
     code = "MLR004"
     triggers = ("backward", "cudnn")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return "backward" in index.called_attrs or index.mentions(("benchmark",))
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -105,6 +114,10 @@ _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest
 class AbsoluteLocalPath(PythonRule):
     code = "MLR006"
     triggers = ("/home/", "Users", "/content/drive/", "~/", "/root/", "Documents and Settings")
+
+    @classmethod
+    def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
+        return not _TEST_FILE.search(index.path) and index.strings_containing(cls.triggers)
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
