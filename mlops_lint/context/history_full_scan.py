@@ -1,9 +1,10 @@
 """The full history scan (every ref), parallel where it can be, and in bulk.
 
-`git grep -F` looks for the secret markers in every small blob of the object database while
-`rev-list --objects` walks history; then only the few blobs that are reachable and matched are
-read (the gateway's persistent cat-file stream) and scanned, with their paths. Blob sizes come
-from one `cat-file --batch-all-objects` listing in pack order: no per-commit walk of our own.
+Secrets come from the added lines of `git log -p` (`history_patches.py`) while `rev-list --objects`
+walks history for the large and model blobs; blob sizes come from one `cat-file
+--batch-all-objects` listing in pack order: no per-commit walk of our own. A clone that lacks
+objects cannot be read by `log -p`: there `git grep -F` looks for the secret markers in every small
+blob it has, and the few that are reachable and matched are read and scanned, with their paths.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mlops_lint.context.history_model import (
     wants_content,
 )
 from mlops_lint.context.history_models import sniff_models
+from mlops_lint.context.history_patches import PatchScan, partial_clone
 from mlops_lint.context.history_reader import ContentReader, Progress, scan_blob
 from mlops_lint.context.history_scan import REV_LIST
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
@@ -91,16 +93,6 @@ def grep_blobs(gateway: GitGateway, oids: list[str], markers: tuple[str, ...]) -
     return {oids[int(entry.rsplit(b":", 1)[-1])] for entry in grep.stdout.split(b"\0") if entry}
 
 
-class _Grep(threading.Thread):
-    def __init__(self, gateway: GitGateway, oids: list[str]) -> None:
-        super().__init__(daemon=True)
-        self.gateway, self.oids = gateway, oids
-        self.found: set[str] | None = None
-
-    def run(self) -> None:
-        self.found = grep_blobs(self.gateway, self.oids, CONFIDENT_MARKERS)
-
-
 def scan_everything(
     gateway: GitGateway,
     tips: list[str],
@@ -111,21 +103,21 @@ def scan_everything(
     seen: set[str],
     progress: Progress,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
-    """A full scan, parallel where it can be: `git grep` looks for secret markers in every small
-    blob of the object database while `rev-list --objects` walks history; then only the few blobs
-    that are reachable and matched are read and scanned, with their paths."""
+    """A full scan, parallel where it can be: `git log -p` streams the added lines of all history
+    (`history_patches.py`) while `rev-list --objects` walks it for sizes and paths. When the clone
+    lacks objects (`log -p` stops at the first), secrets come from the blobs it has instead."""
     sizes = _blob_sizes(gateway)
-    candidates = [oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip]
     if len(sizes) > 20_000:  # worth a word on a terminal
-        progress.stage(f"walking history and searching {len(candidates)} of {len(sizes)} blobs for secrets")
-    grep = _Grep(gateway, candidates) if interest.secrets else None
-    if grep is not None:
-        grep.start()
+        progress.stage(f"walking history and reading the added lines of {len(sizes)} blobs for secrets")
+    patches = PatchScan(gateway, scanner, prefilter, set(skip)) if interest.secrets else None
+    thread = threading.Thread(target=patches.run, args=(tips,), daemon=True) if patches else None
+    if thread is not None and not partial_clone(gateway):
+        thread.start()
     try:
         paths = _reachable_paths(gateway, tips, progress)
     finally:
-        if grep is not None:
-            grep.join()
+        if thread is not None and thread.is_alive():
+            thread.join()
     notable: list[PastBlob] = []
     sniff: list[tuple[str, int, str]] = []
     enumerated = 0
@@ -143,20 +135,40 @@ def scan_everything(
     notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     secrets: list[PastSecret] = []
     scanned: list[str] = []
-    if grep is not None:
-        scanned = [oid for oid in candidates if oid in paths]
-        matched = grep.found
-        if matched is None:  # git could not grep: read and prefilter in Python
-            reader = ContentReader(gateway, None, prefilter)
-            reader.request_all(scanned)
-            reader.finish()
-            if reader.failed is not None:
-                raise reader.failed
-            matched = set(reader.passed)
-        wanted = [oid for oid in scanned if oid in matched and wants_content(paths[oid], sizes[oid])]
-        for oid, data in gateway.read_blobs(wanted).items():
-            # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
-            if b"\0" not in data[:8000] and (grep.found is None or prefilter(data)):
-                secrets.extend(scan_blob(scanner, oid, paths[oid], data))
+    if patches is not None and thread is not None:
+        if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
+            secrets, scanned = patches.reader.hits, patches.reader.scanned
+        else:
+            secrets, scanned = _scan_blobs(gateway, scanner, prefilter, sizes, paths, skip)
     progress.done(enumerated, len(scanned))
     return notable, secrets, scanned, enumerated
+
+
+def _scan_blobs(
+    gateway: GitGateway,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    sizes: dict[str, int],
+    paths: dict[str, str],
+    skip: set[str],
+) -> tuple[list[PastSecret], list[str]]:
+    """The fallback for a clone that lacks objects: `git grep` the markers in every small blob it
+    has, then read and scan the reachable ones that matched."""
+    candidates = [oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip]
+    found = grep_blobs(gateway, candidates, CONFIDENT_MARKERS)
+    scanned = [oid for oid in candidates if oid in paths]
+    matched = found
+    if matched is None:  # git could not grep: read and prefilter in Python
+        reader = ContentReader(gateway, None, prefilter)
+        reader.request_all(scanned)
+        reader.finish()
+        if reader.failed is not None:
+            raise reader.failed
+        matched = set(reader.passed)
+    wanted = [oid for oid in scanned if oid in matched and wants_content(paths[oid], sizes[oid])]
+    secrets: list[PastSecret] = []
+    for oid, data in gateway.read_blobs(wanted).items():
+        # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
+        if b"\0" not in data[:8000] and (found is None or prefilter(data)):
+            secrets.extend(scan_blob(scanner, oid, paths[oid], data))
+    return secrets, scanned

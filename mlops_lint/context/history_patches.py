@@ -1,0 +1,200 @@
+"""Secrets in history the way gitleaks reads them: the ADDED lines of `git log -p`, not every blob.
+
+A secret enters history in the commit whose diff adds its line, so the history scan streams
+
+    git log -p -U0 --cc -M --full-history <revs>
+
+(the gateway starts it) and looks only at added lines. Inflating every historical blob (what a
+`cat-file` or `git grep` over the object database does) costs gigabytes on a long history; the
+patch stream is what git computes for `log -p` anyway.
+
+How the stream is read, cheaply: it arrives in large blocks; the literal markers every confident
+secret contains (`secret_markers.CONFIDENT_MARKERS`) are searched over a whole block in C, and only
+the file sections ("diff --git ..." up to the next one) holding a marker are parsed. Their added
+lines (decoded later as UTF-8 with replacement; `\\ No newline at end of file` is not a line) go
+through the same prefilter as before (`confident_prefilter`: notebook images stripped). A section
+that passes names a candidate blob: the new blob id (`--full-index`) at the new path. Each candidate
+is then read once (the gateway's `cat-file --batch`, streamed by `ContentReader`) and scanned whole,
+so the scanner sees the context it sees at HEAD (a `wandb.login(` on the line above the key, the
+staging-Hub URL that makes a test token harmless); the blob's introducing commit is found later
+(`history_attribution.py`). Memory stays flat: one block and the sections being parsed.
+
+Choices, each tested in `tests/test_git_history.py`:
+
+- Merges. `log -p` shows NO diff for a merge commit by default, so a secret typed into a merge
+  resolution (an "evil merge") would be missed. `--cc` (dense combined diff) shows, for each file
+  that differs from every parent, the hunks where it does; a line prefixed with `+` in every parent
+  column is new in the merge itself. Lines taken from one side were added by that side's commits,
+  which the walk reads anyway. `--diff-merges=first-parent` (or `-m`) would repeat a whole branch's
+  changes at every merge; `--cc` costs only the conflicted files.
+- Renames. Kept (`-M`, whatever `diff.renames` says): a pure rename adds no line, so a secret that
+  was in the file before the rename is attributed to the commit that introduced it, under its old
+  path. `--no-renames` would report the rename commit instead.
+- Binary files. `-p` prints "Binary files ... differ" with no lines; git decides by a NUL in the
+  first 8,000 bytes (as the blob scan did) or by `.gitattributes`. A blob whose suffix is not a
+  known binary one is then read whole and tested for NUL itself, so `-diff` in `.gitattributes`
+  does not hide a text file. `--text` is not used: it would print every image.
+- Damaged or partial clones. `log -p` stops at the first blob it cannot read (and a partial clone
+  would fetch it). Then the caller falls back to reading the blobs it has (`history_full_scan.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import IO
+
+from mlops_lint.context.history_model import BINARY_SUFFIXES, MAX_SECRET_BLOB, Prefilter, SecretScanner
+from mlops_lint.context.history_reader import ContentReader
+from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
+from mlops_lint.git_gateway import PIPE, GitGateway
+
+LOG = (
+    "log", "-p", "-U0", "--cc", "-M", "--full-history", "--full-index", "--format=%x01%H",
+    "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
+)  # fmt: skip
+_MARKERS = re.compile("|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii"))
+_BLOCK = 1 << 22
+_SECTION = b"\ndiff --"
+
+
+class LogFailedError(Exception):
+    """`git log -p` did not read all of history (a missing object): the caller scans blobs instead."""
+
+
+def partial_clone(gateway: GitGateway) -> bool:
+    """A promisor remote or `extensions.partialClone` in the configuration: objects are missing by design."""
+    if gateway.config("extensions", "partialclone") is not None:
+        return True
+    return any(gateway.config(section, "promisor") is not None for section in gateway.config_sections("remote "))
+
+
+def _blocks(out: IO[bytes]) -> Iterator[bytes]:
+    """The stream cut at file-section starts, so that no section spans two blocks."""
+    pending = bytearray()
+    while True:
+        chunk = out.read1(_BLOCK)  # type: ignore[attr-defined]
+        if not chunk:
+            break
+        searched = max(0, len(pending) - len(_SECTION))  # only the new bytes are searched for a cut
+        pending += chunk
+        cut = pending.rfind(_SECTION, searched)
+        if cut > 0:
+            yield bytes(pending[: cut + 1])
+            del pending[: cut + 1]
+    if pending:
+        yield bytes(pending)
+
+
+def _marked_sections(block: bytes) -> Iterator[bytes]:
+    """The file sections of `block` holding a marker anywhere (header and removed lines included)."""
+    position = 0
+    while True:
+        match = _MARKERS.search(block, position)
+        if match is None:
+            return
+        start = block.rfind(_SECTION, 0, match.start()) + 1  # 0 when the block starts with the section
+        end = block.find(_SECTION, match.end())
+        end = len(block) if end < 0 else end + 1
+        yield block[start:end]
+        position = end
+
+
+def parse_section(section: bytes) -> tuple[str, str, bytes | None] | None:
+    """(new path, new blob id, added lines) of one file section; added lines are None for a binary
+    file. None when the file has no new content (deleted, a pure rename, a mode change)."""
+    oid = path = None
+    lines = section.split(b"\n")
+    added: list[bytes] = []
+    parents = 0
+    binary = False
+    for number, line in enumerate(lines):
+        if line.startswith(b"@@"):
+            parents = len(line) - len(line.lstrip(b"@")) - 1
+            added = [text[parents:] for text in lines[number:] if text[:parents] == b"+" * parents]
+            break
+        if line.startswith(b"index "):
+            oid = line.split(b" ")[1].rpartition(b"..")[2]
+        elif line.startswith(b"+++ "):
+            path = _unquote(line[4:], b"b/")
+        elif line.startswith(b"Binary files "):
+            binary = True
+            path = _binary_path(line)
+    if oid is None or path is None or set(oid) == {ord("0")} or len(oid) != 40:
+        return None
+    return path, oid.decode("ascii"), None if binary else b"\n".join(added)
+
+
+def _binary_path(line: bytes) -> str | None:
+    """The new path of "Binary files a/x and b/y differ" (None for a deletion: "and /dev/null")."""
+    tail = line[len(b"Binary files ") : -len(b" differ")]
+    new = tail.rpartition(b" and ")[2]
+    return None if new == b"/dev/null" else _unquote(new, b"b/")
+
+
+def _unquote(raw: bytes, prefix: bytes) -> str | None:
+    """A diff header path: `b/name`, or C-quoted `"b/na\\tme"` (git quotes unusual bytes)."""
+    raw = raw.rstrip(b"\t")  # git appends a tab to `+++` paths that contain spaces
+    if raw.startswith(b'"') and raw.endswith(b'"') and len(raw) > 1:
+        raw = raw[1:-1].decode("unicode_escape").encode("latin-1")  # octal escapes are bytes
+    if not raw.startswith(prefix):
+        return None
+    return raw[len(prefix) :].decode("utf-8", errors="surrogateescape")
+
+
+def binary_suffix(path: str) -> bool:
+    return PurePosixPath(path).suffix.lower() in BINARY_SUFFIXES
+
+
+class PatchScan:
+    """`git log -p` over `revs` with the candidate blobs read and scanned as they are found."""
+
+    def __init__(self, gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, skip: set[str]) -> None:
+        self.gateway, self.prefilter, self.skip = gateway, prefilter, skip
+        self.reader = ContentReader(gateway, scanner, prefilter)
+        self.reader.max_size = MAX_SECRET_BLOB  # the blob scan never read larger ones either
+        self.sections = 0  # sections parsed (marker found)
+        self.failed = False
+
+    def run(self, revs: list[str]) -> None:
+        env = {**os.environ, "GIT_NO_LAZY_FETCH": "1"}  # never fetch (git >= 2.44 honours it)
+        process = self.gateway.start(*LOG, "--stdin", stdin=PIPE, env=env)
+        if process is None:
+            self.failed = True
+            return
+        assert process.stdin is not None and process.stdout is not None
+        writer = threading.Thread(target=_write, args=(process.stdin, revs), daemon=True)
+        writer.start()
+        try:
+            for block in _blocks(process.stdout):
+                for section in _marked_sections(block):
+                    self._section(section)
+        finally:
+            process.stdout.close()
+            writer.join()
+            self.failed = process.wait() != 0 or self.failed
+            self.reader.finish()
+
+    def _section(self, section: bytes) -> None:
+        self.sections += 1
+        parsed = parse_section(section)
+        if parsed is None:
+            return
+        path, oid, added = parsed
+        if oid in self.skip or binary_suffix(path):
+            return
+        if added is not None and not self.prefilter(added):
+            return
+        self.skip.add(oid)  # one read per blob, at the path log met it first (newest), as rev-list names it
+        self.reader.request(oid, path)
+
+
+def _write(stdin: IO[bytes], revs: list[str]) -> None:
+    try:
+        stdin.write("".join(rev + "\n" for rev in revs).encode())
+        stdin.close()
+    except BrokenPipeError:
+        pass
