@@ -56,7 +56,10 @@ LOG = (
     "log", "-p", "-U0", "--cc", "-M", "--full-history", "--full-index", "--format=%x01%H",
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
 )  # fmt: skip
-_MARKERS = re.compile("|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii"))
+# the markers, and binary sections (they print no lines: the blob is read to tell text from binary)
+_MARKERS = re.compile(
+    "|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii") + rb"|\nBinary files "
+)
 _BLOCK = 1 << 22
 _SECTION = b"\ndiff --"
 
@@ -90,7 +93,8 @@ def _blocks(out: IO[bytes]) -> Iterator[bytes]:
 
 
 def _marked_sections(block: bytes) -> Iterator[bytes]:
-    """The file sections of `block` holding a marker anywhere (header and removed lines included)."""
+    """The file sections of `block` holding a marker anywhere (header and removed lines included),
+    and the binary ones."""
     position = 0
     while True:
         match = _MARKERS.search(block, position)
