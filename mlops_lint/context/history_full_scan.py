@@ -24,7 +24,7 @@ from mlops_lint.context.history_model import (
     wants_content,
 )
 from mlops_lint.context.history_models import sniff_models
-from mlops_lint.context.history_patches import PatchScan, partial_clone
+from mlops_lint.context.history_patches import PatchScan, diff_unset, partial_clone, read_texts
 from mlops_lint.context.history_reader import ContentReader, Progress, scan_blob
 from mlops_lint.context.history_scan import REV_LIST
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
@@ -137,7 +137,11 @@ def scan_everything(
     scanned: list[str] = []
     if patches is not None and thread is not None:
         if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
-            secrets, scanned = patches.reader.hits, patches.reader.scanned
+            texts = [
+                (oid, paths[oid]) for oid, size in sizes.items() if oid in paths and wants_content(paths[oid], size)
+            ]
+            more, extra = read_texts(gateway, scanner, prefilter, diff_unset(gateway, texts), patches.skip)
+            secrets, scanned = patches.reader.hits + more, patches.reader.scanned + extra
         else:
             secrets, scanned = _scan_blobs(gateway, scanner, prefilter, sizes, paths, skip)
     progress.done(enumerated, len(scanned))

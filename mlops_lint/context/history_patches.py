@@ -30,10 +30,11 @@ Choices, each tested in `tests/test_git_history.py`:
 - Renames. Kept (`-M`, whatever `diff.renames` says): a pure rename adds no line, so a secret that
   was in the file before the rename is attributed to the commit that introduced it, under its old
   path. `--no-renames` would report the rename commit instead.
-- Binary files. `-p` prints "Binary files ... differ" with no lines; git decides by a NUL in the
-  first 8,000 bytes (as the blob scan did) or by `.gitattributes`. A blob whose suffix is not a
-  known binary one is then read whole and tested for NUL itself, so `-diff` in `.gitattributes`
-  does not hide a text file. `--text` is not used: it would print every image.
+- Binary files. `-p` prints "Binary files ... differ" with no lines, and `-G` skips them; git
+  decides by a NUL in the first 8,000 bytes (as the blob scan did) or by `.gitattributes`. The
+  blobs at paths the work tree's attributes mark `-diff` or `binary` are read whole and tested for
+  NUL themselves (`diff_unset`), so an attribute does not hide a text file. `--text` is not used:
+  it would diff every image.
 - Damaged or partial clones. `log -p` stops at the first blob it cannot read (and a partial clone
   would fetch it). Then the caller falls back to reading the blobs it has (`history_full_scan.py`).
 """
@@ -47,13 +48,21 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import IO
 
-from mlops_lint.context.history_model import BINARY_SUFFIXES, MAX_SECRET_BLOB, Prefilter, SecretScanner
+from mlops_lint.context.history_model import BINARY_SUFFIXES, MAX_SECRET_BLOB, PastSecret, Prefilter, SecretScanner
 from mlops_lint.context.history_reader import ContentReader
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
 from mlops_lint.git_gateway import PIPE, GitGateway
 
+
+def _ere(marker: str) -> str:
+    return re.sub(r"([.\[\]\\(){}*+?^$|])", r"\\\1", marker)
+
+
+# `-G`: git prints only the file diffs whose added or removed lines match a marker, tested in C as it
+# diffs (free next to the diff itself; the same search in Python's `re` costs more than git's diff)
+PICKAXE = "-G" + "|".join(_ere(marker) for marker in CONFIDENT_MARKERS)
 LOG = (
-    "log", "-p", "-U0", "--cc", "-M", "--full-history", "--full-index", "--format=%x01%H",
+    "log", "-p", "-U0", "--cc", "-M", "--full-history", "--full-index", "--format=%x01%H", PICKAXE,
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
 )  # fmt: skip
 # the markers, and binary sections (they print no lines: the blob is read to tell text from binary)
@@ -194,6 +203,43 @@ class PatchScan:
             return
         self.skip.add(oid)  # one read per blob, at the path log met it first (newest), as rev-list names it
         self.reader.request(oid, path)
+
+
+def diff_unset(gateway: GitGateway, texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (blob, path) pairs whose path `.gitattributes` marks `-diff` (or `binary`): `log -p` prints
+    no lines for them, so they are read whole, as the blob scan did. Attributes are those of the
+    work tree (`git check-attr`), not of each past commit."""
+    names = sorted({path for _oid, path in texts})
+    if not names:
+        return []
+    stdin = "".join(f"{name}\0" for name in names).encode("utf-8", errors="surrogateescape")
+    result = gateway.run("check-attr", "-z", "--stdin", "diff", stdin=stdin)
+    if result is None or result.returncode != 0:
+        return []
+    fields = result.stdout.split(b"\0")
+    unset = {
+        fields[i].decode("utf-8", errors="surrogateescape")
+        for i in range(0, len(fields) - 2, 3)
+        if fields[i + 2] == b"unset"
+    }
+    return [(oid, path) for oid, path in texts if path in unset]
+
+
+def read_texts(
+    gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, texts: list[tuple[str, str]], skip: set[str]
+) -> tuple[list[PastSecret], list[str]]:
+    """Read whole and scan the given blobs (NUL-sniffed, prefiltered), each once."""
+    reader = ContentReader(gateway, scanner, prefilter)
+    try:
+        for oid, path in texts:
+            if oid not in skip:
+                skip.add(oid)
+                reader.request(oid, path)
+    finally:
+        reader.finish()
+    if reader.failed is not None:
+        raise reader.failed
+    return reader.hits, reader.scanned
 
 
 def _write(stdin: IO[bytes], revs: list[str]) -> None:

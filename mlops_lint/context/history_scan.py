@@ -24,7 +24,7 @@ from mlops_lint.context.history_model import (
     wants_content,
 )
 from mlops_lint.context.history_models import sniff_models
-from mlops_lint.context.history_patches import PatchScan, partial_clone
+from mlops_lint.context.history_patches import PatchScan, diff_unset, partial_clone, read_texts
 from mlops_lint.context.history_reader import ContentReader, Progress
 from mlops_lint.git_gateway import PIPE, GitGateway
 
@@ -114,29 +114,14 @@ def scan_revs(
     scanned: list[str] = []
     if patches is not None and thread is not None:
         if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
-            hits, scanned = patches.reader.hits, patches.reader.scanned
+            more, extra = read_texts(gateway, scanner, prefilter, diff_unset(gateway, texts), patches.skip)
+            hits, scanned = patches.reader.hits + more, patches.reader.scanned + extra
         else:  # the clone lacks objects `log -p` needs: read every text blob it has
-            hits, scanned = _read_texts(gateway, scanner, prefilter, texts, skip_content)
+            hits, scanned = read_texts(gateway, scanner, prefilter, texts, skip_content)
     models = sniff_models(gateway, sniff)
     notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     progress.done(enumerated, len(scanned))
     return notable, hits, scanned, enumerated
-
-
-def _read_texts(
-    gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, texts: list[tuple[str, str]], skip: set[str]
-) -> tuple[list[PastSecret], list[str]]:
-    reader = ContentReader(gateway, scanner, prefilter)
-    try:
-        for oid, path in texts:
-            if oid not in skip:
-                skip.add(oid)
-                reader.request(oid, path)
-    finally:
-        reader.finish()
-    if reader.failed is not None:
-        raise reader.failed
-    return reader.hits, reader.scanned
 
 
 def range_revs(gateway: GitGateway, spec: str) -> list[str]:
