@@ -106,14 +106,14 @@ def scan_everything(
     """A full scan, parallel where it can be: `git log -p` streams the added lines of all history
     (`history_patches.py`) while `rev-list --objects` walks it for sizes and paths. When the clone
     lacks objects (`log -p` stops at the first), secrets come from the blobs it has instead."""
-    sizes = _blob_sizes(gateway)
-    if len(sizes) > 20_000:  # worth a word on a terminal
-        progress.stage(f"walking history and reading the added lines of {len(sizes)} blobs for secrets")
     patches = PatchScan(gateway, scanner, prefilter, set(skip)) if interest.secrets else None
     thread = threading.Thread(target=patches.run, args=(tips,), daemon=True) if patches else None
     if thread is not None and not partial_clone(gateway):
         thread.start()
     try:
+        sizes = _blob_sizes(gateway)
+        if len(sizes) > 20_000:  # worth a word on a terminal
+            progress.stage(f"walking history and reading what {len(sizes)} blobs added for secrets")
         paths = _reachable_paths(gateway, tips, progress)
     finally:
         if thread is not None and thread.is_alive():
