@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mlops_lint import api
-from mlops_lint.context.history_patches import parse_section
+from mlops_lint.context.history_patches import PICKAXE, parse_section
+from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
 from tests.helpers import commit_all, compact, git, git_init, write_files
 
 TOKEN = "hf_Xq3LmT8vRb2NwK5pZc7YhJ4dGs9FaE6uQo"
@@ -110,3 +112,9 @@ def test_sections_are_parsed_as_git_prints_them() -> None:
     assert parse_section(deleted) is None
     binary = f"diff --git a/m.cfg b/m.cfg\nindex {'0' * 40}..{oid}\nBinary files /dev/null and b/m.cfg differ\n"
     assert parse_section(binary.encode()) == ("m.cfg", oid, None)
+
+
+def test_the_pickaxe_regex_lets_every_marker_through() -> None:
+    """git's `-G` must be a superset of the prefilter, or a secret would never reach the scanner."""
+    pattern = re.compile(PICKAXE[2:])  # this POSIX ERE means the same in Python's `re`
+    assert [marker for marker in CONFIDENT_MARKERS if not pattern.search(marker)] == []

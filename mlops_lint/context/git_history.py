@@ -139,4 +139,3 @@ def _scan_scope(
     except HistoryUnavailableError as exc:
         index.notice = f"git history not checked: {exc}" + (" (this is a shallow clone)" if shallow else "")
         return index
-

@@ -53,14 +53,15 @@ from mlops_lint.context.history_reader import ContentReader
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
 from mlops_lint.git_gateway import PIPE, GitGateway
 
-
-def _ere(marker: str) -> str:
-    return re.sub(r"([.\[\]\\(){}*+?^$|])", r"\\\1", marker)
-
-
-# `-G`: git prints only the file diffs whose added or removed lines match a marker, tested in C as it
-# diffs (free next to the diff itself; the same search in Python's `re` costs more than git's diff)
-PICKAXE = "-G" + "|".join(_ere(marker) for marker in CONFIDENT_MARKERS)
+# `-G`: git prints only the file diffs whose added or removed lines match, tested in C as it diffs.
+# The same search in Python's `re` over the whole stream costs more than git's diff itself; and
+# glibc's regex is several times faster on this short superset of `CONFIDENT_MARKERS` (shared
+# stems, character classes) than on their plain alternation. A superset: what passes is filtered
+# by the real prefilter; `tests/test_history_patches.py` checks every marker matches it.
+PICKAXE = (
+    r"-G(hf|gh[pousr]|pat|org|pplx|ant)[_-]|A(3T|KIA|SIA|BIA|CCA|BSK)|[Ss]ecret|SECRET|PRIVATE KEY|-----begin"
+    r'|API_KEY|api_key|KAGGLE_KEY|wandb\.|"username|username\\"|[Cc]ohere|COHERE|T3BlbkFJ'
+)
 LOG = (
     "log", "-p", "-U0", "--cc", "-M", "--full-history", "--full-index", "--format=%x01%H", PICKAXE,
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
