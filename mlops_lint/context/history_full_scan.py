@@ -15,7 +15,6 @@ import threading
 
 from mlops_lint.context.history_model import (
     MAX_SECRET_BLOB,
-    HistoryUnavailableError,
     Interest,
     PastBlob,
     PastSecret,
@@ -26,9 +25,9 @@ from mlops_lint.context.history_model import (
 from mlops_lint.context.history_models import sniff_models
 from mlops_lint.context.history_patches import PatchScan, diff_unset, partial_clone, read_texts
 from mlops_lint.context.history_reader import ContentReader, Progress, scan_blob
-from mlops_lint.context.history_scan import REV_LIST
+from mlops_lint.context.history_scan import enumerate_blobs
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
-from mlops_lint.git_gateway import PIPE, GitGateway
+from mlops_lint.git_gateway import GitGateway
 
 
 def _blob_sizes(gateway: GitGateway) -> dict[str, int]:
@@ -42,26 +41,6 @@ def _blob_sizes(gateway: GitGateway) -> dict[str, int]:
             _kind, oid, size = line.split()
             sizes[oid.decode("ascii")] = int(size)
     return sizes
-
-
-def _reachable_paths(gateway: GitGateway, revs: list[str], progress: Progress) -> dict[str, str]:
-    """blob or tree id -> the path `git rev-list --objects` first met it at (commits have no path)."""
-    process = gateway.start(*REV_LIST, stdin=PIPE)
-    if process is None:
-        raise HistoryUnavailableError("git could not be started")
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write("".join(rev + "\n" for rev in revs).encode())
-    process.stdin.close()
-    paths: dict[str, str] = {}
-    for line in process.stdout:
-        if len(line) > 42:
-            paths[line[:40].decode("ascii")] = line[41:-1].decode("utf-8", errors="surrogateescape")
-        elif line.startswith(b"?"):
-            progress.missing += 1
-    process.stdout.close()
-    if process.wait() != 0:
-        raise HistoryUnavailableError("git rev-list failed (unknown revision or incomplete history)")
-    return paths
 
 
 def grep_blobs(gateway: GitGateway, oids: list[str], markers: tuple[str, ...]) -> set[str] | None:
@@ -104,48 +83,42 @@ def scan_everything(
     progress: Progress,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
     """A full scan, parallel where it can be: `git log -p` streams the added lines of all history
-    (`history_patches.py`) while `rev-list --objects` walks it for sizes and paths. When the clone
-    lacks objects (`log -p` stops at the first), secrets come from the blobs it has instead."""
+    (`history_patches.py`) while `rev-list --objects | cat-file --batch-check` lists every reachable
+    blob with its size and path. When the clone lacks objects (`log -p` stops at the first),
+    secrets come from the blobs it has instead."""
     patches = PatchScan(gateway, scanner, prefilter, set(skip)) if interest.secrets else None
     thread = threading.Thread(target=patches.run, args=(tips,), daemon=True) if patches else None
     if thread is not None and not partial_clone(gateway):
         thread.start()
     try:
-        sizes = _blob_sizes(gateway)
-        if len(sizes) > 20_000:  # worth a word on a terminal
-            progress.stage(f"walking history and reading what {len(sizes)} blobs added for secrets")
-        paths = _reachable_paths(gateway, tips, progress)
+        listed = list(enumerate_blobs(gateway, tips, progress))
     finally:
         if thread is not None and thread.is_alive():
             thread.join()
     notable: list[PastBlob] = []
     sniff: list[tuple[str, int, str]] = []
-    enumerated = 0
-    for oid, size in sizes.items():
-        path = paths.get(oid)
-        if path is None:
-            continue  # unreachable (a dropped commit's leftovers): not in any clone
-        enumerated += 1
-        seen.add(oid)
+    paths: dict[str, str] = {}
+    for oid, size, path in listed:
+        paths[oid] = path
         if interest.notable(path, size):
             notable.append(PastBlob(oid, size, path))
         elif interest.worth_sniffing(path, size):
             sniff.append((oid, size, path))
+    seen.update(paths)
     models = sniff_models(gateway, sniff)
     notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     secrets: list[PastSecret] = []
     scanned: list[str] = []
     if patches is not None and thread is not None:
         if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
-            texts = [
-                (oid, paths[oid]) for oid, size in sizes.items() if oid in paths and wants_content(paths[oid], size)
-            ]
-            more, extra = read_texts(gateway, scanner, prefilter, diff_unset(gateway, texts), patches.skip)
+            marked = {oid for oid, _path in diff_unset(gateway, list(paths.items()))}
+            texts = [(oid, path) for oid, size, path in listed if oid in marked and wants_content(path, size)]
+            more, extra = read_texts(gateway, scanner, prefilter, texts, patches.skip)
             secrets, scanned = patches.reader.hits + more, patches.reader.scanned + extra
         else:
-            secrets, scanned = _scan_blobs(gateway, scanner, prefilter, sizes, paths, skip)
-    progress.done(enumerated, len(scanned))
-    return notable, secrets, scanned, enumerated
+            secrets, scanned = _scan_blobs(gateway, scanner, prefilter, _blob_sizes(gateway), paths, skip)
+    progress.done(len(paths), len(scanned))
+    return notable, secrets, scanned, len(paths)
 
 
 def _scan_blobs(

@@ -45,7 +45,7 @@ def ref_tips(gateway: GitGateway) -> list[str] | None:
     return sorted(tips)
 
 
-def _enumerate(gateway: GitGateway, revs: Iterable[str], progress: Progress) -> Iterator[tuple[str, int, str]]:
+def enumerate_blobs(gateway: GitGateway, revs: Iterable[str], progress: Progress) -> Iterator[tuple[str, int, str]]:
     """(oid, size, path) of every blob reachable from `revs` (rev-list syntax, `^x` excludes)."""
     rev_list = gateway.start(*REV_LIST, stdin=PIPE)
     if rev_list is None:
@@ -96,7 +96,7 @@ def scan_revs(
         thread.start()
     enumerated = 0
     try:
-        for oid, size, path in _enumerate(gateway, revs, progress):
+        for oid, size, path in enumerate_blobs(gateway, revs, progress):
             enumerated += 1
             if seen is not None:
                 seen.add(oid)
