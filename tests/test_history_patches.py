@@ -118,3 +118,16 @@ def test_the_pickaxe_regex_lets_every_marker_through() -> None:
     """git's `-G` must be a superset of the prefilter, or a secret would never reach the scanner."""
     pattern = re.compile(PICKAXE[2:])  # this POSIX ERE means the same in Python's `re`
     assert [marker for marker in CONFIDENT_MARKERS if not pattern.search(marker)] == []
+
+
+def test_the_first_commit_is_read_whatever_log_show_root_says(tmp_path: Path) -> None:
+    git_init(tmp_path)
+    git(tmp_path, "config", "log.showRoot", "false")
+    git(tmp_path, "config", "diff.noprefix", "true")
+    write_files(tmp_path, {"keys.py": f'login(token="{TOKEN}")\n'})
+    commit_all(tmp_path, "first")
+    first = _short(tmp_path, "HEAD")
+    write_files(tmp_path, {"keys.py": None, "train.py": "print(1)\n"})
+    commit_all(tmp_path, "clean up")
+    found = _lint(tmp_path)
+    assert len(found) == 1 and found[0].startswith(f"keys.py:1:14: MLG005 Hugging Face token was committed in {first}")

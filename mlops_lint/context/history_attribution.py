@@ -32,7 +32,7 @@ def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tup
     for start in range(0, len(paths), 500):
         chunk = paths[start : start + 500]
         result = gateway.run(
-            "log", *revs, "--raw", "--cc", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
+            "log", *revs, "--raw", "--cc", "--root", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
             "--", *(f":(top,literal){index.prefix}{p}" for p in chunk), options=("-c", "core.quotePath=false"),
         )  # fmt: skip
         if result is None or result.returncode != 0:

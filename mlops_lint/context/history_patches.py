@@ -68,7 +68,8 @@ PICKAXE = (
 LOG = (
     "log", "-p", "-U0", "-M", "--full-history", "--full-index", "--format=%x01%H",
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
-)  # fmt: skip
+    "--root", "--no-show-signature",
+)  # fmt: skip  # explicit, whatever the user's config says (`log.showRoot=false` would hide the first commit)
 # the markers, and binary sections (they print no lines: the blob is read to tell text from binary)
 _MARKERS = re.compile(
     "|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii") + rb"|\nBinary files "
