@@ -4,6 +4,7 @@
     python benchmarks/bench_suite.py --trees ml-repo,history  # some of them
     python benchmarks/bench_suite.py --quick                 # tiny generated trees, seconds (the smoke test)
     python benchmarks/bench_suite.py --fixit                 # also time Fixit's default rules on `framework`
+    python benchmarks/bench_suite.py --trees diffusers=/tmp/diffusers  # a checkout of your own (NAME=PATH)
 
 Trees (built once into benchmarks/.cache, or --cache-dir):
   framework      keras 3.10.0 unpacked from its wheel on PyPI (591 .py files, 5.4 MB; pure Python)
@@ -27,6 +28,11 @@ The findings of cold, warm and the `--jobs` runs are compared ("same"). A check 
 --timeout or holds more than --max-memory is stopped and shown as `>N s`; the tree's remaining checks
 are then skipped. ruff is not run (`--ignore ruff`) unless --with-ruff. This is a script, not a test:
 timings depend on the machine.
+
+Also measured: `ruff check --select ALL --no-cache` on the tree (the Rust linter we compare with), the
+`git log -p -U0 --full-history --all` floor (what gitleaks reads) when the tree has commits, the number
+of files libcst parsed (the `--jobs 1` run, from the MLOPS_LINT_STATS line the engine prints), and the
+one-file latency: a warm `check path/to/one_file.py`, start-up included.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ class Run:
     timed_out: bool = False  # stopped: past the timeout or over the memory cap
     output: bytes = b""
     why: str = ""
+    errors: bytes = b""  # stderr (the MLOPS_LINT_STATS line)
 
 
 @dataclass
@@ -83,6 +90,7 @@ class Result:
     runs: dict[str, Run] = field(default_factory=dict)  # cold, warm, changed, jobs-1, jobs-N
     findings: int | None = None
     same: str = "-"
+    libcst_parsed: int | None = None  # files libcst parsed in the `--jobs 1` run (cold, cache off)
     note: str = ""
 
 
@@ -114,6 +122,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float, max_mib: float = 
     """Run `command`, return its wall time, peak memory and stdout; stop it after `timeout` seconds
     or when its process tree holds more than `max_mib` (so a runaway check cannot exhaust the machine)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))}
+    env["MLOPS_LINT_STATS"] = "1"  # the engine prints how many files libcst parsed
     tree_peak, process_peak = [0.0], [0.0]
     with (
         tempfile.TemporaryFile() as out,
@@ -163,7 +172,7 @@ def measure(command: Sequence[str], cwd: Path, timeout: float, max_mib: float = 
             raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{err.read().decode()[-3000:]}")
         with contextlib.suppress(ValueError, IndexError):
             process_peak[0] = int(gnu_time.read().split()[-1]) / 1024  # exact, pool workers included once reaped
-        return Run(elapsed, process_peak[0], tree_peak[0], timed_out, out.read(), why[0] if why else "")
+        return Run(elapsed, process_peak[0], tree_peak[0], timed_out, out.read(), why[0] if why else "", err.read())
 
 
 def best(runs: int, action: Callable[[], Run], before: Callable[[], object] = lambda: None) -> Run:
@@ -303,6 +312,15 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
         pipeline = "git rev-list --objects --all | git cat-file --batch-check > /dev/null"
         run = best(args.runs, lambda: measure(["sh", "-c", pipeline], root, 1e9))
         result.floors["git"] = show("floor: rev-list | cat-file", run).seconds
+    ruff = ruff_binary()
+    if ruff is not None:
+        command = [ruff, "check", "--select", "ALL", "--no-cache", "--exit-zero", "-q", "."]
+        run = best(args.runs, lambda: measure(command, root, 1e9))
+        result.floors["ruff"] = show("ruff check --select ALL --no-cache", run).seconds
+    if has_commits(root):
+        log = "git log -p -U0 --full-history --all > /dev/null"  # what gitleaks reads
+        run = best(args.runs, lambda: measure(["sh", "-c", log], root, 1e9))
+        result.floors["log"] = show("floor: git log -p -U0 --full-history --all", run).seconds
 
     base = [sys.executable, "-m", "mlops_lint.cli", "check", "--exit-zero", "--output-format", "json"]
     if not args.with_ruff:
@@ -323,6 +341,9 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
     original = target.read_bytes() if target else b""
     if target:
         plan.append(("changed", check, lambda: target.write_bytes(original + TOUCH.encode())))
+    if target:
+        one = str(target.relative_to(root))
+        plan.append(("one-file", lambda: measure([*base, one], root, args.timeout, args.max_memory), lambda: None))
     if jobs:
         plan += [("jobs-1", lambda: check("--no-cache", "--jobs", "1"), lambda: None)]
         if CORES > 1:
@@ -331,6 +352,7 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
         "cold": "check, cold (cache removed)",
         "warm": "check, warm (nothing changed)",
         "changed": f"check, one file changed ({target.name if target else '-'})",
+        "one-file": f"check {target.name if target else '-'} (one file, warm)",
         "jobs-1": "check --no-cache --jobs 1",
         "jobs-N": f"check --no-cache --jobs {CORES}",
     }
@@ -343,7 +365,9 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
             if run.timed_out:
                 result.note = f"{key} stopped ({run.why}, after {run.seconds:.0f} s); later checks skipped"
                 break
-            if key != "changed":
+            if key == "jobs-1":
+                result.libcst_parsed = _parsed(run.errors)
+            if key not in ("changed", "one-file"):
                 outputs[key] = run.output
     finally:
         if target:
@@ -358,6 +382,22 @@ def bench_tree(name: str, root: Path, args: argparse.Namespace, jobs: bool) -> R
         )
         print(f"  findings: {result.findings}; identical across {', '.join(canonical)}: {result.same}", flush=True)
     return result
+
+
+def _parsed(stderr: bytes) -> int | None:
+    for line in stderr.decode(errors="replace").splitlines():
+        if line.startswith("mlops-lint stats: libcst-parsed "):
+            return int(line.rsplit(" ", 1)[1])
+    return None
+
+
+def ruff_binary() -> str | None:
+    found = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
+    return found
+
+
+def has_commits(root: Path) -> bool:
+    return subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root, capture_output=True).returncode == 0
 
 
 def _canonical(output: bytes) -> str:
@@ -382,8 +422,9 @@ def _ratio(run: Run | None, floor: float | None) -> str:
 def table(results: Sequence[Result], jobs: bool) -> str:
     """The Markdown table for the closing note."""
     head = [
-        "tree", "files", ".py", "MB", "ast floor", "libcst floor 1 / N proc", "git floor",
-        "cold", "warm", "1 file changed", "1 proc", "all cores", "peak MiB (largest / tree)", "findings", "same",
+        "tree", "files", ".py", "MB", "ast floor", "libcst floor 1 / N proc", "ruff ALL", "git floor",
+        "git log -p floor", "cold", "cold / ast / ruff ALL", "warm", "warm % of cold", "1 file changed",
+        "1-file check", "1 proc", "all cores", "libcst parsed", "peak MiB (largest / tree)", "findings", "same",
     ]  # fmt: skip
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
@@ -394,13 +435,21 @@ def table(results: Sequence[Result], jobs: bool) -> str:
         rss = max((x.rss_mib for x in runs), default=0)
         tree_mib = max((x.tree_mib for x in runs), default=0)
         libcst = f"{r.floors.get('libcst', 0):.2f} / {r.floors.get('libcst-N', r.floors.get('libcst', 0)):.2f} s"
+        cold, warm = r.runs.get("cold"), r.runs.get("warm")
+        against = "-"
+        if cold is not None and r.floors.get("ast") and r.floors.get("ruff"):
+            against = f"{cold.seconds / r.floors['ast']:.1f}x / {cold.seconds / r.floors['ruff']:.1f}x"
+        share = f"{100 * warm.seconds / cold.seconds:.1f}%" if cold and warm and cold.seconds else "-"
         cells = [
             r.tree, str(r.files), str(r.py_files), f"{r.size / 1e6:.1f}", f"{r.floors.get('ast', 0):.2f} s", libcst,
+            f"{r.floors['ruff']:.2f} s" if "ruff" in r.floors else "-",
             f"{r.floors['git']:.2f} s" if "git" in r.floors else "-",
-            _ratio(r.runs.get("cold"), floor_default), _ratio(r.runs.get("warm"), floor_default),
-            _ratio(r.runs.get("changed"), floor_default),
+            f"{r.floors['log']:.2f} s" if "log" in r.floors else "-",
+            _ratio(cold, floor_default), against, _ratio(warm, floor_default), share,
+            _ratio(r.runs.get("changed"), floor_default), _seconds(r.runs.get("one-file")),
             _ratio(r.runs.get("jobs-1"), floor_1) if jobs else "n/a",
             _ratio(r.runs.get("jobs-N"), floor_n) if jobs else "n/a",
+            "-" if r.libcst_parsed is None else f"{r.libcst_parsed} of {r.py_files}",
             f"{rss:.0f} / {tree_mib:.0f}", "-" if r.findings is None else str(r.findings), r.same,
         ]  # fmt: skip
         lines.append("| " + " | ".join(cells) + " |")
@@ -442,7 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.floor:
         return floor_main(args.floor[0], args.jobs, args.listing)
     names = [n.strip() for n in args.trees.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(TREES))
+    local = dict(n.split("=", 1) for n in names if "=" in n)  # NAME=PATH: a checkout of your own (it writes a cache)
+    names = [n.split("=", 1)[0] for n in names]
+    unknown = sorted(set(names) - set(TREES) - set(local))
     if unknown:
         parser.error(f"unknown trees: {', '.join(unknown)} (choose from {', '.join(TREES)})")
     jobs = jobs_supported()
@@ -453,7 +504,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick and name in WHEELS:
             print(f"\n{name}: skipped in --quick (it downloads a wheel)")
             continue
-        results.append(bench_tree(name, prepare(name, args.cache_dir, args.quick), args, jobs))
+        tree = Path(local[name]).resolve() if name in local else prepare(name, args.cache_dir, args.quick)
+        results.append(bench_tree(name, tree, args, jobs))
     fixit_line = ""
     if args.fixit and not args.quick:
         fixit_line = bench_fixit(prepare("framework", args.cache_dir, False), args.timeout)

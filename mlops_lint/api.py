@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from mlops_lint.baseline import Baseline, Entry, entries_for
+from mlops_lint.baseline import Baseline
 from mlops_lint.cache import Cache
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.git_history import history_interest
-from mlops_lint.checks.internal import RuffFailed
 from mlops_lint.config import Config, ConfigError, load_config
 from mlops_lint.context.declared_requirements import declaration_files
-from mlops_lint.context.files import Decoded, FileContext, FileKind, classify
+from mlops_lint.context.files import FileContext, FileKind, classify
 from mlops_lint.context.git_history import HistoryScope
 from mlops_lint.context.lint_config import read_project_linting
 from mlops_lint.context.repo import RepoContext
-from mlops_lint.context.run_options import RunOptions
+from mlops_lint.context.run_options import RunOptions, combined_interest
 from mlops_lint.diagnostics import Diagnostic, Family, Location, RunReport
 from mlops_lint.discovery import Inventory, build_inventory, changed_files, find_root, select_targets
-from mlops_lint.engine import ActiveRules, run, suppress
-from mlops_lint.fixer import FixReport, fix_to_fixed_point, write_atomically
+from mlops_lint.engine import ActiveRules, FileResult, run, run_live, suppress
 from mlops_lint.parallel import default_jobs
 from mlops_lint.registry import registry
 from mlops_lint.result_cache import ResultCache
-from mlops_lint.ruff_bridge import RuffRun, undefined_names
+from mlops_lint.ruff_bridge import RuffRun
 from mlops_lint.ruff_refine import drop_replaced, refine_in, replacing
+from mlops_lint.rule import EngineEvent
+from mlops_lint.run_memo import memo_for
 from mlops_lint.selection import PerFileIgnores, check_selectors, effective_ruff, enabled_codes
 
 
@@ -114,18 +111,23 @@ def open_session(paths: Sequence[Path], overrides: Overrides = Overrides()) -> S
     if overrides.changed_since:
         changed = changed_files(root, overrides.changed_since)
         targets = [path for path in targets if path in changed]
-    # the harness (`only`) runs ruff just for MLX002's own examples
+    rules = ActiveRules.build(reg, codes, options)
+    # the harness (`only`) runs ruff just for the examples of the rule that reports ruff's failures
     ruff = effective_ruff(config)
     if ruff is not None:
         config = replace(config, ruff=ruff)  # `--select F401` runs only ruff's F401
-    ruff_active = RuffFailed.code in overrides.only and config.ruff.enabled if overrides.only else ruff is not None
-    rules = ActiveRules.build(reg, codes, options)
+    reports_ruff = EngineEvent.RUFF_FAILED in rules.engine_reporters
+    ruff_active = reports_ruff and config.ruff.enabled if overrides.only else ruff is not None
     scope = HistoryScope.parse(overrides.history) if overrides.history else HistoryScope.from_environment()
     run_options = RunOptions(
         history=scope or HistoryScope(),
         cache=overrides.cache,
         progress=overrides.progress,
-        interest=history_interest({settings.meta.code: settings for settings, _cls in rules.repo_rules}),
+        interest=combined_interest(
+            interest
+            for settings, rule_cls in rules.repo_rules
+            if (interest := rule_cls.history_interest(settings.options)) is not None
+        ),
     )
     return Session(
         root=root,
@@ -180,8 +182,16 @@ def _common_dir(paths: Sequence[Path]) -> str:
     return os.path.commonpath(resolved)
 
 
-def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
-    targets = list(repo.targets)
+def _run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileResult:
+    """Every rule and ruff over the targets, or the memo of an identical run (`run_memo.py`) and
+    the few rules that read outside the listed files."""
+    memo = memo_for(session, repo)
+    stored = memo.load() if memo is not None else None
+    if stored is not None:
+        diagnostics, errors, notices = stored
+        repo.notices.extend(notices)
+        live = run_live(repo, targets, session.rules.live())
+        return FileResult(diagnostics + live.diagnostics, errors + live.errors)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
         result = run(repo, targets, session.rules, session.jobs)
@@ -195,6 +205,28 @@ def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
         result.diagnostics = drop_replaced(
             result.diagnostics + _ruff_findings(session, repo, ruff), replacing(session.rules)
         )
+    ruff_failed = session.rules.engine_reporters.get(EngineEvent.RUFF_FAILED)
+    failed_code = ruff_failed.meta.code if ruff_failed is not None else None
+    if memo is not None and not result.transient and all(d.code != failed_code for d in result.diagnostics):
+        live_codes = session.rules.live().codes
+        memo.store(
+            [d for d in result.diagnostics if d.code not in live_codes],
+            [e for e in result.errors if e.code not in live_codes],
+            repo.notices,
+        )
+    return result
+
+
+def _lint_repo(session: Session, repo: RepoContext) -> RunReport:
+    try:
+        return _report(session, repo)
+    finally:
+        repo.close()  # whatever read git last (a memo hit's live rules, suppression, the baseline)
+
+
+def _report(session: Session, repo: RepoContext) -> RunReport:
+    targets = list(repo.targets)
+    result = _run_rules(session, repo, targets)
     if set(session.targets) != set(session.inventory.files):
         result.diagnostics = in_scope(result.diagnostics, repo.targets)
     kept, dropped = suppress(repo, result.diagnostics, session.metas, session.per_file)
@@ -257,13 +289,13 @@ def _start_ruff(session: Session, repo: RepoContext, targets: Sequence[str]) -> 
 
 def _ruff_findings(session: Session, repo: RepoContext, ruff: RuffRun) -> list[Diagnostic]:
     outcome = ruff.result()
-    settings = session.rules.engine_rules.get(RuffFailed.code)
+    reporter = session.rules.engine_reporters.get(EngineEvent.RUFF_FAILED)
     if outcome.failure is not None:
-        return [RuffFailed(settings).diagnostic(Location(path="."), reason=outcome.failure)] if settings else []
+        return [reporter.diagnostic(Location(path="."), reason=outcome.failure)] if reporter else []
     crashes = [
-        RuffFailed(settings).diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
+        reporter.diagnostic(Location(path=path), reason=f"ruff crashed on this file {why}")
         for path, why in outcome.crashed
-        if settings is not None
+        if reporter is not None
     ]
     kept = refine_in(repo, outcome.diagnostics, ruff.linting, session.config.ruff.defer_to_project_linter)
     return [*kept, *crashes]
@@ -280,121 +312,28 @@ def lint_session(session: Session) -> RunReport:
     return report
 
 
-def baseline_entries(
-    paths: Sequence[Path], overrides: Overrides = Overrides(), prune: Path | None = None
-) -> list[Entry]:
-    """The entries a baseline file should hold now: every current finding, or, with `prune`, only the
-    entries of that baseline that still match a finding (a pruned baseline never grows)."""
-    session = replace(open_session(paths, replace(overrides, baseline=None)), baseline=None)  # nothing filtered
-    repo = session.repo()
-    report = _lint_repo(session, repo)
-    current = entries_for(repo, report.diagnostics)
-    if prune is None:
-        return current
-    remaining = Counter((e.code, e.path, e.fingerprint) for e in current)
-    kept = []
-    for entry in Baseline.load(prune).entries:
-        key = (entry.code, entry.path, entry.fingerprint)
-        if remaining[key] > 0:
-            remaining[key] -= 1
-            kept.append(entry)
-    return kept
+# the fix loop, named here so that a test can stand in for it (api_fix calls it through this module)
+# `fix`, the baseline and the diff live in api_fix; they are part of this public API
+from mlops_lint.api_fix import (  # noqa: E402 - api_fix imports this module's Session and lint
+    baseline_entries,
+    baseline_target,
+    fix,
+    fix_session,
+    unified_diff,
+)
+from mlops_lint.fixer import fix_to_fixed_point  # noqa: E402
 
-
-def baseline_target(paths: Sequence[Path], overrides: Overrides = Overrides()) -> Path | None:
-    """The configured baseline file (`baseline = "..."`, relative to the project root), if any."""
-    config_paths = list(paths) or [Path.cwd()]
-    root = find_root(Path(_common_dir(config_paths)))
-    configured = load_config(root, {code: meta for code, (meta, _cls) in registry().items()}, overrides.config_file)
-    return root / configured.baseline if configured.baseline else None
-
-
-def fix(
-    paths: Sequence[Path], overrides: Overrides = Overrides(), unsafe: bool = False, write: bool = True
-) -> FixReport:
-    """Apply fixes to a fixed point; write changed files atomically unless `write` is False."""
-    session = open_session(paths, overrides)
-    return fix_session(session, unsafe=unsafe, write=write)
-
-
-def fix_session(session: Session, unsafe: bool = False, write: bool = True) -> FixReport:
-    stored: dict[str, Decoded] = {}
-
-    def lint_state(overlays: Mapping[str, str]) -> tuple[RunReport, Mapping[str, str]]:
-        repo = session.repo(overlays)
-        report = _lint_repo(session, repo)
-        texts: dict[str, str] = {}
-        for diagnostic in report.diagnostics:
-            if diagnostic.fix is None:
-                continue
-            for edit in diagnostic.fix.edits:
-                if edit.path in texts or (not repo.has(edit.path) and edit.path not in overlays):
-                    continue
-                file = repo.file(edit.path)
-                decoded = file.decoded
-                if decoded is not None:
-                    texts[edit.path] = decoded.text
-                    stored.setdefault(edit.path, decoded)
-        return report, texts
-
-    report = fix_to_fixed_point(lint_state, unsafe, undefined=undefined_names)
-    session.save_cache()
-    if write:
-        for path in report.touched:
-            try:
-                _write_one(session.root, path, report, stored.get(path), session.config.max_file_bytes)
-            except OSError as exc:  # a full disk, a read-only file: the file keeps its old bytes, the run goes on
-                report.refused[path] = f"could not be written ({exc.strerror or exc})"
-            if path in report.refused:
-                report.changed.pop(path, None)
-                report.created.pop(path, None)
-        if any(path in report.refused for path in stored):
-            # the remaining findings and the count were computed as if every fix was written
-            report.remaining = _lint_repo(session, session.repo())
-            written = [paths for paths in report.applied_paths if not paths & report.refused.keys()]
-            report.applied, report.applied_paths = len(written), written
-    return report
-
-
-def _write_one(root: Path, path: str, report: FixReport, how: Decoded | None, max_bytes: int) -> None:
-    """Write one fixed or created file (atomically), or record why it is refused."""
-    target = root / path
-    if path in report.created:
-        if target.exists() or target.is_symlink():
-            report.refused[path] = "exists already; a fix never overwrites a file"
-            return
-        write_atomically(target, report.changed.get(path, report.created[path]), bom=False)
-    elif target.is_symlink():
-        report.refused[path] = "is a symlink; fixes do not write through symlinks"
-    elif how is not None and _read_again(root, path, max_bytes) != how:
-        # another fix, an editor or a checkout wrote the file after we read it: ours would undo that
-        report.refused[path] = "changed on disk while the fixes were computed; run `mlops-lint fix` again"
-    else:
-        encoding = how.encoding if how else "utf-8"
-        try:
-            write_atomically(target, report.changed[path], bom=bool(how and how.bom), encoding=encoding)
-        except UnicodeEncodeError:
-            report.refused[path] = f"the fixed text cannot be written back as {encoding}"
-
-
-def _read_again(root: Path, path: str, max_bytes: int) -> Decoded | None:
-    """The file as it is now, read and decoded as the run read it. What is left is the moment
-    between this read and the rename: as small as it can be made."""
-    return FileContext(path=path, root=root, kind=classify(path), max_bytes=max_bytes).decoded
-
-
-def unified_diff(report: FixReport) -> str:
-    """The fixes as one unified diff, paths as a/… and b/…; new files diff against /dev/null."""
-    chunks: list[str] = []
-    for path in report.touched:
-        before = "" if path in report.created else report.originals.get(path, "")
-        after = report.changed.get(path, report.created.get(path, ""))
-        chunks.extend(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile="/dev/null" if path in report.created else f"a/{path}",
-                tofile=f"b/{path}",
-            )
-        )
-    return "".join(chunks)
+__all__ = [
+    "Overrides",
+    "Session",
+    "baseline_entries",
+    "baseline_target",
+    "fix",
+    "fix_session",
+    "fix_to_fixed_point",
+    "in_scope",
+    "lint",
+    "lint_session",
+    "open_session",
+    "unified_diff",
+]

@@ -22,9 +22,8 @@ from pathlib import Path
 
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic
-from mlops_lint.fingerprint import fingerprint
+from mlops_lint.fingerprint import SourceLines
 from mlops_lint.fixer import write_atomically
-from mlops_lint.fixes import line_starts
 
 DEFAULT_FILE = ".mlops-lint-baseline.json"
 FORMAT_VERSION = 1
@@ -32,26 +31,6 @@ FORMAT_VERSION = 1
 
 class BaselineError(Exception):
     """The baseline file cannot be read; the message is one line."""
-
-
-def _line_text(repo: RepoContext, diagnostic: Diagnostic) -> str | None:
-    location = diagnostic.location
-    if location.span is None or not repo.has(location.path):
-        return None
-    if location.cell is not None:
-        program = repo.notebook_program(location.path)
-        cell = next((p.cell for p in program.slices if p.cell.index == location.cell), None) if program else None
-        text = cell.source if cell else None
-    else:
-        text = repo.file(location.path).text
-    if text is None:
-        return None
-    starts = line_starts(text)
-    line = location.span.start_line
-    if not 0 < line <= len(starts):
-        return None
-    end = starts[line] if line < len(starts) else len(text)
-    return text[starts[line - 1] : end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +68,11 @@ class Baseline:
     def split(self, repo: RepoContext, diagnostics: Sequence[Diagnostic]) -> tuple[list[Diagnostic], int, list[Entry]]:
         """(new findings, how many the baseline matched, stale entries)."""
         remaining = Counter((e.code, e.path, e.fingerprint) for e in self.entries)
+        lines = SourceLines.of_repo(repo)
         new: list[Diagnostic] = []
         matched = 0
         for diagnostic in diagnostics:
-            key = (diagnostic.code, diagnostic.location.path, fingerprint(diagnostic, _line_text(repo, diagnostic)))
+            key = (diagnostic.code, diagnostic.location.path, lines.fingerprint(diagnostic))
             if remaining[key] > 0:
                 remaining[key] -= 1
                 matched += 1
@@ -108,8 +88,9 @@ class Baseline:
 
 
 def entries_for(repo: RepoContext, diagnostics: Iterable[Diagnostic]) -> list[Entry]:
+    lines = SourceLines.of_repo(repo)
     return [
-        Entry(d.code, d.location.path, fingerprint(d, _line_text(repo, d)), d.message)
+        Entry(d.code, d.location.path, lines.fingerprint(d), d.message)
         for d in sorted(diagnostics, key=Diagnostic.sort_key)
     ]
 

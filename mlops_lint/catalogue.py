@@ -51,6 +51,11 @@ class RuleMeta:
     docs: Mapping[str, Any]
     examples: tuple[Mapping[str, Any], ...] = field(default=())
     source: str = ""
+    # What the rule declares so that the engine, CLI and reporters never name a code (schema: rule.schema.json)
+    needs: tuple[str, ...] = ()  # `history`: the run scans git history for it; `--no-history` silences it
+    opt_in: str | None = None  # `check-data`: the `check --check-data` flag adds it to the selection
+    security_severity: float | None = None  # SARIF `security-severity` (code scanning's high/critical)
+    formerly: tuple[str, ...] = ()  # codes it had before: they still select, ignore and suppress it
 
     @property
     def fixable(self) -> bool:
@@ -85,6 +90,10 @@ def _meta_from_entry(entry: Mapping[str, Any], source: Path) -> RuleMeta:
         docs=entry["docs"],
         examples=tuple(entry["examples"]),
         source=source.name,
+        needs=tuple(entry.get("needs", ())),
+        opt_in=entry.get("opt-in"),
+        security_severity=None if entry.get("security-severity") is None else float(entry["security-severity"]),
+        formerly=tuple(entry.get("formerly", ())),
     )
 
 

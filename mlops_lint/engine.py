@@ -7,16 +7,18 @@ once at the end. A rule that raises becomes a `RuleError` and the others carry o
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from mlops_lint import lazy, parallel
 from mlops_lint.catalogue import RuleMeta
-from mlops_lint.checks.internal import UnparsableFile
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext, FileKind
 from mlops_lint.context.git_history import history_index
@@ -26,7 +28,7 @@ from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, RuleError, Span
 from mlops_lint.fixes import Fix, TextEdit
 from mlops_lint.result_cache import rules_key
-from mlops_lint.rule import NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
+from mlops_lint.rule import EngineEvent, EngineRule, NodeFix, PathRule, PythonRule, RepoRule, Rule, RuleSettings
 from mlops_lint.selection import PerFileIgnores
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.suppression import FileSuppressions
@@ -35,6 +37,13 @@ from mlops_lint.time_limit import expired as timed_out
 
 if TYPE_CHECKING:
     import libcst as cst
+
+
+# How many files libcst parsed in this process: a debug figure for the benchmarks, printed to stderr
+# at exit when MLOPS_LINT_STATS is set (pool workers' parses are not counted: use `--jobs 1`).
+PARSED = {"libcst": 0}
+if os.environ.get("MLOPS_LINT_STATS"):
+    atexit.register(lambda: sys.stderr.write(f"mlops-lint stats: libcst-parsed {PARSED['libcst']}\n"))
 
 
 def _shown(meta: RuleMeta) -> list[str | None]:
@@ -49,6 +58,9 @@ class ActiveRules:
     python_rules: tuple[tuple[RuleSettings, type[PythonRule]], ...]
     repo_rules: tuple[tuple[RuleSettings, type[RepoRule]], ...]
     engine_rules: Mapping[str, RuleSettings]
+    # the enabled engine rules by the event they report (`EngineRule.reports`): the engine asks for
+    # "the rule that reports an unparsable file", never for a code
+    engine_reporters: Mapping[EngineEvent, EngineRule] = field(default_factory=dict)
 
     @property
     def cache_key(self) -> str:
@@ -64,7 +76,7 @@ class ActiveRules:
     def build(
         cls, registry: Mapping[str, tuple[RuleMeta, type[Rule]]], codes: Iterable[str], options: Mapping[str, Mapping]
     ) -> ActiveRules:
-        path, python, repo, engine = [], [], [], {}
+        path, python, repo, engine, reporters = [], [], [], {}, {}
         for code in codes:
             meta, rule_cls = registry[code]
             settings = RuleSettings(meta, {**meta.default_options(), **options.get(code, {})})
@@ -76,13 +88,31 @@ class ActiveRules:
                 repo.append((settings, rule_cls))
             else:
                 engine[code] = settings
-        return cls(tuple(path), tuple(python), tuple(repo), engine)
+                if issubclass(rule_cls, EngineRule):
+                    reporters[rule_cls.reports] = rule_cls(settings)
+        return cls(tuple(path), tuple(python), tuple(repo), engine, reporters)
+
+    def live(self) -> ActiveRules:
+        """Only the path and repository rules that read outside the listed files: what a run whose
+        findings were memoized still runs (see `run_memo.py`)."""
+        return ActiveRules(
+            tuple(rule for rule in self.path_rules if rule[1].reads_outside_files),
+            (),
+            tuple(rule for rule in self.repo_rules if rule[1].reads_outside_files),
+            {},
+        )
+
+    @property
+    def codes(self) -> frozenset[str]:
+        rules = (*self.path_rules, *self.python_rules, *self.repo_rules)
+        return frozenset(settings.meta.code for settings, _cls in rules) | frozenset(self.engine_rules)
 
 
 @dataclass
 class FileResult:
     diagnostics: list[Diagnostic]
     errors: list[RuleError]
+    transient: bool = False  # an analysis was stopped by the time limit: not to be remembered
 
 
 def _error(code: str, path: str, exc: BaseException) -> RuleError:
@@ -121,7 +151,7 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
         result.diagnostics += _engine_finding(rules, file.path, None, reason=problem)
         return
     wanted = [(s, c) for s, c in rules.python_rules if c.wants(text, s.options)]
-    if not wanted and UnparsableFile.code not in rules.engine_rules:
+    if not wanted and EngineEvent.UNPARSABLE_FILE not in rules.engine_reporters:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
     parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
@@ -157,6 +187,7 @@ def _parse_and_visit(
     failure is reported where `placement` puts it (a line of the file, or a notebook cell)."""
     if wanted:
         lazy.preload()  # importing libcst is not the file's fault: before the limit starts
+        PARSED["libcst"] += 1
     with time_limit(repo.config.analysis_timeout):
         parsed = parse()
         if isinstance(parsed, ParseFailure):
@@ -198,8 +229,8 @@ class _NotebookPlacement(_Placement):
 
 
 def _located_engine_finding(rules: ActiveRules, location: Location, **args: str) -> list[Diagnostic]:
-    settings = rules.engine_rules.get(UnparsableFile.code)
-    return [UnparsableFile(settings).diagnostic(location, **args)] if settings else []
+    reporter = rules.engine_reporters.get(EngineEvent.UNPARSABLE_FILE)
+    return [reporter.diagnostic(location, **args)] if reporter else []
 
 
 def _reported_nodes(visitors: Sequence[PythonRule]) -> list[cst.CSTNode]:
@@ -305,6 +336,7 @@ def run_code(
         repo.release(file.path)  # the half-built trees
         reason = f"its analysis was stopped after {limit:g} s (the `analysis-timeout` setting)"
         result.diagnostics += _engine_finding(rules, file.path, None, reason=reason)
+        result.transient = True
         return  # not cached: the next run tries again (a busy machine is not the file's fault)
     if cache is not None and digest is not None:
         cache.put_findings(
@@ -339,12 +371,9 @@ def _in_parallel(
     return parallel.analyse(repo, rules, misses, jobs)
 
 
-HISTORY_RULES = ("MLG003", "MLG005")
-
-
 def _history_in_background(repo: RepoContext, rules: ActiveRules) -> threading.Thread | None:
     """Start the one history scan now, so that git works while Python checks the files."""
-    if repo.run_options.history.kind == "none" or not any(s.meta.code in HISTORY_RULES for s, _c in rules.repo_rules):
+    if repo.run_options.history.kind == "none" or not any("history" in s.meta.needs for s, _c in rules.repo_rules):
         return None
     thread = threading.Thread(target=history_index, args=(repo,), daemon=True)
     thread.start()
@@ -406,10 +435,30 @@ def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
         one = check_file(repo, path, rules, precomputed)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
+        total.transient = total.transient or one.transient
         repo.release(path, keep_facts)
     if history is not None:
         history.join()
     repo_result = check_repo(repo, rules)
+    total.diagnostics += repo_result.diagnostics
+    total.errors += repo_result.errors
+    return total
+
+
+def run_live(repo: RepoContext, targets: Sequence[str], live: ActiveRules) -> FileResult:
+    """The rules of `ActiveRules.live()`: path rules on the targets of their kinds (no file is read
+    for any other rule), then repository rules, the history scan among them."""
+    total = FileResult([], [])
+    for path in targets if live.path_rules else ():
+        file = repo.file(path)
+        for settings, cls in live.path_rules:
+            if cls.kinds is not None and file.kind not in cls.kinds:
+                continue
+            try:
+                total.diagnostics.extend(cls(settings).check(file, repo))
+            except Exception as exc:
+                total.errors.append(_error(settings.meta.code, path, exc))
+    repo_result = check_repo(repo, live)
     total.diagnostics += repo_result.diagnostics
     total.errors += repo_result.errors
     return total

@@ -6,19 +6,27 @@ finding without a line (a whole file, a folder, the repository) uses its message
 findings of one rule on identical lines of one file share a fingerprint; a baseline compares
 counts per fingerprint.
 
-`SourceLines` reads the flagged line the same way for every consumer (the SARIF reporter, the
-baseline): files under the root only, never through a symlink, at most `MAX_BYTES` each.
+`SourceLines` is the one reader of flagged lines, for every consumer (the SARIF and GitHub
+reporters, the baseline). Reporters read the files under the root (never through a symlink, at most
+`MAX_BYTES` each); the baseline reads through the run's `RepoContext` (`SourceLines.of_repo`), so
+the texts of a fix round count and a file outside the inventory has no line, as before.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlops_lint.diagnostics import Diagnostic
 from mlops_lint.fixes import line_starts
+
+if TYPE_CHECKING:
+    from mlops_lint.context.notebook import Notebook, NotebookProblem
+    from mlops_lint.context.repo import RepoContext
 
 VERSION = "v1"
 MAX_BYTES = 5 * 1024 * 1024
@@ -41,17 +49,32 @@ def fingerprint(diagnostic: Diagnostic, line_text: str | None) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def notebook_cell_line(text: str, _path: str, cell: int, line: int) -> str | None:
-    """Line `line` of cell `cell` (1-based over all cells) of a notebook, through the notebook context."""
-    try:
-        from mlops_lint.context.notebook import load_notebook
-    except ImportError:  # pragma: no cover - the notebook context lives on its own branch until merged
-        return None
-    notebook = load_notebook(text)
-    cells = getattr(notebook, "cells", ())
-    for candidate in cells:
+@functools.lru_cache(maxsize=4)
+def _loaded(text: str) -> Notebook | NotebookProblem:
+    """The notebook in `text`; the last few are kept, as a report asks for many lines of one notebook."""
+    from mlops_lint.context.notebook import load_notebook
+
+    return load_notebook(text)
+
+
+def _cell_line(notebook: Notebook | NotebookProblem | None, cell: int, line: int) -> str | None:
+    for candidate in getattr(notebook, "cells", ()):
         if candidate.index == cell:
             lines = re.split(r"\r\n|\r|\n", candidate.source)
+            return lines[line - 1] if 1 <= line <= len(lines) else None
+    return None
+
+
+def notebook_cell_line(text: str, _path: str, cell: int, line: int) -> str | None:
+    """Line `line` of cell `cell` (1-based over all cells) of a notebook, through the notebook context."""
+    return _cell_line(_loaded(text), cell, line)
+
+
+def notebook_file_line(text: str, _path: str, cell: int, line: int) -> int | None:
+    """The notebook file's line holding line `line` of cell `cell` (`Cell.line_json`)."""
+    for candidate in getattr(_loaded(text), "cells", ()):
+        if candidate.index == cell:
+            lines = candidate.line_json
             return lines[line - 1] if 1 <= line <= len(lines) else None
     return None
 
@@ -59,15 +82,34 @@ def notebook_cell_line(text: str, _path: str, cell: int, line: int) -> str | Non
 class SourceLines:
     """Text of the files under `root`, read once each; None for what cannot or may not be read."""
 
-    def __init__(self, root: str | Path, cell_line: CellLine = notebook_cell_line) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        cell_line: CellLine = notebook_cell_line,
+        text_of: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.root = Path(root).resolve()
         self.cell_line = cell_line
+        self._text_of = text_of or self._read
         self._texts: dict[str, str | None] = {}
         self._starts: dict[str, list[int]] = {}
 
+    @classmethod
+    def of_repo(cls, repo: RepoContext) -> SourceLines:
+        """Lines as the run read them: files of the inventory (overlays included), notebooks
+        through `RepoContext.notebook`."""
+
+        def text_of(path: str) -> str | None:
+            return repo.file(path).text if repo.has(path) else None
+
+        def cell_line(_text: str, path: str, cell: int, line: int) -> str | None:
+            return _cell_line(repo.notebook(path), cell, line)
+
+        return cls(repo.root, cell_line=cell_line, text_of=text_of)
+
     def text(self, path: str) -> str | None:
         if path not in self._texts:
-            self._texts[path] = self._read(path)
+            self._texts[path] = self._text_of(path)
         return self._texts[path]
 
     def _read(self, path: str) -> str | None:

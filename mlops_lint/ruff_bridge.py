@@ -85,18 +85,6 @@ def _command(
     return command + selection_arguments(settings, linting or ProjectLinting())
 
 
-def run_ruff(
-    root: Path,
-    paths: Sequence[str],
-    settings: RuffSettings,
-    overlays: Mapping[str, str] | None = None,
-    cache_dir: Path | None = None,
-    linting: ProjectLinting | None = None,
-) -> RuffResult:
-    """ruff over `paths` (repo-relative); files in `overlays` are linted from memory via stdin."""
-    return RuffRun(root, paths, settings, overlays, cache_dir, linting=linting).result()
-
-
 class RuffRun:
     """A ruff run started now and collected later: `check` starts it before its own file work, so
     the ruff process runs alongside instead of adding its time at the end."""

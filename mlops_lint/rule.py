@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from mlops_lint.diagnostics import Diagnostic, Location, Severity
+from mlops_lint.diagnostics import Diagnostic, Location, Severity, StrEnum
 from mlops_lint.fixes import Applicability, Fix
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from mlops_lint.catalogue import RuleMeta
     from mlops_lint.context.files import FileContext, FileKind
+    from mlops_lint.context.git_history import Interest
     from mlops_lint.context.python import PythonContext
     from mlops_lint.context.repo import RepoContext
 else:
@@ -63,6 +64,10 @@ class Rule:
     # ruff codes whose finding at the same place one of ours says again, with more to say: the
     # ruff finding is dropped (MLJ004's hidden state is ruff's F821 "undefined name", explained)
     replaces_ruff: ClassVar[frozenset[str]] = frozenset()
+    # Reads more than the listed files' contents and git's HEAD, index and refs: the git history, or
+    # work-tree paths git does not list (pulled data, DVC outputs). A run whose files did not change
+    # still runs such a rule instead of reusing its findings (see `run_memo.py`).
+    reads_outside_files: ClassVar[bool] = False
 
     def __init__(self, settings: RuleSettings) -> None:
         self.settings = settings
@@ -117,12 +122,28 @@ class RepoRule(Rule):
     # workers, next to the parse they already made, instead of parsing every module again here.
     reads_module_facts: ClassVar[bool] = False
 
+    @classmethod
+    def history_interest(cls, options: Mapping[str, Any]) -> Interest | None:
+        """What the one git history scan must collect for this rule, given its options; None for a
+        rule that reads no history. A rule that returns one says `needs: [history]` in the catalogue
+        (a test keeps the two in step), so the engine starts the scan only when such a rule is on."""
+        return None
+
     def check(self, repo: RepoContext) -> Iterable[Diagnostic]:
         raise NotImplementedError
 
 
+class EngineEvent(StrEnum):
+    """What the engine itself reports; the engine rule that declares the event gives it a code."""
+
+    UNPARSABLE_FILE = "unparsable-file"  # a Python file that cannot be read as text or parsed
+    RUFF_FAILED = "ruff-failed"  # ruff could not be run, or crashed on a file
+
+
 class EngineRule(Rule):
-    """A code reported by the engine itself (family `internal`)."""
+    """A code reported by the engine itself (family `internal`), for the event it declares."""
+
+    reports: ClassVar[EngineEvent]
 
 
 class PythonRule(Rule):

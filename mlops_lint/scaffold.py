@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from mlops_lint.checks.experiments_missing import render_metadata
+from mlops_lint.checks.experiments.missing import render_metadata
 from mlops_lint.context.experiments import dataset_pointers
 from mlops_lint.context.files import read_inside
 from mlops_lint.git_gateway import GitGateway

@@ -26,13 +26,6 @@ from mlops_lint.plugins import prefix
 FAMILY_SPECIFICITY = 3
 EXACT_SPECIFICITY = 100
 
-# Codes that moved (as ruff's rule redirects): the old code still selects, ignores and suppresses the rule.
-REDIRECTS = {
-    "MLD012": "MLG002",  # data-file-committed moved to the git-history family
-    "MLD013": "MLG001",  # model-file-committed moved to the git-history family
-}
-
-
 _WORDS = frozenset({family.value for family in Family} | {"ruff"})
 
 
@@ -45,7 +38,8 @@ def normalise(selector: str) -> str:
 
 def suggestion(selector: str, metas: Mapping[str, RuleMeta]) -> str:
     """'; did you mean 'MLN004'?' for a near miss, else ''."""
-    words = [*metas, *(meta.name for meta in metas.values()), *sorted(_WORDS), *REDIRECTS]
+    formerly = [old for meta in metas.values() for old in meta.formerly]  # codes that moved (`formerly:`)
+    words = [*metas, *(meta.name for meta in metas.values()), *sorted(_WORDS), *formerly]
     close = difflib.get_close_matches(normalise(selector), words, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -53,8 +47,8 @@ def suggestion(selector: str, metas: Mapping[str, RuleMeta]) -> str:
 def specificity(selector: str, meta: RuleMeta) -> int:
     """How specifically `selector` names `meta`: 0 = does not match."""
     selector = normalise(selector)
-    selector = REDIRECTS.get(selector, selector)
-    if selector == meta.code or selector == meta.name:
+    # a code the rule had before (`formerly:`, as ruff's rule redirects) still selects, ignores and suppresses it
+    if selector == meta.code or selector == meta.name or selector in meta.formerly:
         return EXACT_SPECIFICITY
     if selector == "ALL":
         return 1

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.torchutil import Use, UseAnalysis, scope_nodes
+from mlops_lint.checks.code_quality.torchutil import scope_nodes
+from mlops_lint.checks.code_quality.value_uses import Use, UseAnalysis
 from mlops_lint.context.python import PythonContext
 from tests.helpers import git_init, write_files
 

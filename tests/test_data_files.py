@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from mlops_lint import api
-from mlops_lint.checks.data_files import column_difference
+from mlops_lint.checks.data.workspace import column_difference
 from mlops_lint.cli import main
-from mlops_lint.context import data_workspace as ws
-from mlops_lint.context import git_objects
+from mlops_lint.context import dvc_md5, git_objects
+from mlops_lint.context.dvc_md5 import file_md5, is_text_block
 from mlops_lint.context.lfs import LfsAttributes, parse_gitattributes, pointer_problem
 from mlops_lint.git_gateway import GitGateway
 from tests.helpers import commit_all, git_init, write_files
@@ -172,24 +172,37 @@ def test_raw_blob_under_lfs_pattern_is_mld010_not_mld013(tmp_path: Path) -> None
 # workspace hashing --------------------------------------------------------------------------------
 
 
-def test_md5_streams_and_matches_hashlib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ws, "CHUNK", 3)
+def test_md5_streams_and_matches_hashlib(tmp_path: Path) -> None:
     data = b"id,label\r\n1,0\r\n2,1\r\n" * 7
     path = tmp_path / "f.csv"
     path.write_bytes(data)
-    assert ws.file_md5(path) == hashlib.md5(data).hexdigest()
-    assert ws.file_md5(path, dos2unix=True) == hashlib.md5(data.replace(b"\r\n", b"\n")).hexdigest()
+    assert file_md5(path) == hashlib.md5(data).hexdigest()
+    assert file_md5(path, "lf") == hashlib.md5(data.replace(b"\r\n", b"\n")).hexdigest()
 
 
-def test_dos2unix_leaves_binary_and_lone_cr_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ws, "CHUNK", 4)
+def test_dos2unix_leaves_binary_and_lone_cr_alone(tmp_path: Path) -> None:
     binary = b"\0\x01\r\n\x02" * 10
     path = tmp_path / "b.npy"
     path.write_bytes(binary)
-    assert ws.file_md5(path, dos2unix=True) == hashlib.md5(binary).hexdigest()
+    assert file_md5(path, "lf") == hashlib.md5(binary).hexdigest()
     text = b"a\rb\r\r\nc\r"
     path.write_bytes(text)
-    assert ws.file_md5(path, dos2unix=True) == hashlib.md5(b"a\rb\r\nc\r").hexdigest()
+    assert file_md5(path, "lf") == hashlib.md5(b"a\rb\r\nc\r").hexdigest()
+
+
+def test_dos2unix_is_decided_per_chunk_as_dvc_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dvc-data's Dos2UnixHashStreamFile: each 1 MiB chunk is tested on its first 512 bytes and
+    converted on its own, so a CRLF split over two chunks stays, and a binary-looking chunk is raw."""
+    monkeypatch.setattr(dvc_md5, "CHUNK", 600)
+    text_then_binary = b"a\r\n" * 200 + b"\xff" * 600  # chunk 1 text, chunk 2 binary
+    path = tmp_path / "mixed.bin"
+    path.write_bytes(text_then_binary)
+    expected = (b"a\r\n" * 200).replace(b"\r\n", b"\n") + b"\xff" * 600
+    assert file_md5(path, "lf") == hashlib.md5(expected).hexdigest()
+    split = b"x" * 599 + b"\r\nyy"  # the CRLF pair straddles the chunk boundary
+    path.write_bytes(split)
+    assert file_md5(path, "lf") == hashlib.md5(split).hexdigest()
+    assert is_text_block(b"") and not is_text_block(b"a\0b") and not is_text_block(b"\xff\xfe\x01a")
 
 
 def _pointer(md5: str, size: int, path: str, legacy: bool = False) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.reproducibility_dependencies import conda_pinned, is_tooling, open_requirement, pip_pinned
+from mlops_lint.checks.reproducibility.dependencies import conda_pinned, is_tooling, open_requirement, pip_pinned
 from mlops_lint.diagnostics import Severity
 from tests.helpers import git_init, write_files
 

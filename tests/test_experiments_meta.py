@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_lint import api
-from mlops_lint.checks.experiments_missing import render_metadata
+from mlops_lint.checks.experiments.missing import render_metadata
 from mlops_lint.context.experiments import DatasetPointer
 from mlops_lint.context.yaml_doc import YamlDoc, load_yaml
 from tests.helpers import compact, git_init, write_files

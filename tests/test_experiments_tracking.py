@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_lint import api
-from mlops_lint.checks.experiments_tracking import _placeholders
+from mlops_lint.checks.experiments.tracking import _placeholders
 from tests.helpers import assert_findings, write_files
 
 

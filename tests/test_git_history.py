@@ -158,7 +158,8 @@ def test_outside_git_the_history_rules_give_a_notice(tmp_path: Path) -> None:
     write_files(tmp_path, {"train.py": "print(1)\n"})
     report = api.lint([tmp_path], api.Overrides(select=("MLG003",)))
     assert report.diagnostics == () and report.notices == (
-        "git history not checked: not a git repository (the history rules MLG003, MLG005 need git).",
+        "git history not checked: not a git repository (the rules that read history, large blobs and secrets in past "
+        "commits, need git).",
     )
 
 

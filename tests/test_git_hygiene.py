@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.git_hygiene import artifact_dir, credential_file
+from mlops_lint.checks.git_history.credentials import credential_file
+from mlops_lint.checks.git_history.run_artifacts import artifact_dir
 from mlops_lint.context import dvc_config
 from tests.helpers import commit_all, git_init, write_files
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.notebook_installs import unpinned_packages
+from mlops_lint.checks.notebooks.installs import unpinned_packages
 from mlops_lint.context.ipython import ipython_escapes
 from mlops_lint.context.notebook import Notebook, NotebookProblem, load_notebook, mask_ipython, render_source
 from mlops_lint.fixer import still_parses

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_lint import api
-from mlops_lint.checks.notebook_installs import conditional, unpinned_packages
+from mlops_lint.checks.notebooks.installs import conditional, unpinned_packages
 from mlops_lint.context.shell_words import shell_words
 from mlops_lint.diagnostics import Severity
 from mlops_lint.registry import metas

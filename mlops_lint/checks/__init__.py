@@ -1,31 +1,20 @@
-"""Rule logic, one module per family (or per library within a family).
+"""Rule logic, one package per family (the catalogue's `family:` words), one module per rule group.
 
-`ALL_RULES` is the explicit list the registry reads; each module exports its own `RULES`.
+`ALL_RULES` is the explicit list the registry reads; each family package exports its own `RULES`,
+built from the `RULES` of its modules (each module lists only the rules it defines).
 """
 
 from __future__ import annotations
 
 from mlops_lint.checks import (
-    code_quality_pandas,
-    code_quality_sklearn,
-    code_quality_torch,
-    data_files,
-    data_pipeline,
-    data_pointers,
+    code_quality,
+    data,
     experiments,
-    experiments_missing,
-    experiments_refs,
-    experiments_tracking,
     git_history,
-    git_hygiene,
     internal,
     naming,
-    notebook_code,
-    notebook_installs,
     notebooks,
     reproducibility,
-    reproducibility_dependencies,
-    reproducibility_project,
 )
 from mlops_lint.rule import Rule
 
@@ -33,21 +22,9 @@ ALL_RULES: list[type[Rule]] = [
     *internal.RULES,
     *naming.RULES,
     *notebooks.RULES,
-    *notebook_installs.RULES,
-    *code_quality_pandas.RULES,
-    *code_quality_torch.RULES,
-    *code_quality_sklearn.RULES,
+    *code_quality.RULES,
     *reproducibility.RULES,
-    *reproducibility_project.RULES,
-    *reproducibility_dependencies.RULES,
-    *data_files.RULES,
-    *data_pointers.RULES,
-    *data_pipeline.RULES,
-    *experiments_missing.RULES,
+    *data.RULES,
     *experiments.RULES,
-    *experiments_refs.RULES,
-    *experiments_tracking.RULES,
-    *notebook_code.RULES,
     *git_history.RULES,
-    *git_hygiene.RULES,
 ]

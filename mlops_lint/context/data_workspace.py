@@ -1,20 +1,13 @@
-"""The workspace side of DVC data, for `--check-data`: file sizes, streamed md5 the way DVC
-computes it, folder totals, and the first line of a table. Pure reading, bounded memory.
-
-DVC 3 (`hash: md5`) hashes the raw bytes; a legacy 2.x entry (no `hash`) uses `md5-dos2unix`:
-text files (DVC's test: no NUL and at most 30% non-text bytes in the first 512) are hashed after
-CRLF -> LF. Nothing here follows a symlink out of the repository.
+"""The workspace side of DVC data, for `--check-data`: where an output is, folder totals, and
+the first line of a table. Pure reading, bounded memory; the md5 is `context/dvc_md5.py`'s.
+Nothing here follows a symlink out of the repository.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-CHUNK = 1 << 20
-_TEXT_CHARS = bytes(range(32, 127)) + b"\n\r\t\f\b"
 
 
 def inside(root: Path, rel: str) -> Path | None:
@@ -26,36 +19,6 @@ def inside(root: Path, rel: str) -> Path | None:
     except (OSError, ValueError, RuntimeError):
         return None
     return resolved
-
-
-def is_text_block(block: bytes) -> bool:
-    if not block:
-        return True
-    if b"\0" in block:
-        return False
-    non_text = block.translate(None, _TEXT_CHARS)
-    return len(non_text) / len(block) <= 0.30
-
-
-def file_md5(path: Path, dos2unix: bool = False) -> str:
-    """md5 of the file streamed in 1 MiB chunks (CRLF -> LF first when `dos2unix` and it is text)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
-        first = handle.read(CHUNK)
-        convert = dos2unix and is_text_block(first[:512])
-        carry = b""
-        chunk = first
-        while chunk:
-            if convert:
-                chunk = carry + chunk
-                carry = b"\r" if chunk.endswith(b"\r") else b""
-                if carry:
-                    chunk = chunk[:-1]
-                chunk = chunk.replace(b"\r\n", b"\n")
-            digest.update(chunk)
-            chunk = handle.read(CHUNK)
-        digest.update(carry)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
-"""DVC pipelines read without DVC: `dvc.yaml` stages (templating resolved where possible),
-`dvc.lock`, params files, and the text position where a dep can be inserted.
+"""DVC pipelines read without DVC: `dvc.yaml` stages, templating resolved where possible (the
+names of `dvc_lock`, `dvc_paths`, `dvc_edit` and `dvc_scripts` are re-exported for the rules).
 
 Every path is repo-relative and normalised; every entry keeps the line and column of its YAML
 node. `${...}` placeholders are filled from `vars` (top level and stage level, inline mappings or
@@ -9,32 +9,34 @@ placeholder after that is left as written, and the checks skip it rather than gu
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import posixpath
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from mlops_lint.context.commands import module_to_paths, scripts_in_command
+from mlops_lint.context.dvc_edit import dep_insertion as dep_insertion
+from mlops_lint.context.dvc_lock import LockEntry as LockEntry
+from mlops_lint.context.dvc_lock import LockStage as LockStage
+from mlops_lint.context.dvc_lock import lock_stages as lock_stages
+from mlops_lint.context.dvc_lock import workspace_md5 as workspace_md5
+from mlops_lint.context.dvc_md5 import EOLS as EOLS
+from mlops_lint.context.dvc_paths import MISSING, load_toml, lookup
+from mlops_lint.context.dvc_paths import ParamsFile as ParamsFile
+from mlops_lint.context.dvc_paths import covers as covers
+from mlops_lint.context.dvc_paths import is_missing as is_missing
+from mlops_lint.context.dvc_paths import join as join
+from mlops_lint.context.dvc_paths import params_file as params_file
+from mlops_lint.context.dvc_scripts import ScriptFacts as ScriptFacts
+from mlops_lint.context.dvc_scripts import script_facts as script_facts
+from mlops_lint.context.dvc_scripts import stage_scripts as stage_scripts
 from mlops_lint.context.yaml_doc import Key, YamlDoc, YamlProblem
-from mlops_lint.fixes import newline_of, yaml_lines_agree
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
 _PLACEHOLDER = re.compile(r"\$\{\s*([^}]+?)\s*\}")
-_MISSING = object()
-_LINES = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,67 +80,6 @@ class Stage:
     expanded: bool = True  # False: a stub for a definition whose foreach/matrix/wdir cannot be resolved
 
 
-def join(folder: str, relative: str) -> str | None:
-    """`folder/relative` normalised; None for absolute paths, URLs and paths escaping the repo."""
-    if PurePosixPath(relative).is_absolute() or "://" in relative:
-        return None
-    joined = posixpath.normpath(posixpath.join(folder, relative))
-    if joined.startswith("../") or joined == "..":
-        return None
-    return "" if joined == "." else joined
-
-
-def covers(parent: str, path: str) -> bool:
-    return parent in ("", path) or path.startswith(parent + "/")
-
-
-def lookup(value: Any, dotted: str) -> Any:
-    """`a.b.0.c` in nested mappings/lists, or _MISSING."""
-    for part in dotted.split("."):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return _MISSING
-    return value
-
-
-def is_missing(value: Any) -> bool:
-    return value is _MISSING
-
-
-# --- params files ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ParamsFile:
-    value: Any  # None when the format is not readable without running code (.py) or invalid
-    readable: bool
-
-
-def params_file(repo: RepoContext, path: str) -> ParamsFile | None:
-    """A params file's content; None when it is not in the repository."""
-    if not repo.has(path):
-        return None
-    suffix = PurePosixPath(path).suffix.lower()
-    if suffix in (".yaml", ".yml", ".json"):
-        doc = repo.yaml(path)  # JSON is YAML
-        return ParamsFile(doc.value, True) if isinstance(doc, YamlDoc) else ParamsFile(None, False)
-    if suffix == ".toml":
-        value, problem = _load_toml(repo.file(path).text or "")
-        return ParamsFile(value, problem is None)
-    return ParamsFile(None, False)
-
-
-def _load_toml(text: str) -> tuple[Any, str | None]:
-    """The TOML document, or None and why it is not valid TOML."""
-    try:
-        return tomllib.loads(text), None
-    except tomllib.TOMLDecodeError as exc:
-        return None, f"it is not valid TOML: {exc}"
-
-
 PIPELINE_FILE_NAMES = ("dvc.yaml", "dvc.lock", "params.yaml")
 
 
@@ -159,7 +100,7 @@ def pipeline_file_problem(repo: RepoContext, path: str) -> tuple[str, int, int] 
         return f"it cannot be read: {file.text_problem or 'unreadable'}", 1, 1
     suffix = PurePosixPath(path).suffix.lower()
     if suffix == ".toml":
-        _value, problem = _load_toml(file.text)
+        _value, problem = load_toml(file.text)
         return None if problem is None else (problem, 1, 1)
     if suffix not in (".yaml", ".yml", ".json") and PurePosixPath(path).name != "dvc.lock":
         return None
@@ -184,11 +125,11 @@ def _interpolate(value: Any, context: dict[str, Any]) -> Any:
     whole = _PLACEHOLDER.fullmatch(value)
     if whole:
         found = lookup(context, whole.group(1))
-        return value if found is _MISSING else found
+        return value if found is MISSING else found
 
     def replace(match: re.Match[str]) -> str:
         found = lookup(context, match.group(1))
-        if found is _MISSING or isinstance(found, dict | list):
+        if found is MISSING or isinstance(found, dict | list):
             return match.group(0)
         return str(found).lower() if isinstance(found, bool) else str(found)
 
@@ -208,7 +149,7 @@ def _load_vars(repo: RepoContext, folder: str, entries: Any, context: dict[str, 
             if keys:
                 for key in keys.split(","):
                     found = lookup(loaded.value, key.strip())
-                    if found is not _MISSING:
+                    if found is not MISSING:
                         context[key.strip().split(".")[0]] = lookup(loaded.value, key.strip().split(".")[0])
             else:
                 context.update(loaded.value)
@@ -357,259 +298,3 @@ def _expansions(
 
 def dvc_yaml_files(repo: RepoContext) -> list[str]:
     return sorted(p for p in repo.file_set if PurePosixPath(p).name == "dvc.yaml")
-
-
-def stage_scripts(repo: RepoContext, stage: Stage) -> list[tuple[str, str]]:
-    """[(command, repo file)] for each repository file a stage's commands run."""
-    prefix = stage.wdir + "/" if stage.wdir else ""
-    found: list[tuple[str, str]] = []
-    for command in stage.commands:
-        if "${" in command:
-            continue
-        for kind, target in scripts_in_command(command):
-            if "${" in target or "$" in target:
-                continue
-            if kind == "module":
-                candidates = [posixpath.normpath(c) for c in module_to_paths(target, (prefix,))]
-            else:
-                joined = join(stage.wdir, target)
-                candidates = [joined] if joined else []
-            hit = next((c for c in candidates if repo.has(c)), None)
-            if hit is not None and (command, hit) not in found:
-                found.append((command, hit))
-    return found
-
-
-# --- dvc.lock ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LockEntry:
-    declared: str
-    md5: str | None
-    line: int
-    column: int
-    md5_line: int
-    md5_column: int
-    legacy: bool  # no `hash: md5`: a DVC 2.x entry, hashed md5-dos2unix
-
-
-@dataclass(slots=True)
-class LockStage:
-    name: str
-    line: int
-    column: int
-    commands: list[str] | None
-    cmd_line: int
-    cmd_column: int
-    deps: dict[str, LockEntry]
-    outs: dict[str, LockEntry]
-    params: dict[str, dict[str, tuple[Any, int, int]]]  # file -> key -> (value, line, col)
-
-
-def lock_stages(repo: RepoContext, lock_path: str) -> dict[str, LockStage] | None:
-    """The stages of a `dvc.lock` (schema 2.0); None when it is missing or not of that schema."""
-    doc = repo.yaml(lock_path)
-    if not isinstance(doc, YamlDoc) or not isinstance(doc.value, dict) or str(doc.value.get("schema")) != "2.0":
-        return None
-    stages = doc.value.get("stages")
-    result: dict[str, LockStage] = {}
-    for name, body in (stages if isinstance(stages, dict) else {}).items():
-        if not isinstance(body, dict):
-            continue
-        key = ("stages", str(name))
-        cmd = body.get("cmd")
-        commands = cmd if isinstance(cmd, list) else [cmd] if isinstance(cmd, str) else None
-        sections: dict[str, dict[str, LockEntry]] = {"deps": {}, "outs": {}}
-        for section, entries in sections.items():
-            raw = body.get(section)
-            for index, item in enumerate(raw if isinstance(raw, list) else []):
-                if isinstance(item, dict) and isinstance(item.get("path"), str):
-                    md5 = item.get("md5")
-                    entries[item["path"]] = LockEntry(
-                        item["path"],
-                        md5 if isinstance(md5, str) else None,
-                        *doc.position_of((*key, section, index, "path")),
-                        *doc.position_of((*key, section, index, "md5" if "md5" in item else "path")),
-                        "hash" not in item,
-                    )
-        params: dict[str, dict[str, tuple[Any, int, int]]] = {}
-        raw_params = body.get("params")
-        for file, values in (raw_params if isinstance(raw_params, dict) else {}).items():
-            if isinstance(values, dict):
-                params[str(file)] = {
-                    str(k): (v, *doc.position_of((*key, "params", str(file), str(k)))) for k, v in values.items()
-                }
-        result[str(name)] = LockStage(
-            str(name),
-            *doc.position_of(key),
-            commands,
-            *doc.position_of((*key, "cmd")),
-            sections["deps"],
-            sections["outs"],
-            params,
-        )
-    return result
-
-
-_MD5_CACHE: dict[tuple[str, str, int, int, int], str | None] = {}
-_CHUNK = 1 << 20
-EOLS = ("raw", "lf", "crlf")
-
-
-def workspace_md5(repo: RepoContext, path: str, limit: int, eol: str = "raw") -> str | None:
-    """md5 of a workspace file no larger than `limit` bytes, streamed; None when it is larger or
-    unreadable. `raw` is DVC 3 (the bytes as they are); `lf` is DVC 2's md5-dos2unix (text after
-    CRLF -> LF); `crlf` is the text as a Windows checkout holds it (LF -> CRLF). A file with a NUL
-    byte in its first 8 KB is binary and always hashed as is. Results are cached by absolute path,
-    mtime and size, so each file is hashed at most once per process and mode."""
-    if path in repo.overlays:
-        return _md5(repo, path, limit, eol)
-    try:
-        stat = (repo.root / path).stat()
-    except OSError:
-        return None
-    cache_key = (str(repo.root / path), eol, stat.st_mtime_ns, stat.st_size, limit)
-    if cache_key not in _MD5_CACHE:
-        _MD5_CACHE[cache_key] = _md5(repo, path, limit, eol)
-    return _MD5_CACHE[cache_key]
-
-
-def _convert(chunk: bytes, eol: str) -> bytes:
-    chunk = chunk.replace(b"\r\n", b"\n")
-    return chunk.replace(b"\n", b"\r\n") if eol == "crlf" else chunk
-
-
-def _md5(repo: RepoContext, path: str, limit: int, eol: str) -> str | None:
-    digest = hashlib.md5(usedforsecurity=False)
-    if path in repo.overlays:
-        data = repo.overlays[path].encode("utf-8")
-        if len(data) > limit:
-            return None
-        digest.update(_convert(data, eol) if eol != "raw" and b"\0" not in data[:8192] else data)
-        return digest.hexdigest()
-    target = repo.root / path
-    try:
-        if not target.is_file() or target.is_symlink() or target.stat().st_size > limit:
-            return None
-        with target.open("rb") as handle:
-            chunk = handle.read(_CHUNK)
-            text = eol != "raw" and b"\0" not in chunk[:8192]
-            pending = b""
-            while chunk:
-                if text:  # a CR at a chunk's end may pair with an LF at the next one's start
-                    chunk = pending + chunk
-                    pending = b"\r" if chunk.endswith(b"\r") else b""
-                    chunk = _convert(chunk[: len(chunk) - len(pending)], eol)
-                digest.update(chunk)
-                chunk = handle.read(_CHUNK)
-            digest.update(pending)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-# --- where to add a dep ------------------------------------------------------------------------
-
-
-def _node_at(root: yaml.Node, key: Key) -> yaml.Node | None:
-    node = root
-    for part in key:
-        if not isinstance(node, yaml.MappingNode):
-            return None
-        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
-        if node is None:
-            return None
-    return node
-
-
-def _last_line(node: yaml.Node) -> int:
-    """0-based line of the last character of a node's content."""
-    if isinstance(node, yaml.MappingNode) and node.value and not node.flow_style:
-        return _last_line(node.value[-1][1])
-    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
-        return _last_line(node.value[-1])
-    end = node.end_mark
-    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
-
-
-def _yaml_scalar(path: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_./+-]*", path):
-        return path
-    return "'" + path.replace("'", "''") + "'"
-
-
-def dep_insertion(text: str, stage_key: Key, dep: str) -> tuple[int, int, str] | None:
-    """(line, column, text) inserting `dep` as the last item of the stage's `deps` (1-based), creating
-    `deps:` after `cmd` when absent. None when the layout is not a plain block mapping/sequence."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-    stage = _node_at(root, stage_key) if root is not None else None
-    if not isinstance(stage, yaml.MappingNode) or stage.flow_style or not yaml_lines_agree(text):
-        return None
-    newline = newline_of(text)
-    lines = _LINES.split(text)  # the lines yaml marks count (and Span does); [-1] is "" after a final break
-    item = _yaml_scalar(dep)
-    deps = _node_at(stage, ("deps",))
-    if deps is not None:
-        if not isinstance(deps, yaml.SequenceNode) or deps.flow_style or not deps.value:
-            return None
-        last = deps.value[-1]
-        source = lines[last.start_mark.line]
-        dash = source.rfind("-", 0, last.start_mark.column)
-        if dash < 0:
-            return None
-        at = _last_line(last) + 1
-        content = f"{source[:dash]}- {item}"
-    else:
-        keys = [k for k, _ in stage.value]
-        cmd = next((i for i, k in enumerate(keys) if k.value == "cmd"), None)
-        if cmd is None:
-            return None
-        indent = " " * keys[cmd].start_mark.column
-        dash = indent
-        for key_node, value in stage.value:  # follow the file's sequence style (DVC writes indentless)
-            if isinstance(value, yaml.SequenceNode) and not value.flow_style and value.value:
-                first = value.value[0]
-                line = lines[first.start_mark.line]
-                position = line.rfind("-", 0, first.start_mark.column)
-                if position >= 0:
-                    dash = indent + " " * max(0, position - key_node.start_mark.column)
-                break
-        at = _last_line(stage.value[cmd][1]) + 1
-        content = f"{indent}deps:{newline}{dash}- {item}"
-    if at >= len(lines):  # after the last line of a file without a final newline
-        return len(lines), len(lines[-1]) + 1, newline + content
-    return at + 1, 1, content + newline
-
-
-# --- what a stage script imports and calls -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ScriptFacts:
-    imports: frozenset[str]  # top-level package names
-    method_calls: frozenset[str]  # `x.fit(...)` -> "fit"
-
-
-def script_facts(repo: RepoContext, path: str) -> ScriptFacts | None:
-    """Imports and method-call names of a Python script (None if it is not Python or does not parse)."""
-    import ast
-
-    if not path.endswith(".py"):
-        return None
-    tree = repo.python_ast(path)
-    if not isinstance(tree, ast.Module):
-        return None
-    imports: set[str] = set()
-    calls: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imports.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            imports.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            calls.add(node.func.attr)
-    return ScriptFacts(frozenset(imports), frozenset(calls))

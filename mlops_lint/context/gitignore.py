@@ -13,14 +13,17 @@ The git index is listed with the inventory (one `git ls-files` a run): `RepoCont
 from __future__ import annotations
 
 import posixpath
-import weakref
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitwildmatch import GitWildMatchPattern
 
 from mlops_lint.context.git_view import GitIndex
-from mlops_lint.context.repo import RepoContext
 from mlops_lint.globs import gitignore_spec
+
+if TYPE_CHECKING:
+    from mlops_lint.context.repo import RepoContext
 
 GITIGNORE = ".gitignore"
 
@@ -28,17 +31,15 @@ GITIGNORE = ".gitignore"
 class GitIgnores:
     """Hierarchical `.gitignore` matching over the repository's files."""
 
-    def __init__(self, repo: RepoContext) -> None:
-        self._repo = repo
-        self._folders = {
-            posixpath.dirname(path): path for path in repo.file_set if posixpath.basename(path) == GITIGNORE
-        }
+    def __init__(self, paths: Iterable[str], text_of: Callable[[str], str | None]) -> None:
+        self._text_of = text_of
+        self._folders = {posixpath.dirname(path): path for path in paths if posixpath.basename(path) == GITIGNORE}
         self._specs: dict[str, GitIgnoreSpec | None] = {}
 
     def _spec(self, folder: str) -> GitIgnoreSpec | None:
         if folder not in self._specs:
             path = self._folders.get(folder)
-            text = self._repo.file(path).text if path is not None else None
+            text = self._text_of(path) if path is not None else None
             self._specs[folder] = gitignore_spec(text.splitlines()) if text else None
         return self._specs[folder]
 
@@ -66,14 +67,11 @@ class GitIgnores:
         return False
 
 
-_IGNORES: weakref.WeakKeyDictionary[RepoContext, GitIgnores] = weakref.WeakKeyDictionary()
 
 
 def gitignores(repo: RepoContext) -> GitIgnores:
-    """The repository's `.gitignore` files, read once per run (per fix round)."""
-    if repo not in _IGNORES:
-        _IGNORES[repo] = GitIgnores(repo)
-    return _IGNORES[repo]
+    """The repository's `.gitignore` files, read once per run (`RepoContext.gitignores`)."""
+    return repo.gitignores
 
 
 def git_index(repo: RepoContext) -> GitIndex:

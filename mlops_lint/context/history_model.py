@@ -132,21 +132,25 @@ SecretScanner = Callable[[str, str], list[tuple[int, int, int, str]]]  # (text, 
 Prefilter = Callable[[bytes], bool]
 
 SHALLOW_NOTICE = (
-    "git history not checked: this is a shallow clone, so the history rules (MLG003, MLG005) cannot see "
-    "past commits. Fetch the full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) "
-    "or pass `--no-history`."
+    "git history not checked: this is a shallow clone, so the rules that read history "
+    "(large blobs and secrets in past commits) cannot see past commits. Fetch the full history "
+    "(`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout) or pass `--no-history`."
 )
 PARTIAL_NOTICE = (
     "git history partly checked: this is a partial clone that never downloaded {count} of history, "
-    "so the history rules (MLG003, MLG005) cannot read what is missing. Clone without `--filter` (in actions/checkout, "
-    "leave `filter` unset) to check all of history, or pass `--no-history`."
+    "so the rules that read history (large blobs and secrets) cannot read what is missing. "
+    "Clone without `--filter` (in actions/checkout, leave `filter` unset) to check all of history, "
+    "or pass `--no-history`."
 )
 MISSING_NOTICE = (
-    "git history partly checked: this clone lacks {count} of history (a damaged or "
-    "incomplete object database), so the history rules (MLG003, MLG005) cannot read what is missing. Run `git fsck` "
-    "or clone again to check all of history, or pass `--no-history`."
+    "git history partly checked: this clone lacks {count} of history (a damaged or incomplete object "
+    "database), so the rules that read history (large blobs and secrets) cannot read what is missing. "
+    "Run `git fsck` or clone again to check all of history, or pass `--no-history`."
 )
-NO_GIT_NOTICE = "git history not checked: not a git repository (the history rules MLG003, MLG005 need git)."
+NO_GIT_NOTICE = (
+    "git history not checked: not a git repository "
+    "(the rules that read history, large blobs and secrets in past commits, need git)."
+)
 
 
 class HistoryUnavailableError(Exception):

@@ -8,16 +8,25 @@ from evidence: constructors and factories resolved through imports and aliases
 in a class. A name bound several times keeps a kind only if every binding agrees. Anything else is
 `None`, and rules stay silent on it.
 
-The index is built once per module, lazily, by the first rule that asks, and shared by all.
+The index is built once per module, lazily, by the first rule that asks, and shared by all. The
+tables of evidence are `kind_tables`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
 from typing import TYPE_CHECKING
 
-from mlops_lint.context.cst_walk import children
+from mlops_lint.context.kind_bindings import BindingCollector
+from mlops_lint.context.kind_tables import (
+    ANNOTATIONS,
+    FRAME_METHODS,
+    PARAMETER_NAMES,
+    TENSOR_METHODS,
+    call_kind,
+)
+from mlops_lint.context.kind_tables import FRAME_LIKE as FRAME_LIKE
+from mlops_lint.context.kind_tables import Kind as Kind
 from mlops_lint.context.names import ImportTable
 from mlops_lint.context.scopes import Binding, LocalScope, ScopeBuilder
 
@@ -25,115 +34,6 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     from mlops_lint.lazy import libcst as cst  # imported on first use: see mlops_lint.lazy
-
-
-class Kind(str, Enum):
-    DATAFRAME = "DataFrame"
-    SERIES = "Series"
-    NDARRAY = "ndarray"
-    TENSOR = "Tensor"
-    MODULE = "Module"  # torch.nn.Module
-    LOSS_FUNCTION = "LossFunction"  # torch.nn.*Loss instances: calling one gives a loss tensor
-    LOSS = "Loss"  # a loss tensor, still attached to its autograd graph
-    OPTIMIZER = "Optimizer"
-    ESTIMATOR = "Estimator"  # scikit-learn (and xgboost/lightgbm) models
-    TRANSFORMER = "Transformer"  # scikit-learn preprocessing with learned state
-    DATALOADER = "DataLoader"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-FRAME_LIKE = frozenset({Kind.DATAFRAME, Kind.SERIES})
-
-_PANDAS_FRAME_FACTORIES = {
-    "pandas.DataFrame", "pandas.read_csv", "pandas.read_table", "pandas.read_excel", "pandas.read_json",
-    "pandas.read_parquet", "pandas.read_feather", "pandas.read_pickle", "pandas.read_sql", "pandas.read_sql_query",
-    "pandas.read_sql_table", "pandas.read_hdf", "pandas.read_orc", "pandas.read_stata", "pandas.read_sas",
-    "pandas.read_spss", "pandas.read_fwf", "pandas.read_xml", "pandas.read_html", "pandas.merge",
-    "pandas.get_dummies", "pandas.pivot_table", "pandas.crosstab", "pandas.json_normalize",
-}  # fmt: skip
-_FRAME_METHODS = {
-    "dropna", "fillna", "drop", "drop_duplicates", "rename", "replace", "astype", "sort_values", "sort_index",
-    "reset_index", "set_index", "merge", "join", "assign", "copy", "head", "tail", "sample", "query", "filter",
-    "reindex", "ffill", "bfill", "interpolate", "clip", "abs", "round", "where", "mask", "transpose",
-    "convert_dtypes", "infer_objects", "select_dtypes", "pivot", "pivot_table", "melt", "explode", "nlargest",
-    "nsmallest", "rename_axis", "add_prefix", "add_suffix", "set_axis", "isna", "notna", "isnull", "notnull",
-    "diff", "pct_change", "shift", "cumsum", "cumprod", "rank", "apply", "map", "applymap", "truncate",
-}  # fmt: skip
-_TENSOR_FACTORIES = {
-    "torch.tensor", "torch.as_tensor", "torch.from_numpy", "torch.zeros", "torch.ones", "torch.empty", "torch.full",
-    "torch.rand", "torch.randn", "torch.randint", "torch.randperm", "torch.arange", "torch.linspace", "torch.stack",
-    "torch.cat", "torch.zeros_like", "torch.ones_like", "torch.rand_like", "torch.randn_like", "torch.Tensor",
-    "torch.FloatTensor", "torch.LongTensor", "torch.matmul", "torch.softmax", "torch.sigmoid", "torch.exp",
-}  # fmt: skip
-_TENSOR_METHODS = {
-    "to", "cpu", "cuda", "float", "double", "long", "int", "half", "bool", "view", "reshape", "permute",
-    "transpose", "contiguous", "detach", "clone", "squeeze", "unsqueeze", "flatten", "softmax", "sigmoid", "exp",
-    "mean", "sum",
-}  # fmt: skip
-_NUMPY_FACTORIES = {
-    "numpy.array", "numpy.asarray", "numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.arange",
-    "numpy.linspace", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.concatenate", "numpy.stack",
-    "numpy.vstack", "numpy.hstack", "numpy.random.rand", "numpy.random.randn", "numpy.random.random",
-}  # fmt: skip
-_SKLEARN_TRANSFORMER_MODULES = ("sklearn.preprocessing.", "sklearn.decomposition.", "sklearn.feature_selection.",
-                                "sklearn.impute.", "sklearn.feature_extraction.", "sklearn.random_projection.",
-                                "sklearn.kernel_approximation.", "sklearn.manifold.",
-                                "sklearn.compose.ColumnTransformer", "sklearn.pipeline.FeatureUnion",
-                                "imblearn.over_sampling.", "imblearn.under_sampling.", "imblearn.combine.")  # fmt: skip
-_SKLEARN_TRANSFORMER_FACTORIES = {"sklearn.compose.make_column_transformer", "sklearn.pipeline.make_union"}
-_SKLEARN_ESTIMATOR_MODULES = ("sklearn.linear_model.", "sklearn.ensemble.", "sklearn.svm.", "sklearn.tree.",
-                              "sklearn.neighbors.", "sklearn.naive_bayes.", "sklearn.neural_network.",
-                              "sklearn.cluster.", "sklearn.discriminant_analysis.", "sklearn.gaussian_process.",
-                              "sklearn.kernel_ridge.", "sklearn.mixture.", "sklearn.pipeline.Pipeline",
-                              "sklearn.pipeline.make_pipeline", "xgboost.", "lightgbm.", "catboost.")  # fmt: skip
-_ANNOTATIONS = {
-    "pandas.DataFrame": Kind.DATAFRAME,
-    "pandas.core.frame.DataFrame": Kind.DATAFRAME,
-    "pandas.Series": Kind.SERIES,
-    "numpy.ndarray": Kind.NDARRAY,
-    "torch.Tensor": Kind.TENSOR,
-    "torch.nn.Module": Kind.MODULE,
-    "torch.optim.Optimizer": Kind.OPTIMIZER,
-    "torch.optim.optimizer.Optimizer": Kind.OPTIMIZER,
-    "torch.utils.data.DataLoader": Kind.DATALOADER,
-}
-# Parameters without annotations named like this are what the name says, in every code base we read.
-_PARAMETER_NAMES = {"optimizer": Kind.OPTIMIZER, "optim": Kind.OPTIMIZER}
-
-
-def call_kind(qualified: str) -> Kind | None:
-    """The kind returned by calling the function or class with this qualified name."""
-    if qualified in _PANDAS_FRAME_FACTORIES:
-        return Kind.DATAFRAME
-    if qualified == "pandas.Series":
-        return Kind.SERIES
-    if qualified in _TENSOR_FACTORIES:
-        return Kind.TENSOR
-    if qualified in _NUMPY_FACTORIES:
-        return Kind.NDARRAY
-    if qualified.startswith("torch.optim.") and qualified.count(".") == 2 and qualified[12:13].isupper():
-        return Kind.OPTIMIZER
-    if qualified in ("torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"):
-        return Kind.DATALOADER
-    if qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1][:1].isupper():
-        return Kind.LOSS_FUNCTION if qualified.endswith("Loss") else Kind.MODULE
-    if (qualified.startswith("torch.nn.functional.") and qualified.endswith("_loss")) or qualified in (
-        "torch.nn.functional.cross_entropy",
-        "torch.nn.functional.nll_loss",
-        "torch.nn.functional.binary_cross_entropy",
-        "torch.nn.functional.binary_cross_entropy_with_logits",
-    ):
-        return Kind.LOSS
-    last = qualified.rsplit(".", 1)[-1]
-    if (qualified.startswith(_SKLEARN_TRANSFORMER_MODULES) and last[:1].isupper()) or (
-        qualified in _SKLEARN_TRANSFORMER_FACTORIES
-    ):
-        return Kind.TRANSFORMER
-    if (qualified.startswith(_SKLEARN_ESTIMATOR_MODULES) and last[:1].isupper()) or qualified.endswith("make_pipeline"):
-        return Kind.ESTIMATOR
-    return None
 
 
 _ARITHMETIC_KINDS = frozenset({Kind.DATAFRAME, Kind.SERIES, Kind.NDARRAY, Kind.TENSOR})
@@ -170,7 +70,7 @@ class KindIndex:
         self._module_classes: dict[str, list[str]] = {}
         self._active: set[int] = set()
         self._memo: dict[int, _Result] = {}
-        _BindingCollector(self).collect(wrapper.module)
+        BindingCollector(self).collect(wrapper.module)
 
     # -- public -------------------------------------------------------------------------------
 
@@ -180,9 +80,6 @@ class KindIndex:
     def of(self, node: cst.BaseExpression) -> Kind | None:
         result = self._eval(node)
         return result if isinstance(result, Kind) else None
-
-    def is_kind(self, node: cst.BaseExpression, kinds: Iterable[Kind]) -> bool:
-        return self.of(node) in set(kinds)
 
     def subclasses_module(self, class_name: str) -> bool:
         """A class of this module that derives from torch.nn.Module (directly or via another such class)."""
@@ -274,11 +171,11 @@ class KindIndex:
         if isinstance(func, cst.Attribute):
             receiver = self._eval(func.value)
             method = func.attr.value
-            if receiver in FRAME_LIKE and method in _FRAME_METHODS and not _has_inplace(node):
+            if receiver in FRAME_LIKE and method in FRAME_METHODS and not _has_inplace(node):
                 return receiver
             if receiver in FRAME_LIKE and _has_inplace(node):
                 return CYCLE  # `df = df.dropna(inplace=True)` gives None: a bug (MLS008), no evidence about df
-            if receiver is Kind.TENSOR and method in _TENSOR_METHODS:
+            if receiver is Kind.TENSOR and method in TENSOR_METHODS:
                 return Kind.TENSOR
             if receiver is Kind.LOSS and method in ("mean", "sum"):
                 return Kind.LOSS
@@ -344,10 +241,10 @@ class KindIndex:
     def _param_kind(self, param: cst.Param) -> _Result:
         if param.annotation is not None:
             for name in self.qualified_names(param.annotation.annotation):
-                if name in _ANNOTATIONS:
-                    return _ANNOTATIONS[name]
+                if name in ANNOTATIONS:
+                    return ANNOTATIONS[name]
             return None
-        return _PARAMETER_NAMES.get(param.name.value)
+        return PARAMETER_NAMES.get(param.name.value)
 
     @staticmethod
     def _combine(results: Iterable[_Result]) -> _Result:
@@ -381,70 +278,6 @@ def _has_inplace(call: cst.Call) -> bool:
 
 def _is_false(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "False"
-
-
-class _BindingCollector:
-    """Record what value each assignment target receives, what `self.x` is set to per class, each
-    node's parent and each name's scope, in one walk over the module (`collect`)."""
-
-    def __init__(self, index: KindIndex) -> None:
-        self.index = index
-        self.classes: list[cst.ClassDef] = []
-
-    def collect(self, module: cst.Module) -> None:
-        """Depth first, in source order, with a leave event after each node's children. A plain
-        walk over the nodes' fields (`cst_walk.children`): several times cheaper than a libcst visit,
-        and parents come for free (libcst's ParentNodeProvider would walk the tree once more)."""
-        parents = self.index.parents
-        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
-        while stack:
-            node, leaving = stack.pop()
-            if leaving:
-                self.leave(node)
-                continue
-            self.enter(node)
-            stack.append((node, True))
-            for child in reversed(children(node)):
-                parents[child] = node
-                stack.append((child, False))
-
-    def enter(self, node: cst.CSTNode) -> None:
-        self.index._builder.enter(node)
-        if isinstance(node, cst.ClassDef):
-            self.visit_class(node)
-        elif isinstance(node, cst.Assign):
-            for target in node.targets:
-                self._bind(target.target, node.value)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self._bind(node.target, node.value)
-
-    def leave(self, node: cst.CSTNode) -> None:
-        self.index._builder.leave(node)
-        if isinstance(node, cst.ClassDef):
-            self.classes.pop()
-
-    def visit_class(self, node: cst.ClassDef) -> None:
-        self.classes.append(node)
-        bases = []
-        for arg in node.bases:
-            names = self.index.qualified_names(arg.value)
-            bases.extend(names or ({arg.value.value} if isinstance(arg.value, cst.Name) else set()))
-        self.index._module_classes[node.name.value] = bases
-
-    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.index._values[target] = (value, None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for position, element in enumerate(target.elements):
-                if isinstance(element.value, cst.Name):
-                    self.index._values[element.value] = (value, position)
-        elif (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
-            and target.value.value == "self"
-            and self.classes
-        ):
-            self.index._attributes.setdefault((self.classes[-1], target.attr.value), []).append(value)
 
 
 __all__ = ["FRAME_LIKE", "Kind", "KindIndex", "LocalScope", "call_kind"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -85,25 +84,20 @@ def parse_gitattributes(path: str, text: str) -> list[LfsRule]:
     return rules
 
 
-_CACHE: weakref.WeakKeyDictionary[RepoContext, LfsAttributes] = weakref.WeakKeyDictionary()
+def read_lfs_attributes(paths: Iterable[str], text_of: Callable[[str], str | None]) -> LfsAttributes:
+    """Every `.gitattributes` among `paths`, shallowest first, read through `text_of`."""
+    sources = sorted((p for p in paths if posixpath.basename(p) == ".gitattributes"), key=lambda p: (p.count("/"), p))
+    rules: list[LfsRule] = []
+    for source in sources:
+        text = text_of(source)
+        if text is not None:
+            rules.extend(parse_gitattributes(source, text))
+    return LfsAttributes(tuple(rules))
 
 
 def lfs_attributes(repo: RepoContext) -> LfsAttributes:
-    """Every `.gitattributes` of the repository (worktree text), shallowest first (cached per run)."""
-    found = _CACHE.get(repo)
-    if found is None:
-        sources = sorted(
-            (p for p in repo.file_set if posixpath.basename(p) == ".gitattributes"),
-            key=lambda p: (p.count("/"), p),
-        )
-        rules: list[LfsRule] = []
-        for source in sources:
-            text = repo.file(source).text
-            if text is not None:
-                rules.extend(parse_gitattributes(source, text))
-        found = LfsAttributes(tuple(rules))
-        _CACHE[repo] = found
-    return found
+    """The repository's LFS attributes, read once per run (`RepoContext.lfs_attributes`)."""
+    return repo.lfs_attributes
 
 
 @dataclass(frozen=True, slots=True)

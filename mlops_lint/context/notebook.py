@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -296,15 +295,6 @@ def _invented_layout(notebook: Notebook, start: int) -> tuple[str, str]:
     return eol + indent + step, eol + indent
 
 
-_CACHE: weakref.WeakKeyDictionary[RepoContext, dict[str, Notebook | NotebookProblem | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def notebook_for(repo: RepoContext, path: str) -> Notebook | NotebookProblem | None:
-    """The notebook at `path`, loaded once per run; None when the file has no text."""
-    found = _CACHE.setdefault(repo, {})
-    if path not in found:
-        text = repo.file(path).text
-        found[path] = None if text is None else load_notebook(text)
-    return found[path]
+    """The notebook at `path`, loaded once per run (`RepoContext.notebook`)."""
+    return repo.notebook(path)

@@ -7,6 +7,11 @@ a handful of nodes, so this runs the same code generation (libcst's own, so posi
 the `PositionProvider`'s), counts lines and columns without keeping the generated text, records
 ranges only for the nodes asked for (and the children libcst hoists their bounds from), and stops
 as soon as the last of them has been generated.
+
+This is the one module that uses libcst's private API (`libcst._nodes.internal.CodegenState` and
+`Module._codegen`). `pyproject.toml` bounds libcst below 2, and `tests/test_positions.py`, which
+compares every range with `PositionProvider`'s, is the guard: if a libcst release changes the
+code generation, that test fails before a finding points at a wrong line.
 """
 
 from __future__ import annotations
@@ -44,8 +49,8 @@ def node_ranges(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CS
 def _state_class() -> type:
     """The recording state, a subclass of libcst's codegen state (built on first use, as libcst is
     imported lazily)."""
-    from libcst._nodes.internal import CodegenState
-    from libcst._position import CodePosition, CodeRange
+    from libcst._nodes.internal import CodegenState  # private: see the module docstring
+    from libcst.metadata import CodePosition, CodeRange
 
     class _Syntactic:
         """`record_syntactic_position` as a plain context manager (libcst's is a generator one)."""

@@ -14,6 +14,7 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mlops_lint.context.names import Aliases, from_binding, import_binding
 from mlops_lint.context.random_apis import (
     ALL_LIBRARIES,
     SEED_METHODS,
@@ -118,7 +119,7 @@ class _FactsCollector:
 
     def __init__(self) -> None:
         self.facts = ModuleFacts()
-        self.aliases: dict[str, str] = {}
+        self.aliases = Aliases()
 
     def collect(self, tree: ast.Module) -> ModuleFacts:
         top = self.facts.top_level
@@ -162,8 +163,7 @@ class _FactsCollector:
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
-            bound = alias.asname or alias.name.split(".")[0]
-            self.aliases.setdefault(bound, alias.name if alias.asname else bound)
+            self.aliases.add(*import_binding(alias.name, alias.asname))
             self.facts.imports.setdefault(alias.name, Where.of(node))
 
     def _import_from(self, node: ast.ImportFrom) -> None:
@@ -171,19 +171,13 @@ class _FactsCollector:
         where = Where.of(node)
         self.facts.imports.setdefault(base, where)
         for alias in node.names:
-            joined = f"{base}.{alias.name}" if not base.endswith(".") else f"{base}{alias.name}"
-            self.aliases.setdefault(alias.asname or alias.name, joined)
+            local, joined = from_binding(node.level, node.module, alias.name, alias.asname)
+            self.aliases.add(local, joined)
             self.facts.imports.setdefault(joined, where)  # `from pkg import module` imports a module too
 
     def resolve(self, node: ast.expr) -> str | None:
         dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return dotted
-        return f"{target}.{rest}" if rest else target
+        return None if dotted is None else self.aliases.resolve(dotted)
 
     def _call(self, scope: ScopeFacts, node: ast.Call, name: str | None, example: bool) -> None:
         # positions are built only for a key's first call: most calls repeat a name already seen

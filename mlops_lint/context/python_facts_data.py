@@ -67,6 +67,14 @@ class _FunctionRows(Mapping[str, list[ScopeFacts]]):
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._rows
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # not Mapping's: that one raises and catches a KeyError per miss, and MLR002's reach looks
+        # up millions of names that most modules do not define
+        return self[name] if name in self._rows else default
+
 
 def facts_from_data(row: list[Any]) -> ModuleFacts:
     _format, top, functions, guard, main_block, imports = row

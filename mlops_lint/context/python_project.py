@@ -16,35 +16,27 @@ A **project folder** is a folder holding `pyproject.toml`, `setup.py` or `setup.
   a `pyproject.toml` without `[build-system]` is an application (uv's "virtual project") or only
   tool configuration.
 
-What a library declares (`declared`) is the set of normalised package names of its
-`[project].dependencies`, `optional-dependencies` and `[dependency-groups]`, Poetry's dependency
-tables, `setup.cfg`'s `install_requires`/`extras_require`, and every requirement-looking string
-literal of a list, tuple or set in `setup.py` (which covers `install_requires=[...]`,
-`extras_require` and the `_deps` tables of Hugging Face's setup files). `reads` are the files the
-library takes its dependencies from (`open("requirements.txt")` in setup.py, setuptools'
-`dynamic` `file = [...]`, the hatch-requirements-txt hook, `file:` in setup.cfg).
+What a library declares (`declared`, the normalised package names) and which requirement files it
+`reads` come from `packaging_files`, the one reader of packaging files (shared with
+`declared_requirements`).
 """
 
 from __future__ import annotations
 
-import ast
-import configparser
 import posixpath
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import Any
 
+from mlops_lint.context.packaging_files import PROJECT_FILES, read_packaging_file
 from mlops_lint.context.repo import RepoContext
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    pass
 
-PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 LOCK_FILES = frozenset(
     {"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml", "pixi.lock"}
 )
@@ -89,8 +81,8 @@ def lock_covering(repo: RepoContext, path: str) -> str | None:
     it sits in and everything below, not the sibling folders of a course or monorepo."""
     folders = set(ancestors(folder_of(path)))
     for candidate in sorted(repo.file_set):
-        name = PurePosixPath(candidate).name
-        if (name in LOCK_FILES or _REQUIREMENTS_LOCK.fullmatch(name)) and folder_of(candidate) in folders:
+        folder, _slash, name = candidate.rpartition("/")  # not PurePosixPath: this runs per file over every file
+        if folder in folders and (name in LOCK_FILES or _REQUIREMENTS_LOCK.fullmatch(name)):
             return candidate
     return None
 
@@ -108,11 +100,10 @@ def project_at(repo: RepoContext, folder: str) -> Project | None:
         text = repo.file(prefix + name).text
         if text is None:
             continue
-        reader = {"pyproject.toml": _pyproject, "setup.py": _setup_py, "setup.cfg": _setup_cfg}[name]
-        is_library, lines, files = reader(text)
-        library = library or is_library
-        declared.update(_names(lines))
-        reads.update(posixpath.normpath(posixpath.join(folder, f)) for f in files)
+        found = read_packaging_file(name, text)
+        library = library or found.library
+        declared.update(_names(found.requirements))
+        reads.update(posixpath.normpath(posixpath.join(folder, f)) for f in found.reads)
     return Project(folder=folder, library=library, declared=frozenset(declared), reads=frozenset(reads))
 
 
@@ -134,94 +125,6 @@ def _names(lines: Iterable[str]) -> Iterator[str]:
             yield normalise(Requirement(line).name)
         except InvalidRequirement:
             continue
-
-
-def _pyproject(text: str) -> tuple[bool, list[str], list[str]]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False, [], []
-    project = _table(data, "project")
-    tool = _table(data, "tool")
-    lines = _strings(project.get("dependencies"))
-    for group in _table(project, "optional-dependencies").values():
-        lines += _strings(group)
-    for group in _table(data, "dependency-groups").values():
-        lines += _strings(group)
-    poetry = _table(tool, "poetry")
-    tables = [_table(poetry, "dependencies"), _table(poetry, "dev-dependencies")]
-    tables += [_table(group, "dependencies") for group in _table(poetry, "group").values() if isinstance(group, dict)]
-    lines += [package for table in tables for package in table if package != "python"]
-    not_a_package = (
-        _table(tool, "uv").get("package") is False
-        or poetry.get("package-mode") is False
-        or _table(tool, "pdm").get("distribution") is False
-    )
-    named = isinstance(project.get("name"), str) or isinstance(poetry.get("name"), str)
-    library = named and "build-system" in data and not not_a_package
-    dynamic = _table(_table(_table(tool, "setuptools"), "dynamic"), "dependencies")
-    files = _strings(dynamic.get("file")) if "file" in dynamic else []
-    optional = _table(_table(tool, "setuptools"), "dynamic").get("optional-dependencies")
-    for entry in optional.values() if isinstance(optional, dict) else ():
-        files += _strings(entry.get("file")) if isinstance(entry, dict) else []
-    hook = _table(_table(_table(_table(tool, "hatch"), "metadata"), "hooks"), "requirements_txt")
-    files += _strings(hook.get("files"))
-    return library, lines, files
-
-
-def _setup_py(text: str) -> tuple[bool, list[str], list[str]]:
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False, [], []
-    library = False
-    lines: list[str] = []
-    files: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            library = library or name == "setup"
-        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            for element in node.elts:
-                if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                    line = element.value.strip()
-                    if line and "\n" not in line and "::" not in line:  # not classifiers or prose
-                        lines.append(line)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.endswith(".txt"):
-            files.append(node.value)  # `open("requirements.txt")`: the library reads that file
-    return library, lines, files
-
-
-def _setup_cfg(text: str) -> tuple[bool, list[str], list[str]]:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return False, [], []
-    library = parser.has_option("metadata", "name") and parser.has_section("options")
-    values = [parser.get("options", "install_requires")] if parser.has_option("options", "install_requires") else []
-    if parser.has_section("options.extras_require"):
-        values += [value for _key, value in parser.items("options.extras_require")]
-    lines: list[str] = []
-    files: list[str] = []
-    for value in values:
-        if value.strip().startswith("file:"):
-            files += [f.strip() for f in value.strip()[5:].split(",") if f.strip()]
-            continue
-        lines += [line.split("#", 1)[0].strip() for line in value.splitlines() if line.strip()]
-    return library, lines, files
-
-
-def _table(data: Any, key: str) -> dict[str, Any]:
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, dict) else {}
-
-
-def _strings(values: object) -> list[str]:
-    if isinstance(values, str):
-        return [values]
-    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
 
 
 def in_library_examples(repo: RepoContext, path: str) -> bool:

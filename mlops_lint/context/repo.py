@@ -3,6 +3,10 @@
 File contexts are built on first use and cached, so each file is read at most once per run,
 however many rules look at it. During `fix`, `overlays` hold the in-memory text of files that
 earlier fix rounds changed.
+
+Every per-run view is an attribute of `RepoContext` (see its docstring for the list): no module
+keeps a cache keyed by the repository, so what a run built goes when its context goes, and
+`forget` keeps a pool worker's memory flat.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_lint.config import Config
 from mlops_lint.context.declared_requirements import DeclaredRequirements, read_declared
+from mlops_lint.context.dvc_md5 import Eol
 from mlops_lint.context.files import FileContext, classify
-from mlops_lint.context.notebook import Notebook, notebook_for
+from mlops_lint.context.gitignore import GitIgnores
+from mlops_lint.context.lfs import LfsAttributes, read_lfs_attributes
+from mlops_lint.context.notebook import Notebook, NotebookProblem, load_notebook
 from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.python_facts_data import facts_data_current, facts_from_data, facts_to_data
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_text
+from mlops_lint.context.workspace_md5 import WorkspaceMd5s
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 from mlops_lint.result_cache import ResultCache
@@ -36,6 +44,25 @@ _GIT_LOCK = threading.Lock()  # guards the creation of `RepoContext.git`, not a 
 
 
 class RepoContext:
+    """Everything a rule may read about the repository in one run; each view is built on first
+    use and cached for the run.
+
+    Per file (dropped for that path by `forget`; the trees also by `release`):
+      - `file(path)`: bytes, text, digest and kind (`FileContext`)
+      - `yaml(path)`, `python_ast(path)`, `python(path)` (libcst), `facts(path)`, `secret_hits(path)`
+      - `notebook(path)`, `notebook_program(path)`, `notebook_python(path)`
+      - `workspace_md5(path, limit, eol)`: the DVC md5 of a workspace file (`context/dvc_md5.py`)
+    Repository-wide:
+      - `root`, `config`, `options(code)`, `run_options`, `inventory`, `targets`, `overlays`,
+        `file_set`, `dirs`, `package_dirs`, `in_git`, `has(path)`, `notices`, `result_cache`
+      - `declared_requirements`: the project's declared dependencies
+      - `gitignores`: what the repository's `.gitignore` files ignore
+      - `git.index`: the paths `git ls-files` lists (see the git block below)
+      - `lfs_attributes`: which paths `.gitattributes` routes through git-lfs
+    The git views (history, HEAD blobs, git facts, experiment commits) are owned by the git
+    gateway block of this class.
+    """
+
     def __init__(
         self,
         root: Path,
@@ -115,6 +142,7 @@ class RepoContext:
             store.pop(path, None)
         self._python.pop(f"{path}\0notebook", None)
         self._forget_git(path)
+        self._forget_workspace_views(path)
 
     def yaml(self, path: str) -> YamlDoc | YamlProblem | None:
         """The file parsed as YAML (cached); None when it has no text."""
@@ -150,7 +178,7 @@ class RepoContext:
     def notebook_program(self, path: str) -> NotebookProgram | None:
         """The notebook's code cells as one masked program (None when it is not a loadable notebook)."""
         if path not in self._programs:
-            loaded = notebook_for(self, path)
+            loaded = self.notebook(path)
             self._programs[path] = build_program(path, loaded) if isinstance(loaded, Notebook) else None
         return self._programs[path]
 
@@ -250,3 +278,39 @@ class RepoContext:
         """End the run's git processes (the views stay readable; a new use starts git again)."""
         if "_git" in self.__dict__:
             self.git.close()
+
+    # --- workspace views: notebooks, .gitignore, git index, LFS attributes, DVC md5s -----------
+    # Built on first use, cached for the run; `forget` drops the per-file ones.
+
+    @cached_property
+    def _notebooks(self) -> dict[str, Notebook | NotebookProblem | None]:
+        return {}
+
+    def notebook(self, path: str) -> Notebook | NotebookProblem | None:
+        """The notebook at `path`, loaded once per run; None when the file has no text."""
+        if path not in self._notebooks:
+            text = self.file(path).text
+            self._notebooks[path] = None if text is None else load_notebook(text)
+        return self._notebooks[path]
+
+    @cached_property
+    def gitignores(self) -> GitIgnores:
+        """The repository's `.gitignore` files (their texts in this run, overlays included)."""
+        return GitIgnores(self.file_set, lambda path: self.file(path).text)
+
+    @cached_property
+    def lfs_attributes(self) -> LfsAttributes:
+        """Every `.gitattributes` of the repository (worktree text), shallowest first."""
+        return read_lfs_attributes(self.file_set, lambda path: self.file(path).text)
+
+    @cached_property
+    def _md5s(self) -> WorkspaceMd5s:
+        return WorkspaceMd5s(self.root, self.overlays)
+
+    def workspace_md5(self, path: str, limit: int, eol: Eol = "raw") -> str | None:
+        """The DVC md5 of a workspace file no larger than `limit` bytes (`context/workspace_md5.py`)."""
+        return self._md5s.get(path, limit, eol)
+
+    def _forget_workspace_views(self, path: str) -> None:
+        self._notebooks.pop(path, None)
+        self._md5s.forget(path)

@@ -43,9 +43,6 @@ class YamlDoc:
             key = key[:-1]
         return self.marks.get((), (1, 1))
 
-    def line_of(self, key: Key) -> int:
-        return self.position_of(key)[0]
-
 
 class _TooLargeError(Exception):
     pass

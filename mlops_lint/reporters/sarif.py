@@ -22,6 +22,7 @@ from mlops_lint.catalogue import RuleMeta
 from mlops_lint.diagnostics import Diagnostic, RunReport, Severity, Span
 from mlops_lint.docs import explain
 from mlops_lint.fingerprint import SourceLines
+from mlops_lint.fingerprint import notebook_file_line as notebook_file_line
 from mlops_lint.fixes import CreateFile, Fix, TextEdit
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -29,23 +30,9 @@ INFORMATION_URI = "https://pypi.org/project/mlops-lint/"
 FINGERPRINT_KEY = "mlopsLintFingerprint/v1"
 SRCROOT = "%SRCROOT%"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-SECURITY_SEVERITY = {"MLG004": "8.0", "MLG005": "8.0", "MLG006": "7.0"}  # secrets and credential files: "high"
 
 NotebookLine = Callable[[str, str, int, int], "int | None"]
 """(notebook text, path, cell, cell line) -> the notebook file's line holding that source line."""
-
-
-def notebook_file_line(text: str, _path: str, cell: int, line: int) -> int | None:
-    """Through the notebook context: `cells[i].index` is 1-based over all cells, `line_json[line-1]` the file line."""
-    try:
-        from mlops_lint.context.notebook import load_notebook
-    except ImportError:  # pragma: no cover - the notebook context lives on its own branch until merged
-        return None
-    for candidate in getattr(load_notebook(text), "cells", ()):
-        if candidate.index == cell:
-            lines = candidate.line_json
-            return lines[line - 1] if 1 <= line <= len(lines) else None
-    return None
 
 
 def uri(path: str) -> str:
@@ -76,9 +63,9 @@ def _rule(meta: RuleMeta | None, diagnostic: Diagnostic) -> dict[str, Any]:
             "properties": {"tags": [str(diagnostic.family), "ruff"]},
         }
     properties: dict[str, Any] = {"tags": [str(meta.family)]}
-    if meta.code in SECURITY_SEVERITY:
+    if meta.security_severity is not None:  # declared in the catalogue entry (`security-severity:`)
         properties["tags"].append("security")
-        properties["security-severity"] = SECURITY_SEVERITY[meta.code]
+        properties["security-severity"] = f"{meta.security_severity:.1f}"
     help_text = explain(meta)
     return {
         "id": meta.code,
