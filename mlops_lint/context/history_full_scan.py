@@ -94,6 +94,8 @@ def scan_everything(
         listed = list(enumerate_blobs(gateway, tips, progress))
     finally:
         if thread is not None and thread.is_alive():
+            if progress.missing and patches is not None:
+                patches.abort()
             thread.join()
     notable: list[PastBlob] = []
     sniff: list[tuple[str, int, str]] = []

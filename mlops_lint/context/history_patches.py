@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -176,6 +177,14 @@ class PatchScan:
         self.reader.max_size = MAX_SECRET_BLOB  # the blob scan never read larger ones either
         self.sections = 0  # sections parsed (marker found)
         self.failed = False
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def abort(self) -> None:
+        """The listing met a missing object: `log -p` will stop at it, so stop it now (the caller falls back)."""
+        self.failed = True
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def run(self, revs: list[str]) -> None:
         """Two walks: the commits with `-G` (git keeps the few file diffs holding a marker), then the
@@ -193,6 +202,9 @@ class PatchScan:
         if process is None:
             self.failed = True
             return
+        self.process = process
+        if self.failed:  # aborted while it started
+            process.kill()
         assert process.stdin is not None and process.stdout is not None
         writer = threading.Thread(target=_write, args=(process.stdin, revs), daemon=True)
         writer.start()

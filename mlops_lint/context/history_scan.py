@@ -109,6 +109,8 @@ def scan_revs(
             progress.update(enumerated, 0)
     finally:
         if thread is not None and thread.is_alive():
+            if progress.missing and patches is not None:
+                patches.abort()
             thread.join()
     hits: list[PastSecret] = []
     scanned: list[str] = []
