@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -55,7 +54,7 @@ from typing import IO
 from mlops_lint.context.history_model import BINARY_SUFFIXES, MAX_SECRET_BLOB, PastSecret, Prefilter, SecretScanner
 from mlops_lint.context.history_reader import ContentReader
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
-from mlops_lint.git_gateway import PIPE, GitGateway
+from mlops_lint.git_gateway import PIPE, GitGateway, Process
 
 # `-G`: git prints only the file diffs whose added or removed lines match, tested in C as it diffs.
 # The same search in Python's `re` over the whole stream costs more than git's diff itself; and
@@ -177,7 +176,7 @@ class PatchScan:
         self.reader.max_size = MAX_SECRET_BLOB  # the blob scan never read larger ones either
         self.sections = 0  # sections parsed (marker found)
         self.failed = False
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: Process[bytes] | None = None
 
     def abort(self) -> None:
         """The listing met a missing object: `log -p` will stop at it, so stop it now (the caller falls back)."""
