@@ -45,6 +45,7 @@ SAFE_OPTIONS: tuple[str, ...] = (
     "--no-optional-locks", "-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
 )  # fmt: skip
 PIPE = subprocess.PIPE
+Process = subprocess.Popen  # what `start` returns, for callers' annotations (they never import subprocess)
 BULK_READ = 32  # more objects than this are read by one batch process, not the persistent stream
 
 

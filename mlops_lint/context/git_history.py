@@ -1,9 +1,10 @@
 """Everything git's history holds, read in one pass: notable blobs and secrets in past versions.
 
-How it stays fast (the history benchmark measures it against the bare git floor): one
-`rev-list --objects` stream feeds one `cat-file --batch-check`, contents are read while it runs
-(`history_scan.py`); a full scan greps every small blob for secret markers in C while history is
-walked (`history_full_scan.py`); the result is cached with the ref tips it covered and extended
+How it stays fast (the history benchmark measures it against the `git log -p` floor): secrets are
+looked for in the lines each commit adds, streamed from `git log -p` (`history_patches.py`), the way
+gitleaks reads history, never by inflating every past blob; meanwhile one `rev-list --objects`
+stream feeds one `cat-file --batch-check` for the large and model blobs (`history_scan.py`,
+`history_full_scan.py`); the result is cached with the ref tips it covered and extended
 incrementally (`history_cache.py`); the commit that introduced each reported blob is found by one
 `git log --raw` for all of them (`history_attribution.py`). Every git process goes through the
 gateway (`git_gateway.py`).
@@ -41,6 +42,7 @@ from mlops_lint.context.history_model import (
     merge_blobs,
     merge_secrets,
 )
+from mlops_lint.context.history_patches import partial_clone
 from mlops_lint.context.history_reader import Progress
 from mlops_lint.context.history_scan import range_revs, scan_revs, scan_staged
 from mlops_lint.context.secret_markers import confident_prefilter, confident_secrets, fingerprints
@@ -132,15 +134,8 @@ def _scan_scope(
             scan_all(gateway, interest, scanner, prefilter, cache, index, state)
         if index.missing:
             count = f"{index.missing} object" + ("s" if index.missing != 1 else "")
-            index.notice = (PARTIAL_NOTICE if _partial_clone(gateway) else MISSING_NOTICE).format(count=count)
+            index.notice = (PARTIAL_NOTICE if partial_clone(gateway) else MISSING_NOTICE).format(count=count)
         return index
     except HistoryUnavailableError as exc:
         index.notice = f"git history not checked: {exc}" + (" (this is a shallow clone)" if shallow else "")
         return index
-
-
-def _partial_clone(gateway: GitGateway) -> bool:
-    """A promisor remote or `extensions.partialClone` in the configuration: objects are missing by design."""
-    if gateway.config("extensions", "partialclone") is not None:
-        return True
-    return any(gateway.config(section, "promisor") is not None for section in gateway.config_sections("remote "))

@@ -2,6 +2,8 @@
 
 Never one `git log` per path: the log over the scope is restricted to the wanted paths (in chunks
 of 500), and the last commit seen for a (path, blob) pair is the oldest, since log runs newest first.
+`--cc` lists, for a merge, the files that differ from every parent (combined `::` lines): a blob
+first written by a merge (a secret typed into a conflict resolution) is attributed to the merge.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tup
     for start in range(0, len(paths), 500):
         chunk = paths[start : start + 500]
         result = gateway.run(
-            "log", *revs, "--raw", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
+            "log", *revs, "--raw", "--cc", "--root", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
             "--", *(f":(top,literal){index.prefix}{p}" for p in chunk), options=("-c", "core.quotePath=false"),
         )  # fmt: skip
         if result is None or result.returncode != 0:
@@ -44,8 +46,10 @@ def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tup
                 meta, path = line.split("\t", 1)
                 path = path[len(index.prefix) :]
                 parts = meta.split()
-                if len(parts) >= 4 and parts[3] in oids_by_path.get(path, ()):
-                    found[(path, parts[3])] = commit  # log runs newest first: the last one seen is the oldest
+                parents = len(parts[0]) - len(parts[0].lstrip(":"))  # a merge's combined line: `::` and one column each
+                new = parts[2 * parents + 1] if len(parts) > 2 * parents + 1 else ""
+                if new in oids_by_path.get(path, ()):
+                    found[(path, new)] = commit  # log runs newest first: the last one seen is the oldest
     for pair in missing:
         index._introductions[pair] = found.get(pair)
     index._unsaved = True

@@ -1,9 +1,10 @@
 """The full history scan (every ref), parallel where it can be, and in bulk.
 
-`git grep -F` looks for the secret markers in every small blob of the object database while
-`rev-list --objects` walks history; then only the few blobs that are reachable and matched are
-read (the gateway's persistent cat-file stream) and scanned, with their paths. Blob sizes come
-from one `cat-file --batch-all-objects` listing in pack order: no per-commit walk of our own.
+Secrets come from the added lines of `git log -p` (`history_patches.py`) while `rev-list --objects`
+walks history for the large and model blobs; blob sizes come from one `cat-file
+--batch-all-objects` listing in pack order: no per-commit walk of our own. A clone that lacks
+objects cannot be read by `log -p`: there `git grep -F` looks for the secret markers in every small
+blob it has, and the few that are reachable and matched are read and scanned, with their paths.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import threading
 
 from mlops_lint.context.history_model import (
     MAX_SECRET_BLOB,
-    HistoryUnavailableError,
     Interest,
     PastBlob,
     PastSecret,
@@ -23,10 +23,11 @@ from mlops_lint.context.history_model import (
     wants_content,
 )
 from mlops_lint.context.history_models import sniff_models
+from mlops_lint.context.history_patches import PatchScan, diff_unset, partial_clone, read_texts
 from mlops_lint.context.history_reader import ContentReader, Progress, scan_blob
-from mlops_lint.context.history_scan import REV_LIST
+from mlops_lint.context.history_scan import enumerate_blobs
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
-from mlops_lint.git_gateway import PIPE, GitGateway
+from mlops_lint.git_gateway import GitGateway
 
 
 def _blob_sizes(gateway: GitGateway) -> dict[str, int]:
@@ -40,26 +41,6 @@ def _blob_sizes(gateway: GitGateway) -> dict[str, int]:
             _kind, oid, size = line.split()
             sizes[oid.decode("ascii")] = int(size)
     return sizes
-
-
-def _reachable_paths(gateway: GitGateway, revs: list[str], progress: Progress) -> dict[str, str]:
-    """blob or tree id -> the path `git rev-list --objects` first met it at (commits have no path)."""
-    process = gateway.start(*REV_LIST, stdin=PIPE)
-    if process is None:
-        raise HistoryUnavailableError("git could not be started")
-    assert process.stdin is not None and process.stdout is not None
-    process.stdin.write("".join(rev + "\n" for rev in revs).encode())
-    process.stdin.close()
-    paths: dict[str, str] = {}
-    for line in process.stdout:
-        if len(line) > 42:
-            paths[line[:40].decode("ascii")] = line[41:-1].decode("utf-8", errors="surrogateescape")
-        elif line.startswith(b"?"):
-            progress.missing += 1
-    process.stdout.close()
-    if process.wait() != 0:
-        raise HistoryUnavailableError("git rev-list failed (unknown revision or incomplete history)")
-    return paths
 
 
 def grep_blobs(gateway: GitGateway, oids: list[str], markers: tuple[str, ...]) -> set[str] | None:
@@ -91,16 +72,6 @@ def grep_blobs(gateway: GitGateway, oids: list[str], markers: tuple[str, ...]) -
     return {oids[int(entry.rsplit(b":", 1)[-1])] for entry in grep.stdout.split(b"\0") if entry}
 
 
-class _Grep(threading.Thread):
-    def __init__(self, gateway: GitGateway, oids: list[str]) -> None:
-        super().__init__(daemon=True)
-        self.gateway, self.oids = gateway, oids
-        self.found: set[str] | None = None
-
-    def run(self) -> None:
-        self.found = grep_blobs(self.gateway, self.oids, CONFIDENT_MARKERS)
-
-
 def scan_everything(
     gateway: GitGateway,
     tips: list[str],
@@ -111,52 +82,72 @@ def scan_everything(
     seen: set[str],
     progress: Progress,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
-    """A full scan, parallel where it can be: `git grep` looks for secret markers in every small
-    blob of the object database while `rev-list --objects` walks history; then only the few blobs
-    that are reachable and matched are read and scanned, with their paths."""
-    sizes = _blob_sizes(gateway)
-    candidates = [oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip]
-    if len(sizes) > 20_000:  # worth a word on a terminal
-        progress.stage(f"walking history and searching {len(candidates)} of {len(sizes)} blobs for secrets")
-    grep = _Grep(gateway, candidates) if interest.secrets else None
-    if grep is not None:
-        grep.start()
+    """A full scan, parallel where it can be: `git log -p` streams the added lines of all history
+    (`history_patches.py`) while `rev-list --objects | cat-file --batch-check` lists every reachable
+    blob with its size and path. When the clone lacks objects (`log -p` stops at the first),
+    secrets come from the blobs it has instead."""
+    patches = PatchScan(gateway, scanner, prefilter, set(skip)) if interest.secrets else None
+    thread = threading.Thread(target=patches.run, args=(tips,), daemon=True) if patches else None
+    if thread is not None and not partial_clone(gateway):
+        thread.start()
     try:
-        paths = _reachable_paths(gateway, tips, progress)
+        listed = list(enumerate_blobs(gateway, tips, progress))
     finally:
-        if grep is not None:
-            grep.join()
+        if thread is not None and thread.is_alive():
+            if progress.missing and patches is not None:
+                patches.abort()
+            thread.join()
     notable: list[PastBlob] = []
     sniff: list[tuple[str, int, str]] = []
-    enumerated = 0
-    for oid, size in sizes.items():
-        path = paths.get(oid)
-        if path is None:
-            continue  # unreachable (a dropped commit's leftovers): not in any clone
-        enumerated += 1
-        seen.add(oid)
+    paths: dict[str, str] = {}
+    for oid, size, path in listed:
+        paths[oid] = path
         if interest.notable(path, size):
             notable.append(PastBlob(oid, size, path))
         elif interest.worth_sniffing(path, size):
             sniff.append((oid, size, path))
+    seen.update(paths)
     models = sniff_models(gateway, sniff)
     notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
     secrets: list[PastSecret] = []
     scanned: list[str] = []
-    if grep is not None:
-        scanned = [oid for oid in candidates if oid in paths]
-        matched = grep.found
-        if matched is None:  # git could not grep: read and prefilter in Python
-            reader = ContentReader(gateway, None, prefilter)
-            reader.request_all(scanned)
-            reader.finish()
-            if reader.failed is not None:
-                raise reader.failed
-            matched = set(reader.passed)
-        wanted = [oid for oid in scanned if oid in matched and wants_content(paths[oid], sizes[oid])]
-        for oid, data in gateway.read_blobs(wanted).items():
-            # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
-            if b"\0" not in data[:8000] and (grep.found is None or prefilter(data)):
-                secrets.extend(scan_blob(scanner, oid, paths[oid], data))
-    progress.done(enumerated, len(scanned))
-    return notable, secrets, scanned, enumerated
+    if patches is not None and thread is not None:
+        if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
+            marked = {oid for oid, _path in diff_unset(gateway, list(paths.items()))}
+            texts = [(oid, path) for oid, size, path in listed if oid in marked and wants_content(path, size)]
+            more, extra = read_texts(gateway, scanner, prefilter, texts, patches.skip)
+            secrets, scanned = patches.reader.hits + more, patches.reader.scanned + extra
+        else:
+            secrets, scanned = _scan_blobs(gateway, scanner, prefilter, _blob_sizes(gateway), paths, skip)
+    progress.done(len(paths), len(scanned))
+    return notable, secrets, scanned, len(paths)
+
+
+def _scan_blobs(
+    gateway: GitGateway,
+    scanner: SecretScanner,
+    prefilter: Prefilter,
+    sizes: dict[str, int],
+    paths: dict[str, str],
+    skip: set[str],
+) -> tuple[list[PastSecret], list[str]]:
+    """The fallback for a clone that lacks objects: `git grep` the markers in every small blob it
+    has, then read and scan the reachable ones that matched."""
+    candidates = [oid for oid, size in sizes.items() if 0 < size <= MAX_SECRET_BLOB and oid not in skip]
+    found = grep_blobs(gateway, candidates, CONFIDENT_MARKERS)
+    scanned = [oid for oid in candidates if oid in paths]
+    matched = found
+    if matched is None:  # git could not grep: read and prefilter in Python
+        reader = ContentReader(gateway, None, prefilter)
+        reader.request_all(scanned)
+        reader.finish()
+        if reader.failed is not None:
+            raise reader.failed
+        matched = set(reader.passed)
+    wanted = [oid for oid in scanned if oid in matched and wants_content(paths[oid], sizes[oid])]
+    secrets: list[PastSecret] = []
+    for oid, data in gateway.read_blobs(wanted).items():
+        # git's match may lie in a notebook's base64 images ("A3T", "ABSK"): the prefilter skips those
+        if b"\0" not in data[:8000] and (found is None or prefilter(data)):
+            secrets.extend(scan_blob(scanner, oid, paths[oid], data))
+    return secrets, scanned

@@ -69,6 +69,8 @@ class Interest:
     def notable(self, path: str, size: int) -> bool:
         if size >= self.min_bytes:
             return True
+        if size < self.model_min_bytes and size < self.artifact_min_bytes:
+            return False  # most blobs: no path parsing
         suffix = PurePosixPath(path).suffix.lower()
         if size >= self.model_min_bytes and suffix in self.model_suffixes:
             return True

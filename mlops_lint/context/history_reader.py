@@ -35,6 +35,7 @@ class ContentReader:
         self.scanned: list[str] = []
         self.passed: list[str] = []  # without a scanner: the blobs the prefilter let through
         self.failed: BaseException | None = None
+        self.max_size: int | None = None  # larger blobs are read past, not scanned (their size is known only here)
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -109,7 +110,8 @@ class ContentReader:
                 oid = parts[0].decode("ascii")
                 self.scanned.append(oid)
                 start = newline + 1
-                if buffer.find(b"\0", start, min(end, start + 8000)) < 0:
+                small = self.max_size is None or end - start <= self.max_size
+                if small and buffer.find(b"\0", start, min(end, start + 8000)) < 0:
                     data = bytes(buffer[start:end])
                     if self.prefilter(data):
                         if self.scanner is None:

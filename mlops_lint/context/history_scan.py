@@ -2,12 +2,14 @@
 
 One `git rev-list --objects --stdin` stream is piped straight into one `git cat-file --batch-check`
 process (both started by the gateway): every reachable blob with its size and a path, with no
-per-commit Python walk and no tree diffing of our own. While that stream runs, the blobs worth
-reading go to a `ContentReader`. The full scan of every ref works in bulk (`history_full_scan.py`).
+per-commit Python walk and no tree diffing of our own. While that stream runs, `git log -p` over
+the same revisions gives the added lines secrets are looked for in (`history_patches.py`). The
+full scan of every ref works in bulk (`history_full_scan.py`).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 
 from mlops_lint.context.history_model import (
@@ -22,11 +24,10 @@ from mlops_lint.context.history_model import (
     wants_content,
 )
 from mlops_lint.context.history_models import sniff_models
+from mlops_lint.context.history_patches import PatchScan, diff_unset, partial_clone, read_texts
 from mlops_lint.context.history_reader import ContentReader, Progress
 from mlops_lint.git_gateway import PIPE, GitGateway
 
-# Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
-# never fetched: they are listed as `?<oid>` and counted, and the run says so in one notice.
 # Every object reachable from revisions read on stdin; objects a partial or damaged clone lacks are
 # never fetched: they are listed as `?<oid>` and counted, and the run says so in one notice.
 REV_LIST = ("rev-list", "--objects", "--missing=print", "--stdin")
@@ -44,7 +45,7 @@ def ref_tips(gateway: GitGateway) -> list[str] | None:
     return sorted(tips)
 
 
-def _enumerate(gateway: GitGateway, revs: Iterable[str], progress: Progress) -> Iterator[tuple[str, int, str]]:
+def enumerate_blobs(gateway: GitGateway, revs: Iterable[str], progress: Progress) -> Iterator[tuple[str, int, str]]:
     """(oid, size, path) of every blob reachable from `revs` (rev-list syntax, `^x` excludes)."""
     rev_list = gateway.start(*REV_LIST, stdin=PIPE)
     if rev_list is None:
@@ -83,12 +84,19 @@ def scan_revs(
     progress: Progress,
     seen: set[str] | None = None,
 ) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
+    """Blobs listed by one enumeration stream; secrets from the added lines of `git log -p` over the
+    same revisions, read meanwhile (`history_patches.py`), or, when the clone lacks objects, from
+    every listed text blob."""
     notable: list[PastBlob] = []
     sniff: list[tuple[str, int, str]] = []
-    reader = ContentReader(gateway, scanner, prefilter) if interest.secrets else None
+    texts: list[tuple[str, str]] = []
+    patches = PatchScan(gateway, scanner, prefilter, set(skip_content)) if interest.secrets else None
+    thread = threading.Thread(target=patches.run, args=(revs,), daemon=True) if patches else None
+    if thread is not None and not partial_clone(gateway):
+        thread.start()
     enumerated = 0
     try:
-        for oid, size, path in _enumerate(gateway, revs, progress):
+        for oid, size, path in enumerate_blobs(gateway, revs, progress):
             enumerated += 1
             if seen is not None:
                 seen.add(oid)
@@ -96,19 +104,26 @@ def scan_revs(
                 notable.append(PastBlob(oid, size, path))
             elif interest.worth_sniffing(path, size):
                 sniff.append((oid, size, path))
-            if reader is not None and oid not in skip_content and wants_content(path, size):
-                skip_content.add(oid)
-                reader.request(oid, path)
-            progress.update(enumerated, len(reader.scanned) if reader else 0)
+            if oid not in skip_content and wants_content(path, size):
+                texts.append((oid, path))
+            progress.update(enumerated, 0)
     finally:
-        if reader is not None:
-            reader.finish()
-    if reader is not None and reader.failed is not None:
-        raise reader.failed
+        if thread is not None and thread.is_alive():
+            if progress.missing and patches is not None:
+                patches.abort()
+            thread.join()
+    hits: list[PastSecret] = []
+    scanned: list[str] = []
+    if patches is not None and thread is not None:
+        if thread.ident is not None and not patches.failed and not progress.missing and patches.reader.failed is None:
+            more, extra = read_texts(gateway, scanner, prefilter, diff_unset(gateway, texts), patches.skip)
+            hits, scanned = patches.reader.hits + more, patches.reader.scanned + extra
+        else:  # the clone lacks objects `log -p` needs: read every text blob it has
+            hits, scanned = read_texts(gateway, scanner, prefilter, texts, skip_content)
     models = sniff_models(gateway, sniff)
     notable += [PastBlob(oid, size, path) for oid, size, path in sniff if oid in models]
-    progress.done(enumerated, len(reader.scanned) if reader else 0)
-    return notable, reader.hits if reader else [], reader.scanned if reader else [], enumerated
+    progress.done(enumerated, len(scanned))
+    return notable, hits, scanned, enumerated
 
 
 def range_revs(gateway: GitGateway, spec: str) -> list[str]:
