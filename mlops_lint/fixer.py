@@ -5,6 +5,11 @@ any fix whose edits overlap one already taken (whole fixes, never half of one), 
 re-parses every Python file it touched: a result that no longer parses is refused and that file
 keeps its previous text. The loop stops when a round applies nothing (or after `MAX_ROUNDS`).
 
+If the run would end with more findings of some severity than it began with (a fix to a DVC
+stage's script makes dvc.lock stale), its latest rounds are undone until it does not: their files
+get back the texts they had and take no further fixes, with a notice. So a fix never raises any
+severity's count.
+
 Fixes are computed against the text a round starts from, so two fixes of one file can each be
 right and still be wrong together: a rename of `pds` to `pd` beside a fix that writes `pds.isna(...)`.
 Two guards keep that from being written. A scope-wide fix (`Fix.isolated`) gets a round of its own
@@ -136,9 +141,14 @@ def fix_to_fixed_point(
     `undefined(path, text)` counts a text's undefined names (ruff's F821), or None if it cannot."""
     report = FixReport()
     overlays: dict[str, str] = {}
+    initial: Counter[str] | None = None  # the counts before any fix: the run may not end above them
+    rounds: list[_Round] = []
     for _round in range(MAX_ROUNDS):
         run_report, texts = lint_state(overlays)
         report.remaining = run_report
+        initial = _counts(run_report) if initial is None else initial
+        last = _Round()
+        rounds.append(last)
         frozen = report.refused.keys() | report.rolled_back.keys()
         candidates = [d for d in run_report.diagnostics if d.location.path not in frozen]
         fixes = choose_fixes(candidates, texts, unsafe)
@@ -156,6 +166,7 @@ def fix_to_fixed_point(
                     overlays[edit.path] = edit.content
                     report.created[edit.path] = edit.content
                     created_now.add(edit.path)
+                    last.before.setdefault(edit.path, None)
         refused_now: set[str] = set()
         for path, edits in edits_by_path.items():
             before = overlays.get(path, texts.get(path))
@@ -176,6 +187,7 @@ def fix_to_fixed_point(
                 refused_now.add(path)
                 continue
             report.originals.setdefault(path, texts[path])
+            last.before.setdefault(path, before)
             overlays[path] = after
             report.changed[path] = after
         for fix in fixes:
@@ -184,7 +196,59 @@ def fix_to_fixed_point(
             if done:
                 report.applied += findings[fix]
                 report.applied_paths += [frozenset(fix.paths)] * findings[fix]
+                last.applied += findings[fix]
+    _undo_what_made_it_worse(report, overlays, rounds, initial, lint_state)
     return report
+
+
+def _counts(run_report: RunReport) -> Counter[str]:
+    return Counter(str(d.severity) for d in run_report.diagnostics)
+
+
+def _undo_what_made_it_worse(
+    report: FixReport,
+    overlays: dict[str, str],
+    rounds: list[_Round],
+    initial: Counter[str] | None,
+    lint_state: Callable[[Mapping[str, str]], tuple[RunReport, Mapping[str, str]]],
+) -> None:
+    """While some severity has more findings than before the first round (a fix to a DVC stage's
+    script makes dvc.lock stale, say), undo the latest round: its files get back the texts they had
+    and take no more fixes. A round may raise a count on the way (an error fixed, an unused import
+    left for the next round); only where the run ends counts."""
+    if initial is None or report.remaining is None:
+        return
+    while rounds:
+        final = _counts(report.remaining)
+        grown = sorted(severity for severity, n in final.items() if n > initial[severity])
+        if not grown:
+            return
+        done = rounds.pop()
+        if not done.before:
+            continue
+        done.undo(report, overlays, ", ".join(grown))
+        report.remaining, _texts = lint_state(overlays)
+
+
+@dataclass
+class _Round:
+    """What one round of the loop did, so that it can be undone: each file's text before it (None:
+    the round created the file) and how many findings it fixed."""
+
+    before: dict[str, str | None] = field(default_factory=dict)
+    applied: int = 0
+
+    def undo(self, report: FixReport, overlays: dict[str, str], grown: str) -> None:
+        for path, text in self.before.items():
+            if text is None:  # created by the round
+                overlays.pop(path, None)
+                report.created.pop(path, None)
+            else:
+                overlays[path] = text
+                report.changed[path] = text  # back to its text before the round (`touched` compares)
+            report.rolled_back[path] = f"its fixes would raise the number of {grown} findings; not applied"
+        report.applied -= self.applied
+        del report.applied_paths[len(report.applied_paths) - self.applied :]
 
 
 def _umask() -> int:

@@ -141,3 +141,29 @@ def test_fixable_examples_combined_in_one_file_stay_defined_and_converge(sources
         assert not grown, f"{grown} after fixing {report.touched}"
         again = api.fix([root], overrides, unsafe=True)
         assert again.touched == [], "a second run still changed the file"
+
+
+def test_a_round_that_raises_a_severity_count_is_undone(tmp_path: Path) -> None:
+    """Removing an unused import from a DVC stage's script would make dvc.lock stale (MLD007, a warning)
+    in exchange for an info: the round is undone and the script keeps its bytes."""
+    import hashlib
+
+    script = "import json\nimport os\n\nprint(os.getcwd())\n"
+    md5 = hashlib.md5(script.encode()).hexdigest()
+    lock = (
+        "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    deps:\n    - path: train.py\n"
+        f"      hash: md5\n      md5: {md5}\n      size: {len(script)}\n"
+    )
+    files = {"train.py": script, "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    deps:\n    - train.py\n"}
+    git_init(tmp_path)
+    for name, text in {**files, "dvc.lock": lock}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    commit_all(tmp_path, "pipeline")
+    overrides = api.Overrides(cache=False, history="none")
+    before = api.lint([tmp_path], overrides)
+    assert any(d.code == "F401" for d in before.diagnostics) and not any(d.code == "MLD007" for d in before.diagnostics)
+    report = api.fix([tmp_path], overrides)
+    assert (tmp_path / "train.py").read_text(encoding="utf-8") == script
+    assert "raise the number of warning findings" in report.rolled_back["train.py"]
+    assert report.applied == 0
+    assert not any(d.code == "MLD007" for d in api.lint([tmp_path], overrides).diagnostics)

@@ -137,5 +137,5 @@ def test_skeleton_created_by_a_fix_is_one_warning(tmp_path: Path, name: str) -> 
     commit_all(tmp_path, "an experiment folder")
     api.fix([tmp_path], CHECK)
     found = [d for d in api.lint([tmp_path], CHECK).diagnostics if d.location.path.startswith("experiments/")]
-    assert [(d.code, str(d.severity)) for d in found] == [("MLE002", "warning")], found
+    assert [(d.code, str(d.severity)) for d in found] == [("MLE002", "info")], found  # as MLE001 was
     assert "fill in these" in found[0].message

@@ -215,6 +215,14 @@ class ExperimentMetadataInvalid(RepoRule):
             seen.add(((line, column), problem))
             yield self.diagnostic(Location(path=path, span=Span.point(line, column)), problem=problem)
 
+    def _skeleton_severity(self) -> Severity:
+        """As severe as a missing record (MLE001): the fix that creates the skeleton moves that finding
+        into the file, so a safe fix never raises a severity's count. Never above this rule's own."""
+        from mlops_lint.registry import metas
+
+        missing = metas().get("MLE001")
+        return missing.severity if missing is not None else Severity.WARNING
+
     def _skeleton(self, path: str, unfilled: dict[tuple[str | int, ...], tuple[int, int]]) -> Diagnostic:
         """A file with fields still to fill in (a created skeleton): one warning naming them all, not
         one schema error per placeholder. What a person wrote wrong stays an error of its own."""
@@ -224,7 +232,7 @@ class ExperimentMetadataInvalid(RepoRule):
         line, column = ordered[0][1]
         return self.diagnostic(
             Location(path=path, span=Span.point(line, column)),
-            severity=Severity.WARNING,
+            severity=self._skeleton_severity(),
             problem=f"not filled in yet: fill in {these}: {names}",
         )
 

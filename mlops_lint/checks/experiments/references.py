@@ -54,9 +54,15 @@ class ExperimentDatasetUnresolved(RepoRule):
                 elif "md5" not in entry and recorded is not None:
                     yield self._missing_md5(repo, path, doc, index, pointer, recorded)
                 elif isinstance(md5, str) and recorded is not None and md5 != recorded:
+                    # with the experiment's commit known, the data it ran on is the pointer's at that
+                    # commit: the pointer moving on since is the data's history, not a mismatch
+                    pinned = _pointer_md5_at(repo, commit, pointer) if commit is not None else None
+                    if pinned is not None and md5 == pinned:
+                        continue
+                    against = f"{pinned} at the experiment's commit" if pinned is not None else recorded
                     yield self.diagnostic(
                         key_location(path, doc, ("dataset", index, "md5")),
-                        problem=f"md5 {md5} differs from {recorded} recorded in {pointer}",
+                        problem=f"md5 {md5} differs from {against} recorded in {pointer}",
                     )
 
     def _missing_md5(
