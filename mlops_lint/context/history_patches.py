@@ -2,10 +2,10 @@
 
 A secret enters history in the commit whose diff adds its line, so the history scan streams
 
-    git log -p -U0 -M -G<markers> --no-walk=unsorted --stdin   # a share of the non-merge commits, each
-    git log -p -U0 -M --merges --cc <revs>
+    git log -p -U0 -M --full-history --no-merges -G<markers> <revs>
+    git log -p -U0 -M --full-history --merges --cc <revs>
 
-(the gateway starts them side by side, see `PatchScan`) and looks only at added lines. Inflating
+(the gateway starts both, one after the other, see `PatchScan`) and looks only at added lines. Inflating
 every historical blob (what a `cat-file` or `git grep` over the object database does) costs
 gigabytes on a long history; the patch stream is what git computes for `log -p` anyway.
 
@@ -62,8 +62,6 @@ PICKAXE = (
     r"-G(hf|gh[pousr]|pat|org|pplx|ant)[_-]|A(3T|KIA|SIA|BIA|CCA|BSK)|[Ss]ecret|SECRET|PRIVATE KEY|-----begin"
     r'|API_KEY|api_key|KAGGLE_KEY|wandb\.|"username|username\\"|[Cc]ohere|COHERE|T3BlbkFJ'
 )
-WALKERS = 4  # `log -p` processes at most (no more than the cores)
-SHARE_MIN = 500  # commits: fewer are diffed by one process (starting more costs more than it saves)
 LOG = (
     "log", "-p", "-U0", "-M", "--full-history", "--full-index", "--format=%x01%H",
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
@@ -83,13 +81,12 @@ def partial_clone(gateway: GitGateway) -> bool:
 
 
 class PatchScan:
-    """`git log -p` over `revs`; the candidate blobs are read and scanned once the walks are done.
-
-    The commits are listed first (`rev-list --parents`, cheap), then diffed by several `log -p
-    --no-walk` processes at once, each on an interleaved share of the non-merge commits, plus one
-    for the merges: on two cores that halves the wall time of git's diffing, the whole cost. A blob
-    added at several paths is taken at the oldest commit that added it (its place in the listing),
-    so the result does not depend on which process answered first."""
+    """`git log -p` over `revs`: the commits with `-G` (git keeps the few file diffs holding a
+    marker), then the merges with `--cc` (small: only what a merge itself changed; pickaxe on a
+    merge would diff it against each parent in full, a fifth of the whole cost on a repository of
+    merged PRs). The candidate blobs are read and scanned once both walks are done. Running several
+    `log -p --no-walk` processes on shares of the commits was tried: on two busy cores it was slower.
+    """
 
     def __init__(self, gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, skip: set[str]) -> None:
         self.gateway, self.prefilter, self.skip = gateway, prefilter, skip
@@ -110,26 +107,13 @@ class PatchScan:
 
     def run(self, revs: list[str]) -> None:
         try:
-            listing = self.gateway.run(
-                "rev-list", "--parents", "--stdin", stdin="".join(r + "\n" for r in revs).encode()
-            )
+            listing = self.gateway.run("rev-list", "--stdin", stdin="".join(rev + "\n" for rev in revs).encode())
             if listing is None or listing.returncode != 0:
                 self.failed = True
                 return
-            plain: list[str] = []
-            for place, line in enumerate(listing.stdout.decode("ascii", errors="replace").splitlines()):
-                commit, *parents = line.split()
-                self.order[commit] = place
-                if len(parents) < 2:
-                    plain.append(commit)
-            shares = max(1, min(WALKERS, os.cpu_count() or 1, len(plain) // SHARE_MIN))
-            jobs = [(plain[n::shares], (PICKAXE, "--no-walk=unsorted")) for n in range(shares)]
-            jobs.append((revs, ("--merges", "--cc")))  # what a merge itself changed: small
-            threads = [threading.Thread(target=self._walk, args=job, daemon=True) for job in jobs]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            self.order = {commit: place for place, commit in enumerate(listing.stdout.decode("ascii").split())}
+            for extra in ((PICKAXE, "--no-merges"), ("--merges", "--cc")):
+                self._walk(revs, extra)
             if not self.failed:
                 # one read per blob, at the path of its OLDEST addition (the listing runs newest first):
                 # the commit that brought the value in is the one a finding cites
