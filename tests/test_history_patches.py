@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from mlops_lint import api
-from mlops_lint.context.history_patches import PICKAXE, parse_section
+from mlops_lint.context.history_patches import PICKAXE
+from mlops_lint.context.history_sections import parse_section
 from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
 from tests.helpers import commit_all, compact, git, git_init, write_files
 
@@ -131,3 +132,20 @@ def test_the_first_commit_is_read_whatever_log_show_root_says(tmp_path: Path) ->
     commit_all(tmp_path, "clean up")
     found = _lint(tmp_path)
     assert len(found) == 1 and found[0].startswith(f"keys.py:1:14: MLG005 Hugging Face token was committed in {first}")
+
+
+def test_a_blob_added_at_two_paths_is_named_at_its_oldest_addition(tmp_path: Path) -> None:
+    """The commit that brought the value in is the one to cite; the other walk's order must not matter."""
+    git_init(tmp_path)
+    for n in range(6):
+        write_files(tmp_path, {f"f{n}.py": f"x = {n}\n"})
+        commit_all(tmp_path, f"c{n}")
+    write_files(tmp_path, {"a/keys.py": f'login(token="{TOKEN}")\n'})
+    commit_all(tmp_path, "old copy")
+    old = _short(tmp_path, "HEAD")
+    write_files(tmp_path, {"b/keys.py": f'login(token="{TOKEN}")\n'})
+    commit_all(tmp_path, "new copy")
+    write_files(tmp_path, {"a/keys.py": None, "b/keys.py": None})
+    commit_all(tmp_path, "delete")
+    single = _lint(tmp_path)
+    assert single[0].startswith(f"a/keys.py:1:14: MLG005 Hugging Face token was committed in {old}")

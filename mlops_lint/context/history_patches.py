@@ -5,9 +5,9 @@ A secret enters history in the commit whose diff adds its line, so the history s
     git log -p -U0 -M --full-history --no-merges -G<markers> <revs>
     git log -p -U0 -M --full-history --merges --cc <revs>
 
-(the gateway starts both, one after the other) and looks only at added lines. Inflating every historical blob (what a
-`cat-file` or `git grep` over the object database does) costs gigabytes on a long history; the
-patch stream is what git computes for `log -p` anyway.
+(the gateway starts both, one after the other, see `PatchScan`) and looks only at added lines. Inflating
+every historical blob (what a `cat-file` or `git grep` over the object database does) costs
+gigabytes on a long history; the patch stream is what git computes for `log -p` anyway.
 
 How the stream is read, cheaply: git itself keeps only the file diffs whose lines match `-G`, a
 superset of the literal markers every confident secret contains (`secret_markers.CONFIDENT_MARKERS`),
@@ -45,15 +45,12 @@ Choices, each tested in `tests/test_history_patches.py`:
 from __future__ import annotations
 
 import os
-import re
 import threading
-from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import IO
 
-from mlops_lint.context.history_model import BINARY_SUFFIXES, MAX_SECRET_BLOB, PastSecret, Prefilter, SecretScanner
+from mlops_lint.context.history_model import MAX_SECRET_BLOB, PastSecret, Prefilter, SecretScanner
 from mlops_lint.context.history_reader import ContentReader
-from mlops_lint.context.secret_markers import CONFIDENT_MARKERS
+from mlops_lint.context.history_sections import binary_suffix, blocks, commit_before, marked_sections, parse_section
 from mlops_lint.git_gateway import PIPE, GitGateway, Process
 
 # `-G`: git prints only the file diffs whose added or removed lines match, tested in C as it diffs.
@@ -70,12 +67,6 @@ LOG = (
     "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--no-relative",
     "--root", "--no-show-signature",
 )  # fmt: skip  # explicit, whatever the user's config says (`log.showRoot=false` would hide the first commit)
-# the markers, and binary sections (they print no lines: the blob is read to tell text from binary)
-_MARKERS = re.compile(
-    "|".join(re.escape(marker) for marker in CONFIDENT_MARKERS).encode("ascii") + rb"|\nBinary files "
-)
-_BLOCK = 1 << 22
-_SECTION = b"\ndiff --"
 
 
 class LogFailedError(Exception):
@@ -89,86 +80,13 @@ def partial_clone(gateway: GitGateway) -> bool:
     return any(gateway.config(section, "promisor") is not None for section in gateway.config_sections("remote "))
 
 
-def _blocks(out: IO[bytes]) -> Iterator[bytes]:
-    """The stream cut at file-section starts, so that no section spans two blocks."""
-    pending = bytearray()
-    while True:
-        chunk = out.read1(_BLOCK)  # type: ignore[attr-defined]
-        if not chunk:
-            break
-        searched = max(0, len(pending) - len(_SECTION))  # only the new bytes are searched for a cut
-        pending += chunk
-        cut = pending.rfind(_SECTION, searched)
-        if cut > 0:
-            yield bytes(pending[: cut + 1])
-            del pending[: cut + 1]
-    if pending:
-        yield bytes(pending)
-
-
-def _marked_sections(block: bytes) -> Iterator[bytes]:
-    """The file sections of `block` holding a marker anywhere (header and removed lines included),
-    and the binary ones."""
-    position = 0
-    while True:
-        match = _MARKERS.search(block, position)
-        if match is None:
-            return
-        start = block.rfind(_SECTION, 0, match.start()) + 1  # 0 when the block starts with the section
-        end = block.find(_SECTION, match.end())
-        end = len(block) if end < 0 else end + 1
-        yield block[start:end]
-        position = end
-
-
-def parse_section(section: bytes) -> tuple[str, str, bytes | None] | None:
-    """(new path, new blob id, added lines) of one file section; added lines are None for a binary
-    file. None when the file has no new content (deleted, a pure rename, a mode change)."""
-    oid = path = None
-    lines = section.split(b"\n")
-    added: list[bytes] = []
-    parents = 0
-    binary = False
-    for number, line in enumerate(lines):
-        if line.startswith(b"@@"):
-            parents = len(line) - len(line.lstrip(b"@")) - 1
-            added = [text[parents:] for text in lines[number:] if text[:parents] == b"+" * parents]
-            break
-        if line.startswith(b"index "):
-            oid = line.split(b" ")[1].rpartition(b"..")[2]
-        elif line.startswith(b"+++ "):
-            path = _unquote(line[4:], b"b/")
-        elif line.startswith(b"Binary files "):
-            binary = True
-            path = _binary_path(line)
-    if oid is None or path is None or set(oid) == {ord("0")} or len(oid) != 40:
-        return None
-    return path, oid.decode("ascii"), None if binary else b"\n".join(added)
-
-
-def _binary_path(line: bytes) -> str | None:
-    """The new path of "Binary files a/x and b/y differ" (None for a deletion: "and /dev/null")."""
-    tail = line[len(b"Binary files ") : -len(b" differ")]
-    new = tail.rpartition(b" and ")[2]
-    return None if new == b"/dev/null" else _unquote(new, b"b/")
-
-
-def _unquote(raw: bytes, prefix: bytes) -> str | None:
-    """A diff header path: `b/name`, or C-quoted `"b/na\\tme"` (git quotes unusual bytes)."""
-    raw = raw.rstrip(b"\t")  # git appends a tab to `+++` paths that contain spaces
-    if raw.startswith(b'"') and raw.endswith(b'"') and len(raw) > 1:
-        raw = raw[1:-1].decode("unicode_escape").encode("latin-1")  # octal escapes are bytes
-    if not raw.startswith(prefix):
-        return None
-    return raw[len(prefix) :].decode("utf-8", errors="surrogateescape")
-
-
-def binary_suffix(path: str) -> bool:
-    return PurePosixPath(path).suffix.lower() in BINARY_SUFFIXES
-
-
 class PatchScan:
-    """`git log -p` over `revs` with the candidate blobs read and scanned as they are found."""
+    """`git log -p` over `revs`: the commits with `-G` (git keeps the few file diffs holding a
+    marker), then the merges with `--cc` (small: only what a merge itself changed; pickaxe on a
+    merge would diff it against each parent in full, a fifth of the whole cost on a repository of
+    merged PRs). The candidate blobs are read and scanned once both walks are done. Running several
+    `log -p --no-walk` processes on shares of the commits was tried: on two busy cores it was slower.
+    """
 
     def __init__(self, gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, skip: set[str]) -> None:
         self.gateway, self.prefilter, self.skip = gateway, prefilter, skip
@@ -176,22 +94,33 @@ class PatchScan:
         self.reader.max_size = MAX_SECRET_BLOB  # the blob scan never read larger ones either
         self.sections = 0  # sections parsed (marker found)
         self.failed = False
-        self.process: Process[bytes] | None = None
+        self.processes: list[Process[bytes]] = []
+        self.found: list[tuple[int, str, str]] = []  # (commit's place in the listing, path, blob)
+        self.order: dict[str, int] = {}
 
     def abort(self) -> None:
         """The listing met a missing object: `log -p` will stop at it, so stop it now (the caller falls back)."""
         self.failed = True
-        process = self.process
-        if process is not None and process.poll() is None:
-            process.kill()
+        for process in list(self.processes):
+            if process.poll() is None:
+                process.kill()
 
     def run(self, revs: list[str]) -> None:
-        """Two walks: the commits with `-G` (git keeps the few file diffs holding a marker), then the
-        merges with `--cc` (small: only what a merge itself changed). Pickaxe on a merge would diff
-        it against each parent in full, a quarter of the whole cost on a repository of merged PRs."""
         try:
+            listing = self.gateway.run("rev-list", "--stdin", stdin="".join(rev + "\n" for rev in revs).encode())
+            if listing is None or listing.returncode != 0:
+                self.failed = True
+                return
+            self.order = {commit: place for place, commit in enumerate(listing.stdout.decode("ascii").split())}
             for extra in ((PICKAXE, "--no-merges"), ("--merges", "--cc")):
                 self._walk(revs, extra)
+            if not self.failed:
+                # one read per blob, at the path of its OLDEST addition (the listing runs newest first):
+                # the commit that brought the value in is the one a finding cites
+                for _place, path, oid in sorted(self.found, key=lambda found: (-found[0], found[1], found[2])):
+                    if oid not in self.skip:
+                        self.skip.add(oid)
+                        self.reader.request(oid, path)
         finally:
             self.reader.finish()
 
@@ -201,22 +130,25 @@ class PatchScan:
         if process is None:
             self.failed = True
             return
-        self.process = process
+        self.processes.append(process)
         if self.failed:  # aborted while it started
             process.kill()
         assert process.stdin is not None and process.stdout is not None
         writer = threading.Thread(target=_write, args=(process.stdin, revs), daemon=True)
         writer.start()
+        commit = ""
         try:
-            for block in _blocks(process.stdout):
-                for section in _marked_sections(block):
-                    self._section(section)
+            for block in blocks(process.stdout):
+                for offset, section in marked_sections(block):
+                    self._section(section, commit_before(block, offset) or commit)
+                commit = commit_before(block, len(block)) or commit
         finally:
             process.stdout.close()
             writer.join()
-            self.failed = process.wait() != 0 or self.failed
+            if process.wait() != 0:
+                self.failed = True
 
-    def _section(self, section: bytes) -> None:
+    def _section(self, section: bytes, commit: str) -> None:
         self.sections += 1
         parsed = parse_section(section)
         if parsed is None:
@@ -224,10 +156,8 @@ class PatchScan:
         path, oid, added = parsed
         if oid in self.skip or binary_suffix(path):
             return
-        if added is not None and not self.prefilter(added):
-            return
-        self.skip.add(oid)  # one read per blob, at the path log met it first (newest), as rev-list names it
-        self.reader.request(oid, path)
+        if added is None or self.prefilter(added):
+            self.found.append((self.order.get(commit, 1 << 62), path, oid))
 
 
 def diff_unset(gateway: GitGateway, texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
