@@ -5,7 +5,7 @@ A secret enters history in the commit whose diff adds its line, so the history s
     git log -p -U0 -M --full-history --no-merges -G<markers> <revs>
     git log -p -U0 -M --full-history --merges --cc <revs>
 
-(the gateway starts both, one after the other, see `PatchScan`) and looks only at added lines. Inflating
+(the gateway starts both, side by side, see `PatchScan`) and looks only at added lines. Inflating
 every historical blob (what a `cat-file` or `git grep` over the object database does) costs
 gigabytes on a long history; the patch stream is what git computes for `log -p` anyway.
 
@@ -85,7 +85,8 @@ class PatchScan:
     marker), then the merges with `--cc` (small: only what a merge itself changed; pickaxe on a
     merge would diff it against each parent in full, a fifth of the whole cost on a repository of
     merged PRs). The candidate blobs are read and scanned once both walks are done. Running several
-    `log -p --no-walk` processes on shares of the commits was tried: on two busy cores it was slower.
+    `log -p --no-walk` processes on shares of the commits was tried: on two busy cores it was slower;
+    the merges walk (1.7 s of keras's 12,600 commits) does run beside the other.
     """
 
     def __init__(self, gateway: GitGateway, scanner: SecretScanner, prefilter: Prefilter, skip: set[str]) -> None:
@@ -112,8 +113,10 @@ class PatchScan:
                 self.failed = True
                 return
             self.order = {commit: place for place, commit in enumerate(listing.stdout.decode("ascii").split())}
-            for extra in ((PICKAXE, "--no-merges"), ("--merges", "--cc")):
-                self._walk(revs, extra)
+            merges = threading.Thread(target=self._walk, args=(revs, ("--merges", "--cc")), daemon=True)
+            merges.start()  # side by side: a second core, when there is one, takes the merges
+            self._walk(revs, (PICKAXE, "--no-merges"))
+            merges.join()
             if not self.failed:
                 # one read per blob, at the path of its OLDEST addition (the listing runs newest first):
                 # the commit that brought the value in is the one a finding cites
