@@ -52,19 +52,24 @@ __all__ = [
 ]
 
 
-def check_file(
-    repo: RepoContext, path: str, rules: ActiveRules, precomputed: Mapping[str, tuple[list, list]] | None = None
-) -> FileResult:
-    """Every per-file rule on one file (`precomputed`: Python findings rows from the process pool)."""
-    result = FileResult([], [])
-    file = repo.file(path)
+def _run_path_rules(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
+    """The path rules of `rules` that look at this kind of file; a rule that raises becomes an error."""
     for settings, cls in rules.path_rules:
         if cls.kinds is not None and file.kind not in cls.kinds:
             continue
         try:
             result.diagnostics.extend(cls(settings).check(file, repo))
         except Exception as exc:
-            result.errors.append(_error(settings.meta.code, path, exc))
+            result.errors.append(_error(settings.meta.code, file.path, exc))
+
+
+def check_file(
+    repo: RepoContext, path: str, rules: ActiveRules, precomputed: Mapping[str, tuple[list, list]] | None = None
+) -> FileResult:
+    """Every per-file rule on one file (`precomputed`: Python findings rows from the process pool)."""
+    result = FileResult([], [])
+    file = repo.file(path)
+    _run_path_rules(repo, file, rules, result)
     if file.kind in CODE_KINDS:
         run_code(repo, file, rules, result, rows=(precomputed or {}).get(path))
     return result
@@ -219,14 +224,7 @@ def run_live(repo: RepoContext, targets: Sequence[str], live: ActiveRules) -> Fi
     for any other rule), then repository rules, the history scan among them."""
     total = FileResult([], [])
     for path in targets if live.path_rules else ():
-        file = repo.file(path)
-        for settings, cls in live.path_rules:
-            if cls.kinds is not None and file.kind not in cls.kinds:
-                continue
-            try:
-                total.diagnostics.extend(cls(settings).check(file, repo))
-            except Exception as exc:
-                total.errors.append(_error(settings.meta.code, path, exc))
+        _run_path_rules(repo, repo.file(path), live, total)
     repo_result = check_repo(repo, live)
     total.diagnostics += repo_result.diagnostics
     total.errors += repo_result.errors
