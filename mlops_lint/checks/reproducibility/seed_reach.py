@@ -38,6 +38,10 @@ class ImportMemo:
 
     def __init__(self) -> None:
         self.imports: dict[tuple[str, tuple[str, ...]], list[tuple[str, Where]]] = {}
+        # what a name resolves to, a pure function of the file list: (importer, relative name) and
+        # (absolute name, one search root) -> the file it names, if any
+        self.relative: dict[tuple[str, str], list[str]] = {}
+        self.in_root: dict[tuple[str, str], list[str]] = {}
 
 
 class SeedReach:
@@ -59,6 +63,7 @@ class SeedReach:
         self._heap: list[tuple[tuple[int, int, int, int], int, str, ScopeFacts]] = []
         self._order = 0  # ties in the heap: first pushed first (a deterministic order)
         self._scopes: dict[int, ScopeFacts] = {}  # keeps ids stable while the walk runs
+        self._defined: dict[str, dict[str, list[ScopeFacts]]] = {}  # path -> its functions by name
 
     def run(self) -> None:
         self._reach_imports()
@@ -141,9 +146,25 @@ class SeedReach:
                 self.first_draws[library] = at
         for name, where in scope.calls.items():
             self._call(path, name, where if in_entry else anchor)
-        for name, where in scope.call_names.items():  # methods and aliases: matched by name
-            for module in (path, *(m for m, _w in self._imported(path))):
-                self._functions(module, name, where if in_entry else anchor)
+        names = scope.call_names  # methods and aliases: matched by name in this module and its imports
+        if not names:
+            return
+        for module in (path, *(m for m, _w in self._imported(path))):
+            if module not in self._depth:
+                for name, where in names.items():
+                    self._functions(module, name, where if in_entry else anchor)
+                continue
+            defined = self._defined_in(module)
+            for name in sorted(names.keys() & defined.keys()):  # the walk's order does not change its result
+                for found in defined[name]:
+                    self._push(module, found, names[name] if in_entry else anchor)
+
+    def _defined_in(self, path: str) -> dict[str, list[ScopeFacts]]:
+        defined = self._defined.get(path)
+        if defined is None:
+            facts: ModuleFacts | None = self.repo.facts(path)
+            defined = self._defined[path] = facts.functions if facts is not None else {}
+        return defined
 
     def _functions(self, path: str, name: str, anchor: Where) -> None:
         if path not in self._depth:
@@ -151,10 +172,8 @@ class SeedReach:
             if name not in asked or _key(anchor) < _key(asked[name]):
                 asked[name] = anchor
             return
-        facts: ModuleFacts | None = self.repo.facts(path)
-        if facts is not None:
-            for scope in facts.functions.get(name, []):
-                self._push(path, scope, anchor)
+        for scope in self._defined_in(path).get(name, ()):
+            self._push(path, scope, anchor)
 
     def _call(self, path: str, qualified: str, anchor: Where) -> None:
         if "." not in qualified:
@@ -168,17 +187,31 @@ class SeedReach:
     # -- names -----------------------------------------------------------------------------------
 
     def _resolve(self, importer: str, module: str) -> list[str]:
+        """The file `module` names from `importer`: the first search root holding it (memoized)."""
         if module.startswith("."):
-            level = len(module) - len(module.lstrip("."))
-            base = posixpath.dirname(importer)
-            for _ in range(level - 1):
-                base = posixpath.dirname(base)
-            rest = module.lstrip(".").replace(".", "/")
-            stem = posixpath.join(base, rest) if rest else base
-            candidates = [f"{stem}.py", f"{stem}/__init__.py"]
-        else:
-            candidates = module_to_paths(module, self.roots)
-        return [c for c in candidates if self.repo.has(c)][:1]
+            key = (importer, module)
+            found = self._memo.relative.get(key)
+            if found is None:
+                found = self._memo.relative[key] = self._relative(importer, module)
+            return found
+        for root in self.roots:
+            key = (module, root)
+            found = self._memo.in_root.get(key)
+            if found is None:
+                candidates = module_to_paths(module, (root,))
+                found = self._memo.in_root[key] = [c for c in candidates if self.repo.has(c)][:1]
+            if found:
+                return found
+        return []
+
+    def _relative(self, importer: str, module: str) -> list[str]:
+        level = len(module) - len(module.lstrip("."))
+        base = posixpath.dirname(importer)
+        for _ in range(level - 1):
+            base = posixpath.dirname(base)
+        rest = module.lstrip(".").replace(".", "/")
+        stem = posixpath.join(base, rest) if rest else base
+        return [c for c in (f"{stem}.py", f"{stem}/__init__.py") if self.repo.has(c)][:1]
 
     def _imported(self, path: str) -> list[tuple[str, Where]]:
         """First-party modules `path` imports, each with its first import statement, in name order."""
