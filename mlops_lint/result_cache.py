@@ -10,10 +10,10 @@ and repository rules are not cached: they are cheap and may read other files (a 
 git index), which a per-file key cannot see.
 
 The entries live in one JSON document under `.mlops_lint_cache/` (see `mlops_lint.cache`), read
-once per run and written back atomically only when something changed; entries for files that no
-longer exist are dropped then, so the cache stays the size of the repository. Two runs at once
-each write a whole document; the later one wins, and the other's new entries are simply computed
-again next time.
+once per run when first needed and written back atomically only when something changed; entries
+for files that no longer exist are dropped then, so the cache stays the size of the repository.
+Two runs at once each write a whole document; the later one wins, and the other's new entries are
+simply computed again next time.
 """
 
 from __future__ import annotations
@@ -50,11 +50,29 @@ class ResultCache:
         self.cache = cache
         self.name = f"files-{key}"
         self.key = key
-        stored = cache.read(self.name, key) or {}
-        self.findings: dict[str, list[Any]] = stored.get("findings", {})
-        self.facts: dict[str, list[Any]] = stored.get("facts", {})
-        self.secrets: dict[str, list[Any]] = stored.get("secrets", {})
+        self._stored: dict[str, dict[str, list[Any]]] | None = None
         self.changed = False
+
+    def _part(self, name: str) -> dict[str, list[Any]]:
+        """One part of the document, read on first use: a run answered by the run memo, or a
+        one-file check, never needs it (on a 2,850-file repository it is half a second of JSON)."""
+        if self._stored is None:
+            stored = self.cache.read(self.name, self.key) or {}
+            self._stored = {part: value for part in ("findings", "facts", "secrets")
+                            if isinstance(value := stored.get(part, {}), dict)}  # fmt: skip
+        return self._stored.setdefault(name, {})
+
+    @property
+    def findings(self) -> dict[str, list[Any]]:
+        return self._part("findings")
+
+    @property
+    def facts(self) -> dict[str, list[Any]]:
+        return self._part("facts")
+
+    @property
+    def secrets(self) -> dict[str, list[Any]]:
+        return self._part("secrets")
 
     def has_findings(self, path: str, digest: str) -> bool:
         entry = self.findings.get(path)
