@@ -195,6 +195,29 @@ def test_damaged_clone_names_the_missing_objects(tmp_path: Path) -> None:
     assert _notices(tmp_path) == (MISSING_NOTICE.format(count="1 object"),)
 
 
+def test_a_clone_missing_objects_is_walked_again_only_when_git_gains_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partial or damaged clone lacks the same objects run after run: the cached scan answers
+    (with its notice) until git has new objects, which may be the missing ones."""
+    from mlops_lint.context import history_cache
+
+    _history_repo(tmp_path)
+    oid = git(tmp_path, "rev-parse", "HEAD~1:models/big.pt").strip()
+    (tmp_path / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+    walks: list[int] = []
+    real = history_cache.scan_everything
+    monkeypatch.setattr(history_cache, "scan_everything", lambda *a, **k: walks.append(1) or real(*a, **k))
+    expected = (MISSING_NOTICE.format(count="1 object"),)
+    assert _notices(tmp_path) == expected
+    assert _notices(tmp_path) == expected
+    assert len(walks) == 1  # the second run came from the cache
+    subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=tmp_path, input=b"a new object\n", check=True,
+                   capture_output=True)  # fmt: skip
+    assert _notices(tmp_path) == expected
+    assert len(walks) == 2  # git gained an object: walked again
+
+
 def _torch_archive(payload: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:  # the layout torch.save writes

@@ -8,6 +8,7 @@ introduced reported blobs (`history_attribution.py`) are written back to the sam
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,10 +57,12 @@ def scan_all(
     old_secrets = [PastSecret(*row) for row in cached.get("secrets", [])] if cached else []
     scanned_text: str = cached.get("scanned", "") if cached else ""
     skip = {scanned_text[i : i + 40] for i in range(0, len(scanned_text), 40)}
-    if cached and cached.get("missing"):
-        old_tips = []  # objects were missing: perhaps fetched since, so the whole history is walked again
+    objects = objects_signature(gateway)
+    if cached and cached.get("missing") and (old_tips != tips or cached.get("objects") != objects):
+        old_tips = []  # objects were missing and git has new ones: perhaps those, so history is walked again
     elif cached and old_tips == tips:
         index.blobs, index.secrets, index.from_cache = old_blobs, old_secrets, True
+        index.missing = int(cached.get("missing") or 0)  # a partial clone's notice, from the cache too
         index._introductions.update(_introductions_from(cached))
         return index
     if cached and old_tips and _still_reachable(gateway, old_tips, tips):
@@ -81,8 +84,35 @@ def scan_all(
     index.blobs = merge_blobs(old_blobs, blobs)
     index.secrets = merge_secrets(old_secrets, secrets)
     index._introductions.update(_introductions_from(cached))
-    _store(cache, key, tips, index, scanned_text + "".join(scanned))
+    _store(cache, key, tips, index, scanned_text + "".join(scanned), objects)
     return index
+
+
+def objects_signature(gateway: GitGateway) -> list[object]:
+    """What changes when git gains objects: the pack files, the loose-object folders (a new object
+    changes its folder's mtime) and the alternates. A clone missing objects (a partial clone, by
+    design; a damaged one) is walked again only when this changes, not on every run: a blob-less
+    clone of diffusers took 11 s per run to learn again that it lacks the same blobs."""
+    repo = gateway.repo
+    if repo is None:
+        return []
+    objects = Path(repo.common_dir) / "objects"
+    found: list[object] = []
+    for folder in (objects / "pack", objects / "info", objects):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            found.append([folder.name, None])
+            continue
+        for entry in entries:
+            if folder == objects and not (len(entry.name) == 2 and entry.is_dir(follow_symlinks=False)):
+                continue  # only the loose-object folders 00..ff; `pack` and `info` are read above
+            try:
+                status = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found.append([folder.name, entry.name, status.st_size, status.st_mtime_ns])
+    return found
 
 
 def _still_reachable(gateway: GitGateway, old: list[str], new: list[str]) -> bool:
@@ -102,7 +132,7 @@ def _introductions_from(cached: Mapping[str, object] | None) -> dict[tuple[str, 
     return found
 
 
-def _store(cache: Cache, key: str, tips: list[str], index: HistoryIndex, scanned: str) -> None:
+def _store(cache: Cache, key: str, tips: list[str], index: HistoryIndex, scanned: str, objects: list[object]) -> None:
     cache.write(
         "history",
         key,
@@ -113,6 +143,7 @@ def _store(cache: Cache, key: str, tips: list[str], index: HistoryIndex, scanned
             "scanned": scanned,
             "introduced": introduction_rows(index),
             "missing": index.missing,
+            "objects": objects,
         },
     )
 
