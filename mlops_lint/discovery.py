@@ -10,6 +10,7 @@ entered. Paths are repo-relative POSIX strings throughout.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,13 +104,17 @@ def build_inventory(root: Path, exclude: Sequence[str]) -> Inventory:
         gateway.close()
     in_git = listed is not None
     names = listed[0] if listed is not None else _walk_files(root)
-    spec = gitignore_spec(exclude)
+    spec = gitignore_spec(exclude) if exclude else None
+    base = str(root)
     keep = []
     for name in names:
-        if spec.match_file(name) or any(part in _ALWAYS_SKIPPED_DIRS for part in name.split("/")):
+        if (spec is not None and spec.match_file(name)) or not _ALWAYS_SKIPPED_DIRS.isdisjoint(name.split("/")):
             continue
-        path = root / name
-        if path.is_symlink() or path.is_file():
+        try:  # one lstat with plain strings: pathlib costs a tenth of a second on 3,000 files
+            mode = os.lstat(os.path.join(base, name)).st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode) or stat.S_ISREG(mode):
             keep.append(name)
     return Inventory(files=tuple(sorted(keep)), in_git=in_git, tracked=tuple(listed[1]) if listed else None)
 

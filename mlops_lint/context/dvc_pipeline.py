@@ -85,7 +85,7 @@ PIPELINE_FILE_NAMES = ("dvc.yaml", "dvc.lock", "params.yaml")
 
 def pipeline_files(repo: RepoContext) -> set[str]:
     """Every dvc.yaml and dvc.lock, every params.yaml, and the params files stages name."""
-    found = {p for p in repo.file_set if PurePosixPath(p).name in PIPELINE_FILE_NAMES}
+    found = {p for p in repo.file_set if p.rpartition("/")[2] in PIPELINE_FILE_NAMES}
     for dvc_yaml in dvc_yaml_files(repo):
         for stage in pipeline_stages(repo, dvc_yaml):
             found.update(ref.file for ref in stage.params if repo.has(ref.file))
@@ -297,4 +297,4 @@ def _expansions(
 
 
 def dvc_yaml_files(repo: RepoContext) -> list[str]:
-    return sorted(p for p in repo.file_set if PurePosixPath(p).name == "dvc.yaml")
+    return sorted(p for p in repo.file_set if p == "dvc.yaml" or p.endswith("/dvc.yaml"))
