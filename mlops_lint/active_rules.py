@@ -7,6 +7,7 @@ import json
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mlops_lint.catalogue import RuleMeta
@@ -71,6 +72,21 @@ class ActiveRules:
             tuple(rule for rule in self.path_rules if rule[1].reads_outside_files),
             (),
             tuple(rule for rule in self.repo_rules if rule[1].reads_outside_files),
+            {},
+        )
+
+    @cached_property
+    def outside(self) -> ActiveRules:
+        """`live()`, made once: the rules a memo never answers."""
+        return self.live()
+
+    @cached_property
+    def settled(self) -> ActiveRules:
+        """The path and repository rules that read only listed files: what a memo may answer."""
+        return ActiveRules(
+            tuple(rule for rule in self.path_rules if not rule[1].reads_outside_files),
+            (),
+            tuple(rule for rule in self.repo_rules if not rule[1].reads_outside_files),
             {},
         )
 

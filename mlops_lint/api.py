@@ -194,7 +194,7 @@ def _run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileR
         return FileResult(diagnostics + live.diagnostics, errors + live.errors)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
-        result = run(repo, targets, session.rules, session.jobs)
+        result = run(repo, targets, session.rules, session.jobs, memo.rules if memo is not None else None)
     except BaseException:
         if ruff is not None:
             ruff.cancel()
@@ -209,6 +209,7 @@ def _run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileR
     failed_code = ruff_failed.meta.code if ruff_failed is not None else None
     if memo is not None and not result.transient and all(d.code != failed_code for d in result.diagnostics):
         live_codes = session.rules.live().codes
+        memo.rules.save()
         memo.store(
             [d for d in result.diagnostics if d.code not in live_codes],
             [e for e in result.errors if e.code not in live_codes],

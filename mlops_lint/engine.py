@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from mlops_lint import parallel
@@ -36,7 +37,8 @@ from mlops_lint.time_limit import AnalysisTimeout
 from mlops_lint.time_limit import expired as timed_out
 
 if TYPE_CHECKING:
-    pass
+    from mlops_lint.rule import RepoRule, RuleSettings
+    from mlops_lint.rule_memo import RuleMemo
 
 __all__ = [
     "PARSED",
@@ -64,12 +66,21 @@ def _run_path_rules(repo: RepoContext, file: FileContext, rules: ActiveRules, re
 
 
 def check_file(
-    repo: RepoContext, path: str, rules: ActiveRules, precomputed: Mapping[str, tuple[list, list]] | None = None
+    repo: RepoContext,
+    path: str,
+    rules: ActiveRules,
+    precomputed: Mapping[str, tuple[list, list]] | None = None,
+    memo: RuleMemo | None = None,
 ) -> FileResult:
-    """Every per-file rule on one file (`precomputed`: Python findings rows from the process pool)."""
+    """Every per-file rule on one file (`precomputed`: Python findings rows from the process pool;
+    `memo`: the path rules' findings of the last run, reused while what they read is unchanged)."""
     result = FileResult([], [])
     file = repo.file(path)
-    _run_path_rules(repo, file, rules, result)
+    if memo is None:
+        _run_path_rules(repo, file, rules, result)
+    else:
+        _run_path_rules(repo, file, rules.outside, result)
+        memo.remembered(repo, f"path\0{path}", partial(_run_path_rules, repo, file, rules.settled), result)
     if file.kind in CODE_KINDS:
         run_code(repo, file, rules, result, rows=(precomputed or {}).get(path))
     return result
@@ -120,14 +131,23 @@ def run_code(
     result.errors += fresh.errors
 
 
-def check_repo(repo: RepoContext, rules: ActiveRules) -> FileResult:
+def check_repo(repo: RepoContext, rules: ActiveRules, memo: RuleMemo | None = None) -> FileResult:
+    """Every repository rule once; with `memo`, a rule whose reads are unchanged since the last run
+    is answered from it, and the others are recorded into it (`rule_memo.py`)."""
     result = FileResult([], [])
     for settings, cls in rules.repo_rules:
-        try:
-            result.diagnostics.extend(cls(settings).check(repo))
-        except Exception as exc:
-            result.errors.append(_error(settings.meta.code, ".", exc))
+        if memo is None or cls.reads_outside_files:
+            _run_repo_rule(repo, settings, cls, result)
+        else:
+            memo.remembered(repo, settings.meta.code, partial(_run_repo_rule, repo, settings, cls), result)
     return result
+
+
+def _run_repo_rule(repo: RepoContext, settings: RuleSettings, cls: type[RepoRule], result: FileResult) -> None:
+    try:
+        result.diagnostics.extend(cls(settings).check(repo))
+    except Exception as exc:
+        result.errors.append(_error(settings.meta.code, ".", exc))
 
 
 def _in_parallel(
@@ -195,7 +215,9 @@ def _in_program(program: NotebookProgram, diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, location=replace(diagnostic.location, span=moved, cell=None))
 
 
-def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int = 1) -> FileResult:
+def run(
+    repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int = 1, memo: RuleMemo | None = None
+) -> FileResult:
     """All rules over the targets and the repository; findings unsorted and unsuppressed.
 
     With `jobs > 1`, the Python files and notebooks the result cache cannot answer are analysed by a
@@ -206,14 +228,14 @@ def run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int
     history = _history_in_background(repo, rules)
     keep_facts = any(cls.reads_module_facts for _settings, cls in rules.repo_rules)
     for path in targets:
-        one = check_file(repo, path, rules, precomputed)
+        one = check_file(repo, path, rules, precomputed, memo)
         total.diagnostics += one.diagnostics
         total.errors += one.errors
         total.transient = total.transient or one.transient
         repo.release(path, keep_facts)
     if history is not None:
         history.join()
-    repo_result = check_repo(repo, rules)
+    repo_result = check_repo(repo, rules, memo)
     total.diagnostics += repo_result.diagnostics
     total.errors += repo_result.errors
     return total

@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 from mlops_lint.cache import Cache
 from mlops_lint.diagnostics import Diagnostic, RuleError
 from mlops_lint.git_gateway import GitGateway
+from mlops_lint.plugins import plugin_versions
 from mlops_lint.ruff_bridge import ruff_binary
+from mlops_lint.rule_memo import RuleMemo
 from mlops_lint.serialize import dump, dump_error, load, load_error
 from mlops_lint.stat_cache import StatDigests
 
@@ -76,11 +78,12 @@ def _signature(path: Path) -> list[int] | None:
 class RunMemo:
     """One run's stored findings, under a key of everything they depend on."""
 
-    def __init__(self, cache: Cache, stats: StatDigests, name: str, key: str) -> None:
+    def __init__(self, cache: Cache, stats: StatDigests, name: str, key: str, rules: RuleMemo) -> None:
         self.cache = cache
         self.stats = stats
         self.name = name
         self.key = key
+        self.rules = rules  # per-rule findings, for a run this memo cannot answer (`rule_memo.py`)
 
     @classmethod
     def open(
@@ -88,9 +91,12 @@ class RunMemo:
     ) -> RunMemo:
         """`described`: the configuration, rules and targets, as JSON-able values (`repr` for the rest)."""
         settings = hashlib.sha256(json.dumps(list(described), default=repr).encode()).hexdigest()[:16]
-        parts = [settings, git_state(stats.root), _binary(ruff), stats.fingerprint(files)]
+        git = git_state(stats.root)
+        parts = [settings, git, _binary(ruff), stats.fingerprint(files)]
         key = hashlib.sha256(json.dumps(parts, default=repr).encode()).hexdigest()[:32]
-        return cls(cache, stats, f"run-{settings}", key)
+        listing = [settings, git, sorted(files)]  # the rule memo: names, not contents (those are its reads)
+        rules = RuleMemo(cache, stats, hashlib.sha256(json.dumps(listing, default=repr).encode()).hexdigest()[:32])
+        return cls(cache, stats, f"run-{settings}", key, rules)
 
     def load(self) -> tuple[list[Diagnostic], list[RuleError], list[str]] | None:
         """The stored (findings, rule errors, notices), or None on a miss."""
@@ -136,6 +142,7 @@ def memo_for(session: Session, repo: RepoContext) -> RunMemo | None:
             for settings, _cls in (*rules.path_rules, *rules.python_rules, *rules.repo_rules)
         ),
         rules.cache_key,
+        plugin_versions(rules.codes),
         repr(session.config),
         list(repo.targets),
         session.ruff_active,

@@ -53,10 +53,19 @@ class StatDigests:
         self.started_ns = time.time_ns()  # before any stat: what this run's entries are judged by
         self.hashed = 0  # files read this run (the rest came from their stat)
         self._seen: set[str] = set()  # only entries checked this run are written back
+        self._known: dict[str, str] = {}  # this run's answers
         self._changed = False
 
     def digest(self, path: str) -> str:
-        """A hash of the file's bytes (or of why it cannot be read, and its stat): never None."""
+        """A hash of the file's bytes (or of why it cannot be read, and its stat): never None.
+        Looked at once per run: the memos that ask again see the same snapshot as the first."""
+        known = self._known.get(path)
+        if known is not None:
+            return known
+        known = self._known[path] = self._digest(path)
+        return known
+
+    def _digest(self, path: str) -> str:
         status = _stat(self.root / path)
         self._seen.add(path)
         entry = self.entries.get(path)

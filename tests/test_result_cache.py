@@ -109,9 +109,9 @@ def test_the_jobs_option_reaches_the_engine(repo: Path, monkeypatch: pytest.Monk
     seen: list[int] = []
     real = engine.run
 
-    def recording(repo_: object, targets: object, rules: object, jobs: int = 1) -> object:
+    def recording(repo_: object, targets: object, rules: object, jobs: int = 1, memo: object = None) -> object:
         seen.append(jobs)
-        return real(repo_, targets, rules, jobs)  # type: ignore[arg-type]
+        return real(repo_, targets, rules, jobs, memo)  # type: ignore[arg-type]
 
     monkeypatch.setattr("mlops_lint.api.run", recording)
     for command in (["check", "--exit-zero"], ["fix", "--diff"]):

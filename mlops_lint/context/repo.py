@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import ast
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import astuple
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.config import Config
-from mlops_lint.context.declared_requirements import DeclaredRequirements, read_declared
+from mlops_lint.context.declared_requirements import DeclaredRequirements, declaration_files, read_declared
 from mlops_lint.context.dvc_md5 import Eol
 from mlops_lint.context.files import FileContext, classify
 from mlops_lint.context.gitignore import GitIgnores
@@ -30,15 +30,18 @@ from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.python_facts_data import facts_data_current, facts_from_data, facts_to_data
+from mlops_lint.context.reads import ReadLog
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_text
 from mlops_lint.context.workspace_md5 import WorkspaceMd5s
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 from mlops_lint.result_cache import ResultCache
+from mlops_lint.rule_memo import as_stored
 
 if TYPE_CHECKING:
     from mlops_lint.context.git_view import RepoGit
+    from mlops_lint.rule_memo import UnitMemo
 
 _GIT_LOCK = threading.Lock()  # guards the creation of `RepoContext.git`, not a cache
 
@@ -87,6 +90,8 @@ class RepoContext:
         self._ast: dict[str, ast.Module | ParseFailure | None] = {}
         self._facts: dict[str, ModuleFacts | None] = {}
         self._programs: dict[str, NotebookProgram | None] = {}
+        self.reads = ReadLog()  # which files the rule running now read (`context/reads.py`)
+        self.memo: UnitMemo | None = None  # per-unit memo of the repository rule running now, if any
 
     @property
     def in_git(self) -> bool:
@@ -105,15 +110,25 @@ class RepoContext:
         """Folders (as `a/b`) that contain an `__init__.py`: regular Python packages."""
         return frozenset(str(PurePosixPath(f).parent) for f in self.file_set if PurePosixPath(f).name == "__init__.py")
 
-    @cached_property
+    @property
     def declared_requirements(self) -> DeclaredRequirements:
         """The project's declared requirements (`context/declared_requirements.py`), read once a run."""
+        self.reads.note_all(self._declaration_files)
+        return self._declared_requirements
+
+    @cached_property
+    def _declaration_files(self) -> list[str]:
+        return declaration_files(self.file_set)
+
+    @cached_property
+    def _declared_requirements(self) -> DeclaredRequirements:
         return read_declared(self.file_set, lambda path: self.file(path).text)
 
     def has(self, path: str) -> bool:
         return path in self.file_set
 
     def file(self, path: str) -> FileContext:
+        self.reads.note(path)
         context = self._files.get(path)
         if context is None:
             context = FileContext(
@@ -130,8 +145,8 @@ class RepoContext:
         """Drop the file's trees once its rules have run: they are the bulk of a run's memory, and a
         large heap also makes every garbage collection slower. With `keep_facts`, the module's
         facts (what repository rules read) are computed first, from the tree about to go."""
-        if keep_facts and path.endswith((".py", ".pyi", ".ipynb")):
-            self.facts(path)
+        if keep_facts and (path in self._ast or path in self._programs):
+            self.facts(path)  # from the tree about to go; a file never parsed is read when asked
         self._python.pop(path, None)
         self._python.pop(f"{path}\0notebook", None)
         self._ast.pop(path, None)
@@ -146,6 +161,7 @@ class RepoContext:
 
     def yaml(self, path: str) -> YamlDoc | YamlProblem | None:
         """The file parsed as YAML (cached); None when it has no text."""
+        self.reads.note(path)
         if path not in self._yaml:
             text = self.file(path).text
             self._yaml[path] = None if text is None else load_yaml(text)
@@ -153,6 +169,7 @@ class RepoContext:
 
     def python_ast(self, path: str) -> ast.Module | ParseFailure | None:
         """The file's `ast` tree, once per run: the syntax check, and what cross-file facts read."""
+        self.reads.note(path)
         if path not in self._ast:
             text = self.file(path).text
             self._ast[path] = None if text is None else parse_ast(text)
@@ -160,6 +177,7 @@ class RepoContext:
 
     def python(self, path: str) -> PythonContext | ParseFailure | None:
         """The file's libcst tree, once per run, for the Python rules (behind the `ast` guard)."""
+        self.reads.note(path)
         if path not in self._python:
             text = self.file(path).text
             syntax = self.python_ast(path)
@@ -177,6 +195,7 @@ class RepoContext:
 
     def notebook_program(self, path: str) -> NotebookProgram | None:
         """The notebook's code cells as one masked program (None when it is not a loadable notebook)."""
+        self.reads.note(path)
         if path not in self._programs:
             loaded = self.notebook(path)
             self._programs[path] = build_program(path, loaded) if isinstance(loaded, Notebook) else None
@@ -184,6 +203,7 @@ class RepoContext:
 
     def notebook_python(self, path: str) -> PythonContext | ParseFailure | None:
         """The notebook program's libcst tree (behind the same `ast` guard as a Python file)."""
+        self.reads.note(path)
         key = f"{path}\0notebook"
         if key not in self._python:
             program = self.notebook_program(path)
@@ -201,6 +221,7 @@ class RepoContext:
     def facts(self, path: str) -> ModuleFacts | None:
         """Randomness facts of a Python module (None if it cannot be parsed), computed once, and
         served from the result cache when the module's text has not changed."""
+        self.reads.note(path)
         if path not in self._facts:
             cache = self.result_cache
             digest = self.file(path).digest if cache is not None else None
@@ -218,7 +239,7 @@ class RepoContext:
     def secret_hits(self, path: str) -> list[SecretHit]:
         """What the secret scanner finds in the file's text (every confidence), served from the
         result cache when the text has not changed."""
-        file = self.file(path)
+        file = self.file(path)  # noted there
         cache, digest = self.result_cache, file.digest
         if cache is not None and digest is not None:
             rows = cache.get_secrets(path, digest)
@@ -250,6 +271,14 @@ class RepoContext:
                 return module_facts(tree) if isinstance(tree, ast.Module) else None
         except RecursionError:
             return None  # the syntax check reports what is wrong with the file
+
+    def memo_unit(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, or its value from the last run when every file it read is unchanged
+        (`rule_memo.py`). The value must be JSON (it comes back as JSON either way), and `name` must
+        name every input it takes from outside its reads."""
+        if self.memo is not None:
+            return self.memo.get(name, compute)
+        return as_stored(compute())
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.config.rule_options.get(code, {})
@@ -288,20 +317,40 @@ class RepoContext:
 
     def notebook(self, path: str) -> Notebook | NotebookProblem | None:
         """The notebook at `path`, loaded once per run; None when the file has no text."""
+        self.reads.note(path)
         if path not in self._notebooks:
             text = self.file(path).text
             self._notebooks[path] = None if text is None else load_notebook(text)
         return self._notebooks[path]
 
-    @cached_property
+    @property
     def gitignores(self) -> GitIgnores:
         """The repository's `.gitignore` files (their texts in this run, overlays included)."""
-        return GitIgnores(self.file_set, lambda path: self.file(path).text)
+        self.reads.note_all(self._named(".gitignore"))
+        return self._gitignores
 
     @cached_property
+    def _gitignores(self) -> GitIgnores:
+        return GitIgnores(self.file_set, lambda path: self.file(path).text)
+
+    @property
     def lfs_attributes(self) -> LfsAttributes:
         """Every `.gitattributes` of the repository (worktree text), shallowest first."""
+        self.reads.note_all(self._named(".gitattributes"))
+        return self._lfs_attributes
+
+    @cached_property
+    def _lfs_attributes(self) -> LfsAttributes:
         return read_lfs_attributes(self.file_set, lambda path: self.file(path).text)
+
+    def _named(self, name: str) -> list[str]:
+        """Every listed file called `name` (a view built from all of them depends on each)."""
+        found = self.__dict__.get(f"_named {name}")
+        if found is None:
+            found = self.__dict__[f"_named {name}"] = [
+                path for path in sorted(self.file_set) if path == name or path.endswith("/" + name)
+            ]
+        return found
 
     @cached_property
     def _md5s(self) -> WorkspaceMd5s:
@@ -309,6 +358,7 @@ class RepoContext:
 
     def workspace_md5(self, path: str, limit: int, eol: Eol = "raw") -> str | None:
         """The DVC md5 of a workspace file no larger than `limit` bytes (`context/workspace_md5.py`)."""
+        self.reads.note(path)
         return self._md5s.get(path, limit, eol)
 
     def _forget_workspace_views(self, path: str) -> None:

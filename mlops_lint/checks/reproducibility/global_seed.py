@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from functools import partial
 from pathlib import PurePosixPath
+from typing import Any
 
 from mlops_lint.checks.reproducibility.seed_reach import ImportMemo, SeedReach, where_to_span
 from mlops_lint.context.commands import module_to_paths, scripts_in_command
-from mlops_lint.context.files import FileKind
+from mlops_lint.context.files import FileKind, classify
 from mlops_lint.context.python_facts import Where
 from mlops_lint.context.random_apis import trains
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.context.yaml_doc import YamlDoc
-from mlops_lint.diagnostics import Diagnostic, Location
+from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.rule import RepoRule
 
 _SEED_HINTS = {
@@ -77,33 +79,47 @@ class GlobalSeedMissing(RepoRule):
         pipelines = pipeline_entry_points(repo) if self.options["pipeline-scripts"] else {}
         memo = ImportMemo()  # shared by every entry point's reach
         for path in sorted(repo.targets):
-            kind = repo.file(path).kind
+            kind = classify(path)
             if kind is not FileKind.PYTHON and kind is not FileKind.NOTEBOOK:
                 continue
-            facts = repo.facts(path)
-            if facts is None:
-                continue
             pipeline = path in pipelines
-            script = kind is FileKind.NOTEBOOK or facts.main_guard is not None or trains(facts.top_level.trains)
-            if not pipeline and (not script or _is_test(path)):
-                continue  # a module (imported, not run), or a test
-            reach = SeedReach(repo, path, memo)
-            reach.run()
-            if not pipeline and not trains(reach.training):
-                continue  # inference, evaluation, export, conversion, benchmarks: nothing learns from the draws
-            missing = sorted(set(reach.first_draws) - reach.seeds)
-            if not missing:
-                continue
-            first = min((reach.first_draws[library] for library in missing), key=lambda w: (w.line, w.col))
-            location = self._location(repo, path, first)
-            if location is None:
-                continue
-            yield self.diagnostic(
-                location,
-                entry="Pipeline script" if pipeline else "Notebook" if kind is FileKind.NOTEBOOK else "Entry point",
-                libraries=", ".join(missing),
-                hint=", ".join(_SEED_HINTS[library] for library in missing),
-            )
+            # one memo unit per file: editing a script reruns its own reach, not all 254 of diffusers'
+            found = repo.memo_unit(f"{path}\0{pipeline}", partial(self._finding, repo, path, pipeline, memo))
+            if found is not None:
+                line, col, end_line, end_col = found["span"]
+                span = Span(start_line=line, start_col=col, end_line=end_line, end_col=end_col)
+                yield self.diagnostic(Location(path=path, span=span, cell=found["cell"]), **found["fields"])
+
+    def _finding(self, repo: RepoContext, path: str, pipeline: bool, memo: ImportMemo) -> dict[str, Any] | None:
+        """The finding on `path` as JSON (a memo unit's value), or None."""
+        facts = repo.facts(path)
+        if facts is None:
+            return None
+        notebook = classify(path) is FileKind.NOTEBOOK
+        script = notebook or facts.main_guard is not None or trains(facts.top_level.trains)
+        if not pipeline and (not script or _is_test(path)):
+            return None  # a module (imported, not run), or a test
+        reach = SeedReach(repo, path, memo)
+        reach.run()
+        if not pipeline and not trains(reach.training):
+            return None  # inference, evaluation, export, conversion, benchmarks: nothing learns from the draws
+        missing = sorted(set(reach.first_draws) - reach.seeds)
+        if not missing:
+            return None
+        first = min((reach.first_draws[library] for library in missing), key=lambda w: (w.line, w.col))
+        location = self._location(repo, path, first)
+        if location is None or location.span is None:
+            return None
+        span = location.span
+        return {
+            "span": [span.start_line, span.start_col, span.end_line, span.end_col],
+            "cell": location.cell,
+            "fields": {
+                "entry": "Pipeline script" if pipeline else "Notebook" if notebook else "Entry point",
+                "libraries": ", ".join(missing),
+                "hint": ", ".join(_SEED_HINTS[library] for library in missing),
+            },
+        }
 
     @staticmethod
     def _location(repo: RepoContext, path: str, where: Where) -> Location | None:

@@ -217,7 +217,9 @@ class SeedReach:
         """First-party modules `path` imports, each with its first import statement, in name order."""
         key = (path, self.roots)
         found = self._memo.imports.get(key)
-        if found is None:
+        if found is not None:
+            self.repo.reads.note(path)  # read from the module's facts by an earlier reach: a read all the same
+        else:
             facts = self.repo.facts(path)
             modules: dict[str, Where] = {}
             for name, where in sorted(facts.imports.items() if facts else ()):
