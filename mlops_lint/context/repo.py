@@ -20,20 +20,17 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint.config import Config
-from mlops_lint.context.declared_requirements import DeclaredRequirements, declaration_files, read_declared
-from mlops_lint.context.dvc_md5 import Eol
+from mlops_lint.context.declared_requirements import DeclaredRequirements
 from mlops_lint.context.files import FileContext, classify
-from mlops_lint.context.gitignore import GitIgnores
-from mlops_lint.context.lfs import LfsAttributes, read_lfs_attributes
-from mlops_lint.context.notebook import Notebook, NotebookProblem, load_notebook
+from mlops_lint.context.notebook import Notebook
 from mlops_lint.context.notebook_program import NotebookProgram, build_program
 from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursion, parse_ast, parse_cst
 from mlops_lint.context.python_facts import ModuleFacts, module_facts
 from mlops_lint.context.python_facts_data import facts_data_current, facts_from_data, facts_to_data
 from mlops_lint.context.reads import ReadLog
+from mlops_lint.context.repo_workspace import WorkspaceViews
 from mlops_lint.context.run_options import RunOptions
 from mlops_lint.context.secrets import SecretHit, might_contain_secret, scan_text
-from mlops_lint.context.workspace_md5 import WorkspaceMd5s
 from mlops_lint.context.yaml_doc import YamlDoc, YamlProblem, load_yaml
 from mlops_lint.discovery import Inventory, parent_dirs
 from mlops_lint.result_cache import ResultCache
@@ -46,7 +43,7 @@ if TYPE_CHECKING:
 _GIT_LOCK = threading.Lock()  # guards the creation of `RepoContext.git`, not a cache
 
 
-class RepoContext:
+class RepoContext(WorkspaceViews):
     """Everything a rule may read about the repository in one run; each view is built on first
     use and cached for the run.
 
@@ -109,20 +106,6 @@ class RepoContext:
     def package_dirs(self) -> frozenset[str]:
         """Folders (as `a/b`) that contain an `__init__.py`: regular Python packages."""
         return frozenset(str(PurePosixPath(f).parent) for f in self.file_set if PurePosixPath(f).name == "__init__.py")
-
-    @property
-    def declared_requirements(self) -> DeclaredRequirements:
-        """The project's declared requirements (`context/declared_requirements.py`), read once a run."""
-        self.reads.note_all(self._declaration_files)
-        return self._declared_requirements
-
-    @cached_property
-    def _declaration_files(self) -> list[str]:
-        return declaration_files(self.file_set)
-
-    @cached_property
-    def _declared_requirements(self) -> DeclaredRequirements:
-        return read_declared(self.file_set, lambda path: self.file(path).text)
 
     def has(self, path: str) -> bool:
         return path in self.file_set
@@ -307,60 +290,3 @@ class RepoContext:
         """End the run's git processes (the views stay readable; a new use starts git again)."""
         if "_git" in self.__dict__:
             self.git.close()
-
-    # --- workspace views: notebooks, .gitignore, git index, LFS attributes, DVC md5s -----------
-    # Built on first use, cached for the run; `forget` drops the per-file ones.
-
-    @cached_property
-    def _notebooks(self) -> dict[str, Notebook | NotebookProblem | None]:
-        return {}
-
-    def notebook(self, path: str) -> Notebook | NotebookProblem | None:
-        """The notebook at `path`, loaded once per run; None when the file has no text."""
-        self.reads.note(path)
-        if path not in self._notebooks:
-            text = self.file(path).text
-            self._notebooks[path] = None if text is None else load_notebook(text)
-        return self._notebooks[path]
-
-    @property
-    def gitignores(self) -> GitIgnores:
-        """The repository's `.gitignore` files (their texts in this run, overlays included)."""
-        self.reads.note_all(self._named(".gitignore"))
-        return self._gitignores
-
-    @cached_property
-    def _gitignores(self) -> GitIgnores:
-        return GitIgnores(self.file_set, lambda path: self.file(path).text)
-
-    @property
-    def lfs_attributes(self) -> LfsAttributes:
-        """Every `.gitattributes` of the repository (worktree text), shallowest first."""
-        self.reads.note_all(self._named(".gitattributes"))
-        return self._lfs_attributes
-
-    @cached_property
-    def _lfs_attributes(self) -> LfsAttributes:
-        return read_lfs_attributes(self.file_set, lambda path: self.file(path).text)
-
-    def _named(self, name: str) -> list[str]:
-        """Every listed file called `name` (a view built from all of them depends on each)."""
-        found = self.__dict__.get(f"_named {name}")
-        if found is None:
-            found = self.__dict__[f"_named {name}"] = [
-                path for path in sorted(self.file_set) if path == name or path.endswith("/" + name)
-            ]
-        return found
-
-    @cached_property
-    def _md5s(self) -> WorkspaceMd5s:
-        return WorkspaceMd5s(self.root, self.overlays)
-
-    def workspace_md5(self, path: str, limit: int, eol: Eol = "raw") -> str | None:
-        """The DVC md5 of a workspace file no larger than `limit` bytes (`context/workspace_md5.py`)."""
-        self.reads.note(path)
-        return self._md5s.get(path, limit, eol)
-
-    def _forget_workspace_views(self, path: str) -> None:
-        self._notebooks.pop(path, None)
-        self._md5s.forget(path)
