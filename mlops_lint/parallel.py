@@ -9,15 +9,15 @@ order of the files, so a run with one process and a run with many give the same 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from mlops_lint import lazy
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from mlops_lint.context.repo import RepoContext
     from mlops_lint.engine import ActiveRules
 
@@ -38,6 +38,8 @@ def _context() -> multiprocessing.context.BaseContext | None:
     """fork: workers inherit the parent's loaded modules and repository view. Where fork is not
     available (Windows) the run stays in one process rather than re-importing everything per worker."""
     try:
+        import multiprocessing
+
         return multiprocessing.get_context("fork")
     except ValueError:
         return None
@@ -84,6 +86,8 @@ def analyse(
     paths = sorted(paths, key=lambda path: -len(repo.file(path).text or ""))
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     results: dict[str, tuple[list[Any], list[Any]]] = {}
+    from concurrent.futures import ProcessPoolExecutor  # imported when a pool runs: a tenth of start-up
+
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init, initargs=(repo, rules)) as pool:
         for batch in pool.map(_work, chunks):
             for path, diagnostics, errors, facts in batch:

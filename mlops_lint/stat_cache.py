@@ -30,7 +30,7 @@ RACY_NS = 2_000_000_000
 ENTRY = "stats"
 
 
-def _stat(path: Path) -> list[int] | None:
+def _stat(path: str) -> list[int] | None:
     try:
         status = os.stat(path, follow_symlinks=False)
     except OSError:
@@ -44,6 +44,7 @@ class StatDigests:
     def __init__(self, cache: Cache, root: Path, max_bytes: int) -> None:
         self.cache = cache
         self.root = root
+        self._base = str(root)
         self.max_bytes = max_bytes
         stored = cache.read(ENTRY, f"{root}\0{max_bytes}") or {}
         entries = stored.get("entries")
@@ -66,7 +67,7 @@ class StatDigests:
         return known
 
     def _digest(self, path: str) -> str:
-        status = _stat(self.root / path)
+        status = _stat(os.path.join(self._base, path))  # strings: pathlib was half of a warm run's stats
         self._seen.add(path)
         entry = self.entries.get(path)
         if (

@@ -14,7 +14,8 @@ from mlops_lint.rule import RepoRule
 
 
 class LfsPointerProblem(RepoRule):
-    reads_outside_files = True
+    # reads the blobs at HEAD (git state, in every memo's key) and the `.gitattributes` files
+    # (listed files): nothing outside what the memos see, so a warm run need not run it
     code = "MLD010"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
