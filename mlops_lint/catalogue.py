@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from mlops_lint.catalogue_compiled import copy_for, read_copy, write_copy
 from mlops_lint.diagnostics import Family, Severity
 from mlops_lint.fixes import Applicability
 from mlops_lint.resources import rules_dir, schema
@@ -105,14 +106,15 @@ def _entry_validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema("rule.schema.json"))
 
 
-def load_entry(path: Path, validate: bool = True) -> RuleMeta:
+def load_entry(path: Path, validate: bool = True, parsed: Any = None) -> RuleMeta:
     """Read one catalogue file; with `validate`, check it against the rule schema first.
 
     The shipped catalogue is checked by the test suite, so a normal run skips the schema (it was a
     third of a warm run's time); an entry that still fails to build is validated then, so a broken
-    edit is reported with the schema's precise message rather than a KeyError."""
+    edit is reported with the schema's precise message rather than a KeyError. `parsed`: the
+    file's YAML already parsed (from `catalogue_compiled.py`)."""
     try:
-        entry = _safe_load(path.read_text(encoding="utf-8"))
+        entry = _safe_load(path.read_text(encoding="utf-8")) if parsed is None else parsed
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from exc
     if validate:
@@ -143,9 +145,11 @@ def load_catalogue(directory: Path | None = None) -> dict[str, RuleMeta]:
     """All catalogue entries by code, in code order (the shipped ones unvalidated: see `load_entry`)."""
     shipped = directory is None
     directory = directory or rules_dir()
+    paths = sorted(directory.glob("*.yaml"))
+    parsed = _parsed_copy(paths) if shipped else [None] * len(paths)
     metas: dict[str, RuleMeta] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        meta = load_entry(path, validate=not shipped)
+    for path, entry in zip(paths, parsed, strict=True):
+        meta = load_entry(path, validate=not shipped, parsed=entry)
         if meta.code in metas:
             raise CatalogueError(f"{path.name}: code {meta.code} is also used by {metas[meta.code].source}")
         metas[meta.code] = meta
@@ -154,3 +158,19 @@ def load_catalogue(directory: Path | None = None) -> dict[str, RuleMeta]:
     if duplicates:
         raise CatalogueError(f"rule names used twice: {sorted(duplicates)}")
     return metas
+
+
+def _parsed_copy(paths: list[Path]) -> list[Any]:
+    """The shipped files' YAML, parsed: from the user's cache when this exact catalogue was parsed
+    before (`catalogue_compiled.py`), else parsed now and kept there for the next run."""
+    files = [(path.name, path.read_bytes()) for path in paths]
+    copy = copy_for(files)
+    entries = read_copy(copy)
+    if entries is not None and len(entries) == len(files):
+        return entries
+    try:
+        entries = [_safe_load(raw.decode("utf-8")) for _name, raw in files]
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return [None] * len(files)  # `load_entry` reads each file again and names the broken one
+    write_copy(copy, entries)
+    return entries

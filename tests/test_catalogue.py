@@ -141,3 +141,27 @@ def test_file_name_must_match_code_and_name(tmp_path: Path) -> None:
     wrong.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"must be named MLN002-untitled-or-copied-notebook\.yaml"):
         load_entry(wrong)
+
+
+def test_the_parsed_copy_in_the_user_cache_gives_the_same_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The YAML is parsed once per catalogue and kept as JSON (catalogue_compiled.py); the copy,
+    a broken copy and an unwritable cache all give the catalogue the YAML gives."""
+    from mlops_lint import catalogue, catalogue_compiled
+
+    fresh = catalogue.load_catalogue.__wrapped__
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = fresh()
+    copies = list((tmp_path / "cache" / "mlops-lint").glob("catalogue-*.json"))
+    assert len(copies) == 1
+    parsed: list[str] = []
+    real = catalogue._safe_load
+    monkeypatch.setattr(catalogue, "_safe_load", lambda text: parsed.append(text[:10]) or real(text))
+    assert fresh() == first and parsed == []  # read from the copy: no YAML parsed
+    copies[0].write_text("{not json", encoding="utf-8")
+    assert fresh() == first and len(parsed) == len(first)  # a broken copy: parsed again (and rewritten)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # the cache folder cannot be made
+    assert fresh() == first
+    assert catalogue_compiled.read_copy(tmp_path / "missing.json") is None
