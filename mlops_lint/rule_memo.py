@@ -35,11 +35,15 @@ if TYPE_CHECKING:
     from mlops_lint.context.repo import RepoContext
 
 KEEP = 4  # memos kept side by side, as for the run memo
-Entry = dict[str, Any]  # {"deps": {path: digest}, ...}
+Entry = dict[str, Any]  # {"deps": [...], ...}: stored, indices into the paths table; in this run, paths
 
 
 class RuleMemo:
-    """The stored entries of one key; what this run reuses or computes is written back by `save`."""
+    """The stored entries of one key; what this run reuses or computes is written back by `save`.
+
+    Stored, each entry names the files it read by their index in one table of paths, beside the
+    digest each had: an entry can only have been kept while its files had those digests, so one
+    digest per path suffices (diffusers' memo is 1.1 MB so, 5.7 MB with a digest per read)."""
 
     def __init__(self, cache: Cache, stats: StatDigests, key: str) -> None:
         self.cache = cache
@@ -47,25 +51,44 @@ class RuleMemo:
         self.name = f"rules-{key[:16]}"
         self.key = key
         stored = cache.read(self.name, key) or {}
-        rules = stored.get("rules")
-        self.stored: dict[str, Entry] = rules if isinstance(rules, dict) else {}
+        paths, digests, rules = stored.get("paths"), stored.get("digests"), stored.get("rules")
+        whole = isinstance(paths, list) and isinstance(digests, list) and len(paths) == len(digests)
+        self._paths: list[str] = paths if whole and isinstance(rules, dict) else []  # type: ignore[assignment]
+        self._digests: list[str] = digests if self._paths else []  # type: ignore[assignment]
+        self.stored: dict[str, Entry] = rules if self._paths else {}  # type: ignore[assignment]
         self.kept: dict[str, Entry] = {}
         self.reused: list[str] = []  # codes answered from the memo this run (for tests and stats)
+        self._stale: set[int] | None = None
         self._changed = False
 
-    def current(self, deps: Any) -> bool:
-        digest = self.stats.digest
-        return isinstance(deps, dict) and all(digest(path) == known for path, known in deps.items())
-
-    def deps(self, paths: Iterable[str]) -> dict[str, str]:
-        return {path: self.stats.digest(path) for path in sorted(paths)}
+    def read_by(self, entry: Any) -> list[str] | None:
+        """The files a stored entry read, when none of them changed since; else None."""
+        deps = entry.get("deps") if isinstance(entry, dict) else None
+        if not isinstance(deps, list):
+            return None
+        if self._stale is None:
+            digest, pairs = self.stats.digest, zip(self._paths, self._digests, strict=True)
+            self._stale = {i for i, (path, known) in enumerate(pairs) if digest(path) != known}
+        if not self._stale.isdisjoint(deps):
+            return None
+        try:
+            return [self._paths[i] for i in deps]
+        except (IndexError, TypeError):
+            return None  # an entry of another shape: do the work
 
     def reuse(self, code: str) -> Entry | None:
         """The rule's stored entry when every file it read is unchanged."""
         entry = self.stored.get(code)
-        if not isinstance(entry, dict) or not self.current(entry.get("deps")):
+        read = self.read_by(entry)
+        if read is None:
             return None
-        self.kept[code] = entry
+        units = entry.get("units")  # type: ignore[union-attr]
+        kept_units = {}
+        for name, unit in (units if isinstance(units, dict) else {}).items():
+            unit_read = self.read_by(unit)
+            if unit_read is not None:
+                kept_units[name] = {**unit, "deps": unit_read}
+        self.kept[code] = {**entry, "deps": read, "units": kept_units}  # type: ignore[dict-item]
         self.reused.append(code)
         return entry
 
@@ -75,8 +98,25 @@ class RuleMemo:
         return UnitMemo(self, units if isinstance(units, dict) else {}, reads)
 
     def keep(self, code: str, entry: Entry, read: Iterable[str], units: UnitMemo) -> None:
-        self.kept[code] = {**entry, "deps": self.deps(read), "units": units.kept}
+        self.kept[code] = {**entry, "deps": sorted(read), "units": units.kept}
         self._changed = True
+
+    def save(self) -> None:
+        if not self._changed:
+            return
+        index: dict[str, int] = {}
+
+        def numbered(entry: Entry) -> Entry:
+            return {**entry, "deps": sorted(index.setdefault(path, len(index)) for path in entry["deps"])}
+
+        rules = {
+            name: {**numbered(entry), "units": {u: numbered(unit) for u, unit in entry.get("units", {}).items()}}
+            for name, entry in self.kept.items()
+        }
+        digest = self.stats.digest
+        data = {"paths": list(index), "digests": [digest(path) for path in index], "rules": rules}
+        self.cache.write(self.name, self.key, data)
+        self.cache.prune("rules-", KEEP)
 
     def remembered(self, repo: RepoContext, name: str, work: Callable[[FileResult], None], into: FileResult) -> None:
         """`work`'s findings into `into`: from the memo when every file it read last time is
@@ -99,12 +139,6 @@ class RuleMemo:
         into.diagnostics += one.diagnostics
         into.errors += one.errors
 
-    def save(self) -> None:
-        if not self._changed:
-            return
-        self.cache.write(self.name, self.key, {"rules": self.kept})
-        self.cache.prune("rules-", KEEP)
-
 
 class UnitMemo:
     """The units of one rule: each value kept with the files computing it read."""
@@ -117,13 +151,14 @@ class UnitMemo:
 
     def get(self, name: str, compute: Callable[[], Any]) -> Any:
         old = self.stored.get(name)
-        if isinstance(old, dict) and self.memo.current(old.get("deps")):
-            self.reads.note_all(old["deps"])  # the rule's own entry depends on them too
-            self.kept[name] = old
-            return old.get("value")
-        with self.reads.recording() as read:
+        read = self.memo.read_by(old)
+        if read is not None:
+            self.reads.note_all(read)  # the rule's own entry depends on them too
+            self.kept[name] = {**old, "deps": read}  # type: ignore[dict-item]
+            return old.get("value")  # type: ignore[union-attr]
+        with self.reads.recording() as recorded:
             value = as_stored(compute())
-        self.kept[name] = {"deps": self.memo.deps(read), "value": value}
+        self.kept[name] = {"deps": sorted(recorded), "value": value}
         return value
 
 
