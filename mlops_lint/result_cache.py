@@ -100,12 +100,19 @@ class ResultCache:
 
     def get_facts(self, path: str, digest: str) -> tuple[bool, Any]:
         entry = self.facts.get(path)
-        if entry is not None and entry[0] == digest:
-            return True, entry[1]
+        if entry is not None and entry[0] == digest and isinstance(entry[1], str):
+            try:
+                return True, json.loads(entry[1])
+            except ValueError:
+                return False, None  # not ours: computed again
         return False, None
 
     def put_facts(self, path: str, digest: str, data: Any) -> None:
-        self._put("facts", path, [digest, data])
+        # each module's facts are kept as a JSON text inside the document: reading the document
+        # then scans 2,000 strings instead of building every module's lists (diffusers: 0.39 ->
+        # 0.03 s), a run decodes only the modules its rules ask about, and writing it back copies
+        # the texts of unchanged modules instead of encoding them again (0.24 -> 0.05 s)
+        self._put("facts", path, [digest, json.dumps(data, separators=(",", ":"))])
 
     def get_secrets(self, path: str, digest: str) -> list[Any] | None:
         entry = self.secrets.get(path)
