@@ -113,7 +113,7 @@ def test_the_jobs_option_reaches_the_engine(repo: Path, monkeypatch: pytest.Monk
         seen.append(jobs)
         return real(repo_, targets, rules, jobs, memo)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("mlops_lint.api.run", recording)
+    monkeypatch.setattr("mlops_lint.run_rules.run", recording)
     for command in (["check", "--exit-zero"], ["fix", "--diff"]):
         CliRunner().invoke(main, [*command, "--no-history", "--jobs", "3", str(repo)])
     assert seen and set(seen) == {3}  # fix may lint more than once (its rounds)
