@@ -138,3 +138,31 @@ def test_gitpython_is_imported_by_the_gateway_only() -> None:
     pattern = re.compile(r"^\s*(import git\b|from git\b)", re.MULTILINE)
     importing = {path.relative_to(PACKAGE).as_posix() for path in _modules() if pattern.search(path.read_text("utf-8"))}
     assert importing == {"git_gateway.py"}, importing
+
+
+_FILE_READS = {"open", "read_text", "read_bytes", "scandir", "listdir", "iterdir", "glob", "rglob", "stat"}
+# the one rule module that reads a file of its own: the experiment template shipped with mlops-lint
+_READS_PACKAGE_DATA = {"experiments/missing.py"}
+
+
+def test_rules_read_the_repository_only_through_its_context() -> None:
+    """The rule memo reuses a rule's findings while the files it read are unchanged, and learns
+    which those are from RepoContext (context/reads.py): a rule that opened a file itself would
+    be served stale findings after that file changed. Rules that declare `reads_outside_files`
+    are never memoized, and may look at the work tree themselves."""
+    defining = {inspect.getsourcefile(cls) for cls in ALL_RULES}
+    memoized = {inspect.getsourcefile(cls) for cls in ALL_RULES if not cls.reads_outside_files}
+    offenders = []
+    for path in sorted(CHECKS.rglob("*.py")):
+        where = path.relative_to(CHECKS).as_posix()
+        if where in _READS_PACKAGE_DATA or (str(path) in defining and str(path) not in memoized):
+            continue  # shipped data, or a module of rules that always run
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            os_walk = name == "walk" and isinstance(func, ast.Attribute) and ast.unparse(func.value) == "os"
+            if name in _FILE_READS or os_walk:
+                offenders.append(f"{where}:{node.lineno}: {ast.unparse(func)}()")
+    assert offenders == []
