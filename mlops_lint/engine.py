@@ -80,7 +80,8 @@ def check_file(
         _run_path_rules(repo, file, rules, result)
     else:
         _run_path_rules(repo, file, rules.outside, result)
-        memo.remembered(repo, f"path\0{path}", partial(_run_path_rules, repo, file, rules.settled), result)
+        work = partial(_run_path_rules, repo, file, rules.settled)
+        memo.remembered(repo, f"path\0{path}", work, result, notices=False)  # the history thread runs now
     if file.kind in CODE_KINDS:
         run_code(repo, file, rules, result, rows=(precomputed or {}).get(path))
     return result

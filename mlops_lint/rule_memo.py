@@ -118,9 +118,13 @@ class RuleMemo:
         self.cache.write(self.name, self.key, data)
         self.cache.prune("rules-", KEEP)
 
-    def remembered(self, repo: RepoContext, name: str, work: Callable[[FileResult], None], into: FileResult) -> None:
+    def remembered(
+        self, repo: RepoContext, name: str, work: Callable[[FileResult], None], into: FileResult, notices: bool = True
+    ) -> None:
         """`work`'s findings into `into`: from the memo when every file it read last time is
-        unchanged, else by running it while its reads are recorded (and its units offered)."""
+        unchanged, else by running it while its reads are recorded (and its units offered).
+        `notices=False` while the history scan's thread may be adding its own notices: they are
+        not `work`'s, and must not be replayed with its findings."""
         stored = self.reuse(name)
         if stored is not None:
             into.diagnostics += [load(row) for row in stored["diagnostics"]]
@@ -135,7 +139,7 @@ class RuleMemo:
         finally:
             repo.memo = None
         rows = {"diagnostics": [dump(d) for d in one.diagnostics], "errors": [dump_error(e) for e in one.errors]}
-        self.keep(name, {**rows, "notices": repo.notices[before:]}, read, units)
+        self.keep(name, {**rows, "notices": repo.notices[before:] if notices else []}, read, units)
         into.diagnostics += one.diagnostics
         into.errors += one.errors
 
