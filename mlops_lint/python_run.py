@@ -69,12 +69,16 @@ def _wanted_by_text(rules: ActiveRules, text: str) -> list[tuple[RuleSettings, t
 
 
 def _wanted_by_tree(
-    wanted: list[tuple[RuleSettings, type[PythonRule]]], tree: object, path: str, notebook: bool = False
+    wanted: list[tuple[RuleSettings, type[PythonRule]]],
+    tree: object,
+    repo: RepoContext,
+    path: str,
+    notebook: bool = False,
 ) -> list[tuple[RuleSettings, type[PythonRule]]]:
     """The rules (already wanted by the text) whose candidate check accepts the file's `ast`; a file
     `ast` cannot read (syntax newer than this Python) is left to the text test."""
     if wanted and isinstance(tree, ast.Module):
-        index = AstIndex(tree, path, notebook)
+        index = AstIndex(tree, path, notebook, declared=lambda: repo.declared_requirements)
         wanted = [(s, c) for s, c in wanted if c.candidate(index, s.options)]
     if wanted and _STATS:
         print(f"mlops-lint-stats\tlibcst\t{path}\t{','.join(s.meta.code for s, _c in wanted)}", file=sys.stderr)
@@ -91,7 +95,7 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     if not wanted and EngineEvent.UNPARSABLE_FILE not in rules.engine_reporters:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
-    wanted = _wanted_by_tree(wanted, syntax, file.path)
+    wanted = _wanted_by_tree(wanted, syntax, repo, file.path)
     parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
     _parse_and_visit(repo, parse, wanted, rules, result, _Placement(file.path))
 
@@ -106,7 +110,7 @@ def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, resu
             span = Span.point(piece.broken.line, piece.broken.column)
             location = Location(path=file.path, span=span, cell=piece.cell.index)
             result.diagnostics += _located_engine_finding(rules, location, reason=piece.broken.message)
-    wanted = _wanted_by_tree(_wanted_by_text(rules, program.text), program.tree, file.path, notebook=True)
+    wanted = _wanted_by_tree(_wanted_by_text(rules, program.text), program.tree, repo, file.path, notebook=True)
     if not wanted and not isinstance(program.tree, ParseFailure):
         return
     parse = (lambda: repo.notebook_python(file.path)) if wanted else (lambda: program.tree)

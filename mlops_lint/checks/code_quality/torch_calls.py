@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.call_candidates import may_log_unguarded
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
@@ -39,7 +40,8 @@ class LogWithoutMask(TorchRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return index.calls(_LOGS | (_NUMPY_LOGS if options.get("numpy") else set()))
+        """A log call whose argument is not surely clamped or offset (its arguments read in the `ast`)."""
+        return may_log_unguarded(index, _LOGS | (_NUMPY_LOGS if options.get("numpy") else set()), _CLAMPS, _EPSILON)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

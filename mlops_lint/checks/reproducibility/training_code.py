@@ -109,6 +109,7 @@ _USER_PATH = re.compile(
     r"|~/(?!Library/)[^.]|/mnt/[A-Za-z]/Users/|/root/.)"
 )
 _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+_USER_PATH_ANYWHERE = re.compile(_USER_PATH.pattern.removeprefix("^"))
 
 
 class AbsoluteLocalPath(PythonRule):
@@ -117,7 +118,15 @@ class AbsoluteLocalPath(PythonRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return not _TEST_FILE.search(index.path) and index.strings_containing(cls.triggers)
+        """A string in use (not a docstring) holding a user path anywhere (an implicit concatenation is
+        one string in the `ast`, several for libcst); a non-printable one also as its source escapes."""
+        if _TEST_FILE.search(index.path) or not index.strings_containing(cls.triggers):
+            return False
+        return any(
+            _USER_PATH_ANYWHERE.search(value)
+            or (not value.isprintable() and _USER_PATH_ANYWHERE.search(value.encode("unicode_escape").decode("ascii")))
+            for value in index.strings_in_use()
+        )
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
