@@ -21,11 +21,12 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from mlops_lint.context.declared_requirements import DeclaredRequirements
 
+_T = TypeVar("_T")
 _BUILTINS = frozenset(dir(builtins))
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # fields that hold no node worth entering: names, contexts, operators (read where they stand)
@@ -66,6 +67,7 @@ class AstIndex:
         self.notebook = notebook  # the code cells of a notebook (some rules only judge those)
         self.tree = tree
         self._declared = declared
+        self._derived: dict[str, Any] = {}
         self.identifiers: set[str] = set()  # every name, attribute, parameter, keyword, def and import name
         self.method_calls: dict[str, list[ast.Call]] = {}  # `x.dropna(...)` -> "dropna" (any receiver)
         self.keywords: set[str] = set()  # `f(inplace=True)` -> "inplace"
@@ -207,6 +209,12 @@ class AstIndex:
                 frozen = frozenset(names)
                 for call in calls:
                     yield call, frozen
+
+    def derived(self, key: str, compute: Callable[[], _T]) -> _T:
+        """A view of the tree that several rules' checks share (the loops, say), computed once."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[no-any-return]
 
     @property
     def declared_requirements(self) -> DeclaredRequirements | None:

@@ -3,6 +3,7 @@ called directly). The training-loop rules are in `training_loops`, unpickling lo
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -122,8 +123,11 @@ class ForwardCalledDirectly(TorchRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        """`.forward()` on a module: module kinds come from torch (or a Lightning base class)."""
-        return "forward" in index.called_attrs and index.uses("torch", "lightning", "pytorch_lightning")
+        """`.forward()` on a module other than `self` or `super()` (the rule's own exceptions): module
+        kinds come from torch (or a Lightning base class)."""
+        return any(not _own_forward(call.func.value) for call in index.method_calls.get("forward", ())) and index.uses(
+            "torch", "lightning", "pytorch_lightning"
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         target = pyutil.method_call(node)
@@ -137,6 +141,14 @@ class ForwardCalledDirectly(TorchRule):
         module = self.source(receiver)
         fix = self.node_fix([(node, self.source(node.with_changes(func=receiver)))], module=module)
         self.report(node, fix, module=module)
+
+
+def _own_forward(receiver: ast.expr) -> bool:
+    """`self.forward(...)` or `super().forward(...)`, in the `ast`: never a finding."""
+    if isinstance(receiver, ast.Call):
+        receiver = receiver.func
+        return isinstance(receiver, ast.Name) and receiver.id == "super"
+    return isinstance(receiver, ast.Name) and receiver.id == "self"
 
 
 RULES: list[type[Rule]] = [LogWithoutMask, ForwardCalledDirectly]
