@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from mlops_lint.context.declared_requirements import DeclaredRequirements
 
+from mlops_lint.context.names import resolve_dotted
+
 _T = TypeVar("_T")
 _BUILTINS = frozenset(dir(builtins))
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -215,6 +217,14 @@ class AstIndex:
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key]  # type: ignore[no-any-return]
+
+    def calls_resolving_to(self, qualified: Iterable[str]) -> Iterator[ast.Call]:
+        """Each call whose function resolves to one of `qualified` exactly as libcst rules resolve
+        it (`names.ImportTable`: through its imports, else as a builtin or itself), in no order."""
+        wanted = frozenset(qualified)
+        for dotted, calls in self._calls.items():
+            if wanted.intersection(resolve_dotted(dotted, self.bindings.get(dotted.partition(".")[0]), builtin=True)):
+                yield from calls
 
     @property
     def declared_requirements(self) -> DeclaredRequirements | None:
