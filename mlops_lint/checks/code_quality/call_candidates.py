@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection
 
 from mlops_lint.context.ast_index import AstIndex
+from mlops_lint.context.ast_walk import child_nodes
 
 # -- MLS013 log-without-mask ---------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ def _call_scopes(tree: ast.AST) -> dict[int, ast.AST]:
         if isinstance(node, ast.Call):
             found[id(node)] = scope
         inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        stack.extend((child, inner) for child in child_nodes(node))
     return found
 
 

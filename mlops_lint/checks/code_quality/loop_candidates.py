@@ -17,6 +17,7 @@ import ast
 from dataclasses import dataclass, field
 
 from mlops_lint.context.ast_index import AstIndex
+from mlops_lint.context.ast_walk import child_nodes, statement_children
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -40,6 +41,7 @@ def loop_bodies(index: AstIndex) -> list[LoopBody]:
 
 
 def _collect(tree: ast.AST) -> list[LoopBody]:
+    """Outside every loop only statements are entered (a loop is a statement); inside one, all."""
     bodies: list[LoopBody] = []
     stack: list[tuple[ast.AST, tuple[LoopBody, ...]]] = [(tree, ())]
     while stack:
@@ -60,9 +62,10 @@ def _collect(tree: ast.AST) -> list[LoopBody]:
             inner = (*active, body)
             stack.extend((child, inner) for child in node.body)
             header = [node.test] if isinstance(node, ast.While) else [node.target, node.iter]
-            stack.extend((child, active) for child in (*header, *node.orelse))
+            stack.extend((child, active) for child in (*(header if active else ()), *node.orelse))
             continue
-        stack.extend((child, active) for child in ast.iter_child_nodes(node))
+        children = child_nodes(node) if active else statement_children(node)
+        stack.extend((child, active) for child in children)
     return bodies
 
 
