@@ -1,7 +1,8 @@
 """The Python rules on one file or notebook: the text triggers, the candidate checks on the `ast`
-every file has (`context/ast_index.py`), then one guarded libcst parse and one batched traversal
-shared by the rules that may fire, under the file's time limit; findings are placed in the file or
-in a notebook's cells, with their fixes turned into text edits."""
+every file has (`context/ast_index.py`), the findings of rules decided on that `ast` alone
+(`PythonRule.judged_on_ast`), then one guarded libcst parse and one batched traversal shared by the
+other rules that may fire, under the file's time limit; findings are placed in the file or in a
+notebook's cells, with their fixes turned into text edits."""
 
 from __future__ import annotations
 
