@@ -23,6 +23,7 @@ from mlops_lint.context.git_history import history_index
 from mlops_lint.context.notebook_program import NotebookProgram
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic
+from mlops_lint.gc_pace import fewer_collections
 from mlops_lint.python_run import (
     PARSED,
     TOO_DEEP_TO_ANALYSE,
@@ -224,6 +225,11 @@ def run(
     With `jobs > 1`, the Python files and notebooks the result cache cannot answer are analysed by a
     process pool first; the git history scan (when a history rule is on) runs in a thread while
     the files are checked."""
+    with fewer_collections():
+        return _run(repo, targets, rules, jobs)
+
+
+def _run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int) -> FileResult:
     total = FileResult([], [])
     precomputed = _in_parallel(repo, targets, rules, jobs) if jobs > 1 and rules.python_rules else None
     history = _history_in_background(repo, rules)

@@ -1,7 +1,8 @@
 """The Python rules on one file or notebook: the text triggers, the candidate checks on the `ast`
-every file has (`context/ast_index.py`), then one guarded libcst parse and one batched traversal
-shared by the rules that may fire, under the file's time limit; findings are placed in the file or
-in a notebook's cells, with their fixes turned into text edits."""
+every file has (`context/ast_index.py`), the findings of rules decided on that `ast` alone
+(`PythonRule.judged_on_ast`), then one guarded libcst parse and one batched traversal shared by the
+other rules that may fire, under the file's time limit; findings are placed in the file or in a
+notebook's cells, with their fixes turned into text edits."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from mlops_lint import lazy
 from mlops_lint.active_rules import ActiveRules, FileResult, _error
 from mlops_lint.context.ast_index import AstIndex
+from mlops_lint.context.ast_positions import AstPositions
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.files import FileContext
 from mlops_lint.context.notebook_program import NotebookProgram
@@ -22,7 +24,7 @@ from mlops_lint.context.python import ParseFailure, PythonContext, deep_recursio
 from mlops_lint.context.repo import RepoContext
 from mlops_lint.diagnostics import Diagnostic, Location, Span
 from mlops_lint.fixes import Fix, TextEdit
-from mlops_lint.rule import EngineEvent, NodeFix, PythonRule, RuleSettings
+from mlops_lint.rule import EngineEvent, NodeFix, PythonRule, Rule, RuleSettings
 from mlops_lint.time_limit import time_limit
 
 if TYPE_CHECKING:
@@ -69,16 +71,46 @@ def _wanted_by_text(rules: ActiveRules, text: str) -> list[tuple[RuleSettings, t
 
 
 def _wanted_by_tree(
-    wanted: list[tuple[RuleSettings, type[PythonRule]]], tree: object, path: str, notebook: bool = False
+    wanted: list[tuple[RuleSettings, type[PythonRule]]],
+    tree: object,
+    repo: RepoContext,
+    code: str,
+    placement: _Placement,
+    result: FileResult,
 ) -> list[tuple[RuleSettings, type[PythonRule]]]:
-    """The rules (already wanted by the text) whose candidate check accepts the file's `ast`; a file
-    `ast` cannot read (syntax newer than this Python) is left to the text test."""
+    """The rules (already wanted by the text) whose candidate check accepts the file's `ast`, less
+    those judged on the `ast` alone, whose findings go to `result` here; a file `ast` cannot read
+    (syntax newer than this Python) is left to the text test and libcst."""
+    path = placement.path
     if wanted and isinstance(tree, ast.Module):
-        index = AstIndex(tree, path, notebook)
+        notebook = isinstance(placement, _NotebookPlacement)
+        index = AstIndex(tree, path, notebook, declared=lambda: repo.declared_requirements)
         wanted = [(s, c) for s, c in wanted if c.candidate(index, s.options)]
+        judged = [(s, c) for s, c in wanted if c.judged_on_ast]
+        if judged:
+            wanted = [(s, c) for s, c in wanted if not c.judged_on_ast]
+            _judge_on_ast(judged, index, AstPositions(code), placement, result)
     if wanted and _STATS:
         print(f"mlops-lint-stats\tlibcst\t{path}\t{','.join(s.meta.code for s, _c in wanted)}", file=sys.stderr)
     return wanted
+
+
+def _judge_on_ast(
+    judged: list[tuple[RuleSettings, type[PythonRule]]],
+    index: AstIndex,
+    positions: AstPositions,
+    placement: _Placement,
+    result: FileResult,
+) -> None:
+    """The findings of the rules decided on the `ast` (`PythonRule.judged_on_ast`); none has a fix."""
+    for settings, cls in judged:
+        try:
+            for node, args in cls.ast_findings(index, settings.options):
+                location = placement.location(positions.span(node))
+                if location is not None:
+                    result.diagnostics.append(Rule(settings).diagnostic(location, **args))
+        except Exception as exc:
+            result.errors.append(_error(settings.meta.code, placement.path, exc))
 
 
 def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
@@ -91,9 +123,10 @@ def _run_python(repo: RepoContext, file: FileContext, rules: ActiveRules, result
     if not wanted and EngineEvent.UNPARSABLE_FILE not in rules.engine_reporters:
         return  # nothing would look at the tree (e.g. `--select git-history`)
     syntax = repo.python_ast(file.path)  # C code, fast, and not interruptible cleanly: before the limit
-    wanted = _wanted_by_tree(wanted, syntax, file.path)
+    placement = _Placement(file.path)
+    wanted = _wanted_by_tree(wanted, syntax, repo, text, placement, result)
     parse = (lambda: repo.python(file.path)) if wanted else (lambda: syntax)
-    _parse_and_visit(repo, parse, wanted, rules, result, _Placement(file.path))
+    _parse_and_visit(repo, parse, wanted, rules, result, placement)
 
 
 def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, result: FileResult) -> None:
@@ -106,11 +139,12 @@ def _run_notebook(repo: RepoContext, file: FileContext, rules: ActiveRules, resu
             span = Span.point(piece.broken.line, piece.broken.column)
             location = Location(path=file.path, span=span, cell=piece.cell.index)
             result.diagnostics += _located_engine_finding(rules, location, reason=piece.broken.message)
-    wanted = _wanted_by_tree(_wanted_by_text(rules, program.text), program.tree, file.path, notebook=True)
+    placement = _NotebookPlacement(program)
+    wanted = _wanted_by_tree(_wanted_by_text(rules, program.text), program.tree, repo, program.text, placement, result)
     if not wanted and not isinstance(program.tree, ParseFailure):
         return
     parse = (lambda: repo.notebook_python(file.path)) if wanted else (lambda: program.tree)
-    _parse_and_visit(repo, parse, wanted, rules, result, _NotebookPlacement(program))
+    _parse_and_visit(repo, parse, wanted, rules, result, placement)
 
 
 def _parse_and_visit(

@@ -21,6 +21,8 @@ from mlops_lint.diagnostics import Diagnostic, Location, Severity, StrEnum
 from mlops_lint.fixes import Applicability, Fix
 
 if TYPE_CHECKING:
+    import ast
+
     import libcst as cst
 
     from mlops_lint.catalogue import RuleMeta
@@ -175,6 +177,16 @@ class PythonRule(Rule):
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
         """Whether the module's `ast` can hold a finding of this rule (default: it may)."""
         return True
+
+    # Decided on the `ast` alone: the engine reports `ast_findings` and never parses a file with
+    # libcst for this rule. The libcst visitor stays the reference the `ast` judgement is tested
+    # against (tests/test_ast_judged.py), and what `tests/test_candidates.py` forces to run.
+    judged_on_ast: ClassVar[bool] = False
+
+    @classmethod
+    def ast_findings(cls, index: AstIndex, options: Mapping[str, Any]) -> list[tuple[ast.expr, dict[str, Any]]]:
+        """(node, message arguments) of each finding, for a rule `judged_on_ast`."""
+        raise NotImplementedError
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         Rule.__init__(self, settings)

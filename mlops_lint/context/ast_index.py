@@ -19,9 +19,16 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
+if TYPE_CHECKING:
+    from mlops_lint.context.declared_requirements import DeclaredRequirements
+
+from mlops_lint.context.names import resolve_dotted
+
+_T = TypeVar("_T")
 _BUILTINS = frozenset(dir(builtins))
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # fields that hold no node worth entering: names, contexts, operators (read where they stand)
@@ -44,13 +51,27 @@ def _dotted(node: ast.AST) -> str | None:
 
 class AstIndex:
     """One module's mentions (see the module docstring). Built by one `ast.walk`; the resolved
-    views (`called`, `call_tails`, `import_roots`) are computed on first use."""
+    views (`called`, `call_tails`, `import_roots`) are computed on first use.
 
-    def __init__(self, tree: ast.Module, path: str = "", notebook: bool = False) -> None:
+    The calls are kept by function (`calls_to`) and by method name (`method_calls`), and the tree
+    itself (`tree`): a rule whose findings depend on a call's arguments can tell from them, at no
+    parse, that none of its calls can be a finding. `declared` is the run's reader of the project's
+    requirements (None outside a run: a rule that needs it must then say yes)."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        path: str = "",
+        notebook: bool = False,
+        declared: Callable[[], DeclaredRequirements] | None = None,
+    ) -> None:
         self.path = path
         self.notebook = notebook  # the code cells of a notebook (some rules only judge those)
+        self.tree = tree
+        self._declared = declared
+        self._derived: dict[str, Any] = {}
         self.identifiers: set[str] = set()  # every name, attribute, parameter, keyword, def and import name
-        self.called_attrs: set[str] = set()  # `x.dropna(...)` -> "dropna" (any receiver)
+        self.method_calls: dict[str, list[ast.Call]] = {}  # `x.dropna(...)` -> "dropna" (any receiver)
         self.keywords: set[str] = set()  # `f(inplace=True)` -> "inplace"
         self.strings: list[str] = []  # str constants (f-string pieces included), bytes decoded
         self.statement_call_attrs: set[str] = set()  # method names of calls standing as statements
@@ -60,7 +81,7 @@ class AstIndex:
         self.chained_subscript_store = False  # `df["a"][0] = v`
         self.equality_comparison = False  # `==` or `!=` somewhere
         self.add_assign_name = False  # `total += loss`
-        self._call_funcs: set[str] = set()  # dotted functions of every call
+        self._calls: dict[str, list[ast.Call]] = {}  # dotted function -> its calls
         self._walk(tree)
 
     def _walk(self, tree: ast.Module) -> None:
@@ -124,10 +145,10 @@ class AstIndex:
     def _call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
-            self.called_attrs.add(func.attr)
+            self.method_calls.setdefault(func.attr, []).append(node)
         dotted = _dotted(func)
         if dotted is not None:
-            self._call_funcs.add(dotted)
+            self._calls.setdefault(dotted, []).append(node)
 
     def _statement(self, value: ast.expr) -> None:
         if isinstance(value, ast.Call):
@@ -174,7 +195,41 @@ class AstIndex:
     @cached_property
     def called(self) -> frozenset[str]:
         """The qualified names of every called function (`pd.read_csv(...)` -> `pandas.read_csv`)."""
-        return frozenset(name for dotted in self._call_funcs for name in self.qualified(dotted))
+        return frozenset(name for dotted in self._calls for name in self.qualified(dotted))
+
+    @cached_property
+    def called_attrs(self) -> frozenset[str]:
+        """The method names of every call on any receiver (`x.dropna(...)` -> "dropna")."""
+        return frozenset(self.method_calls)
+
+    def calls_to(self, qualified: Iterable[str]) -> Iterator[tuple[ast.Call, frozenset[str]]]:
+        """Each call that may resolve to one of `qualified`, with the ones it may resolve to."""
+        wanted = frozenset(qualified)
+        for dotted, calls in self._calls.items():
+            names = wanted.intersection(self.qualified(dotted))
+            if names:
+                frozen = frozenset(names)
+                for call in calls:
+                    yield call, frozen
+
+    def derived(self, key: str, compute: Callable[[], _T]) -> _T:
+        """A view of the tree that several rules' checks share (the loops, say), computed once."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]  # type: ignore[no-any-return]
+
+    def calls_resolving_to(self, qualified: Iterable[str]) -> Iterator[ast.Call]:
+        """Each call whose function resolves to one of `qualified` exactly as libcst rules resolve
+        it (`names.ImportTable`: through its imports, else as a builtin or itself), in no order."""
+        wanted = frozenset(qualified)
+        for dotted, calls in self._calls.items():
+            if wanted.intersection(resolve_dotted(dotted, self.bindings.get(dotted.partition(".")[0]), builtin=True)):
+                yield from calls
+
+    @property
+    def declared_requirements(self) -> DeclaredRequirements | None:
+        """The project's declared requirements in a run, None when the index was built without them."""
+        return self._declared() if self._declared is not None else None
 
     @cached_property
     def call_tails(self) -> frozenset[str]:
@@ -218,3 +273,21 @@ class AstIndex:
     def strings_containing(self, pieces: Iterable[str]) -> bool:
         pieces = tuple(pieces)
         return any(piece in value for value in self.strings for piece in pieces)
+
+    def strings_in_use(self) -> Iterator[str]:
+        """The str constants (f-string pieces included) outside strings that stand alone as a
+        statement (docstrings, string comments), with what such a string holds; walks the tree."""
+        stack: list[ast.AST] = [self.tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Expr) and _is_string(node.value):
+                continue
+            if isinstance(node, ast.Constant):
+                if isinstance(node.value, str):
+                    yield node.value
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_string(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)))

@@ -91,7 +91,7 @@ def _bindings(module: cst.Module) -> dict[str, set[str]]:
     return bindings
 
 
-def _resolve(dotted: str, targets: set[str] | list[str] | None, builtin: bool) -> set[str]:
+def resolve_dotted(dotted: str, targets: set[str] | list[str] | None, builtin: bool) -> set[str]:
     root, _, rest = dotted.partition(".")
     if targets is None:
         return {f"builtins.{dotted}"} if builtin and root in BUILTIN_NAMES else {dotted}
@@ -110,7 +110,7 @@ class ImportTable:
         dotted = dotted_name(node)
         if dotted is None:
             return set()
-        return _resolve(dotted, self.bindings.get(dotted.partition(".")[0]), builtin=True)
+        return resolve_dotted(dotted, self.bindings.get(dotted.partition(".")[0]), builtin=True)
 
 
 class Aliases:
@@ -128,7 +128,7 @@ class Aliases:
 
     def resolve(self, dotted: str) -> str:
         target = self.bindings.get(dotted.partition(".")[0])
-        return next(iter(_resolve(dotted, None if target is None else [target], builtin=False)))
+        return next(iter(resolve_dotted(dotted, None if target is None else [target], builtin=False)))
 
 
 def top_level_alias(module: cst.Module, target: str) -> str | None:

@@ -3,10 +3,12 @@ called directly). The training-loop rules are in `training_loops`, unpickling lo
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.call_candidates import may_log_unguarded
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, is_name, scope_nodes
 from mlops_lint.context import pyutil
 from mlops_lint.context.kinds import Kind
@@ -32,6 +34,12 @@ _CONSTANT_TENSORS = {
 _EPSILON = re.compile(r"(?:^|_)(?:eps|epsilon|tiny|smooth\w*)(?:$|_|\d)")
 # `torch.log(`, `tf.math.log(`, `np.log10(` or a bare imported `log(`; not `self.log(` or `math.log(`
 _LOG_CALL = re.compile(r"\b(?:torch|tf|tensorflow|np|numpy)\.(?:math\.)?log(?:2|10)?\s*\(|(?<![\w.])log(?:2|10)?\s*\(")
+# Where `_LOG_CALL` can match: its `log(` part. A pattern that starts with a literal is searched
+# for quickly, one that starts with an alternation is tried at every character (5 s on diffusers'
+# texts): `_LOG_CALL` is only tried around each `log(`, from the longest prefix it allows
+# (`tensorflow.math.`, 16 characters) before it. `\b` and the lookbehind see the text before.
+_LOG_OPEN = re.compile(r"log(?:2|10)?\s*\(")
+_LOG_PREFIX = len("tensorflow.math.")
 
 
 class LogWithoutMask(TorchRule):
@@ -39,13 +47,17 @@ class LogWithoutMask(TorchRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return index.calls(_LOGS | (_NUMPY_LOGS if options.get("numpy") else set()))
+        """A log call whose argument is not surely clamped or offset (its arguments read in the `ast`)."""
+        return may_log_unguarded(index, _LOGS | (_NUMPY_LOGS if options.get("numpy") else set()), _CLAMPS, _EPSILON)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
         """A call named log/log2/log10 in a file that uses a library the rule checks."""
         libraries = ("torch", "tensorflow", "numpy") if options.get("numpy") else ("torch", "tensorflow")
-        return any(library in text for library in libraries) and _LOG_CALL.search(text) is not None
+        if not any(library in text for library in libraries):
+            return False
+        windows = ((max(0, found.start() - _LOG_PREFIX), found.end()) for found in _LOG_OPEN.finditer(text))
+        return any(_LOG_CALL.search(text, start, end) for start, end in windows)
 
     def visit_Call(self, node: cst.Call) -> None:
         names = _LOGS | (_NUMPY_LOGS if self.options.get("numpy") else set())
@@ -120,8 +132,11 @@ class ForwardCalledDirectly(TorchRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        """`.forward()` on a module: module kinds come from torch (or a Lightning base class)."""
-        return "forward" in index.called_attrs and index.uses("torch", "lightning", "pytorch_lightning")
+        """`.forward()` on a module other than `self` or `super()` (the rule's own exceptions): module
+        kinds come from torch (or a Lightning base class)."""
+        return any(not _own_forward(call.func.value) for call in index.method_calls.get("forward", ())) and index.uses(
+            "torch", "lightning", "pytorch_lightning"
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         target = pyutil.method_call(node)
@@ -135,6 +150,14 @@ class ForwardCalledDirectly(TorchRule):
         module = self.source(receiver)
         fix = self.node_fix([(node, self.source(node.with_changes(func=receiver)))], module=module)
         self.report(node, fix, module=module)
+
+
+def _own_forward(receiver: ast.expr) -> bool:
+    """`self.forward(...)` or `super().forward(...)`, in the `ast`: never a finding."""
+    if isinstance(receiver, ast.Call):
+        receiver = receiver.func
+        return isinstance(receiver, ast.Name) and receiver.id == "super"
+    return isinstance(receiver, ast.Name) and receiver.id == "self"
 
 
 RULES: list[type[Rule]] = [LogWithoutMask, ForwardCalledDirectly]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.loop_candidates import may_leave_gradients
 from mlops_lint.checks.code_quality.torchutil import Loop, TrainingLoopRule, body_statement, enclosing_loops, is_name
 from mlops_lint.context import pyutil
 from mlops_lint.rule import Rule
@@ -39,7 +40,8 @@ class GradientsNotCleared(TrainingLoopRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return {"backward", "step"} <= index.called_attrs
+        """A loop whose body calls both `.backward()` and `.step()` (`loop_candidates`)."""
+        return {"backward", "step"} <= index.called_attrs and may_leave_gradients(index)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

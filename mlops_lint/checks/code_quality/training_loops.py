@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.loop_candidates import may_accumulate_loss, may_stay_in_eval
 from mlops_lint.checks.code_quality.torchutil import (
     Loop,
     TrainingLoopRule,
@@ -45,7 +46,9 @@ class LossAccumulatedWithGraph(TrainingLoopRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return "backward" in index.called_attrs and (index.add_assign_name or "append" in index.called_attrs)
+        """A loop whose body calls `.backward()` and adds or appends a name (`loop_candidates`)."""
+        calls = index.called_attrs
+        return "backward" in calls and (index.add_assign_name or "append" in calls) and may_accumulate_loss(index)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
@@ -158,7 +161,7 @@ class TrainEvalModeNotRestored(TrainingLoopRule):
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
         calls = index.called_attrs
-        return bool(calls & {"backward", "step"}) and bool(calls & {"eval", "train"})
+        return bool(calls & {"backward", "step"}) and bool(calls & {"eval", "train"}) and may_stay_in_eval(index)
 
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from mlops_lint.checks.code_quality.call_candidates import may_unpickle
 from mlops_lint.checks.code_quality.load_paths import Key, PathKeys
 from mlops_lint.checks.code_quality.torchutil import TorchRule, enclosing_scope, scope_nodes
 from mlops_lint.context import pyutil
@@ -64,7 +65,8 @@ class UnsafeModelDeserialization(TorchRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return not _TEST_FILE.search(index.path) and index.calls(_PICKLE_LOADS)
+        """A load the rule would judge (see `call_candidates.may_unpickle`), outside test code."""
+        return not _TEST_FILE.search(index.path) and may_unpickle(index, _PICKLE_LOADS, WEIGHTS_ONLY_DEFAULT)
 
     reads_declared_requirements = True
 

@@ -51,6 +51,20 @@ def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | Non
     return args[index].value if len(args) > index else None
 
 
+def _spelled(index: AstIndex, folder: str) -> bool:
+    """Each part of `folder` is a whole part of some string (`"data/raw"`, `"raw"` in
+    `os.path.join("data", "raw")`): a path the rule evaluates is made of string constants
+    joined by `/` (unknown pieces become `*`), so a folder whose names no string holds whole
+    is never written to as far as the rule can tell."""
+    for part in folder.split("/"):
+        if part in ("", ".", ".."):
+            continue
+        whole = re.compile(rf"(?:^|/){re.escape(part)}(?:/|$)")
+        if not any(part in value and whole.search(value) for value in index.strings):
+            return False
+    return True
+
+
 def _writes_mode(call: cst.Call, index: int) -> bool:
     mode = _argument(call, index, "mode")
     value = string_value(mode) if mode is not None else "r"
@@ -67,7 +81,9 @@ class RawDataMutated(PythonRule):
         writers = {*_FIRST_ARG_WRITERS, *_SECOND_ARG_WRITERS, "open", "write_text", "write_bytes", *_FRAME_WRITERS}
         if not index.call_tails & {name.rsplit(".", 1)[-1] for name in writers}:
             return False
-        return index.strings_containing(folder.strip("/").rsplit("/", 1)[-1] for folder in folders)
+        if _ACQUISITION.search(posixpath.splitext(posixpath.basename(index.path))[0]):
+            return False  # a download script: exempt
+        return any(_spelled(index, folder.strip("/")) for folder in folders)
 
     triggers = ("raw", "external")
 

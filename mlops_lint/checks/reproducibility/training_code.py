@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,23 @@ class DataloaderShuffleWithoutGenerator(PythonRule):
     @classmethod
     def wants(cls, text: str, options: Mapping[str, Any]) -> bool:
         return super().wants(text, options) and bool(re.search(r"shuffle\s*=\s*True", text))
+
+    # The call and its keywords are all it reads: the `ast` says as much as libcst, so the files
+    # that have a finding of this rule only (most of a diffusion repository's training scripts)
+    # are not parsed with libcst for it. `visit_Call` below is the same test on libcst nodes.
+    judged_on_ast = True
+
+    @classmethod
+    def ast_findings(cls, index: AstIndex, options: Mapping[str, Any]) -> list[tuple[ast.expr, dict[str, Any]]]:
+        found: list[tuple[ast.expr, dict[str, Any]]] = []
+        for call in index.calls_resolving_to(_DATALOADERS):
+            shuffle = next((k for k in call.keywords if k.arg == "shuffle"), None)
+            if shuffle is None or not (isinstance(shuffle.value, ast.Constant) and shuffle.value.value is True):
+                continue
+            if any(k.arg in ("generator", "sampler", None) for k in call.keywords):
+                continue  # passes a generator or a sampler, or may (`**kwargs`)
+            found.append((call, {}))
+        return found
 
     def visit_Call(self, node: cst.Call) -> None:
         if pyutil.call_name_in(self, node, _DATALOADERS) is None:
@@ -109,6 +127,7 @@ _USER_PATH = re.compile(
     r"|~/(?!Library/)[^.]|/mnt/[A-Za-z]/Users/|/root/.)"
 )
 _TEST_FILE = re.compile(r"(^|/)(tests?/|test_[^/]*\.py$|[^/]*_test\.py$|conftest\.py$)")
+_USER_PATH_ANYWHERE = re.compile(_USER_PATH.pattern.removeprefix("^"))
 
 
 class AbsoluteLocalPath(PythonRule):
@@ -117,7 +136,15 @@ class AbsoluteLocalPath(PythonRule):
 
     @classmethod
     def candidate(cls, index: AstIndex, options: Mapping[str, Any]) -> bool:
-        return not _TEST_FILE.search(index.path) and index.strings_containing(cls.triggers)
+        """A string in use (not a docstring) holding a user path anywhere (an implicit concatenation is
+        one string in the `ast`, several for libcst); a non-printable one also as its source escapes."""
+        if _TEST_FILE.search(index.path) or not index.strings_containing(cls.triggers):
+            return False
+        return any(
+            _USER_PATH_ANYWHERE.search(value)
+            or (not value.isprintable() and _USER_PATH_ANYWHERE.search(value.encode("unicode_escape").decode("ascii")))
+            for value in index.strings_in_use()
+        )
 
     def __init__(self, settings: RuleSettings, context: PythonContext) -> None:
         super().__init__(settings, context)
