@@ -226,10 +226,12 @@ def run(
     process pool first; the git history scan (when a history rule is on) runs in a thread while
     the files are checked."""
     with fewer_collections():
-        return _run(repo, targets, rules, jobs)
+        return _run(repo, targets, rules, jobs, memo)
 
 
-def _run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int) -> FileResult:
+def _run(
+    repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int, memo: RuleMemo | None
+) -> FileResult:
     total = FileResult([], [])
     precomputed = _in_parallel(repo, targets, rules, jobs) if jobs > 1 and rules.python_rules else None
     history = _history_in_background(repo, rules)
