@@ -229,9 +229,7 @@ def run(
         return _run(repo, targets, rules, jobs, memo)
 
 
-def _run(
-    repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int, memo: RuleMemo | None
-) -> FileResult:
+def _run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: int, memo: RuleMemo | None) -> FileResult:
     total = FileResult([], [])
     precomputed = _in_parallel(repo, targets, rules, jobs) if jobs > 1 and rules.python_rules else None
     history = _history_in_background(repo, rules)
