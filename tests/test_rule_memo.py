@@ -25,6 +25,7 @@ LAYOUT = {
         "from pkg.seeding import seed_all\nfrom pkg.data import shuffled\n\ndef main(model):\n    seed_all()\n"
         "    model.fit(shuffled([1, 2]))\n\nif __name__ == '__main__':\n    main(None)\n"
     ),
+    ".env": "WANDB_API_KEY=0123456789abcdef0123456789abcdef01234567\n",  # MLG006: a tracked credential file
     "train_b.py": (
         "import random\n\ndef main(model):\n    random.shuffle([1])\n    model.fit([1])\n\n"
         "if __name__ == '__main__':\n    main(None)\n"
@@ -71,7 +72,8 @@ def reuses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_emptying_any_file_gives_the_findings_of_an_uncached_run(repo: Path, reuses: list[str]) -> None:
     """Every listed file, emptied in turn: whatever read it must run again. A read the memo missed
     would keep the findings the file's old text gave."""
-    _report(repo)  # the memo of the untouched repository
+    untouched = _report(repo)  # the memo of the untouched repository
+    assert any(f.startswith(".env") and "MLG006" in f for f in untouched[0])
     files = sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts)
     files = [f for f in files if not f.startswith(".mlops_lint_cache")]
     assert len(files) > 20

@@ -95,7 +95,8 @@ def credential_file(path: str, text: str) -> _Credential | None:
 
 
 class CredentialFileTracked(RepoRule):
-    reads_outside_files = True
+    # reads git's index (in every memo's key) and the texts of tracked, listed files (through the
+    # repository context): a warm run need not run it again (it read every file: a third of one)
     code = "MLG006"
 
     def check(self, repo: RepoContext) -> Iterator[Diagnostic]:
