@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from mlops_lint import api
 from mlops_lint.context.history_patches import PICKAXE
 from mlops_lint.context.history_sections import parse_section
@@ -149,3 +151,38 @@ def test_a_blob_added_at_two_paths_is_named_at_its_oldest_addition(tmp_path: Pat
     commit_all(tmp_path, "delete")
     single = _lint(tmp_path)
     assert single[0].startswith(f"a/keys.py:1:14: MLG005 Hugging Face token was committed in {old}")
+
+
+def test_secrets_are_attributed_from_the_patch_stream_as_the_walk_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full scan's `log -p` saw which commit added each secret's blob (`seen_added`), so no
+    `git log --raw` walk of history is needed for them, and the commits cited are the walk's."""
+    from mlops_lint.context import history_cache
+    from mlops_lint.git_gateway import GitGateway
+
+    git_init(tmp_path)
+    write_files(tmp_path, {"keys.py": f'x = 1\nlogin(token="{TOKEN}")\n', "train.py": "print(1)\n"})
+    commit_all(tmp_path, "add keys")
+    write_files(tmp_path, {"keys.py": f'x = 2\nlogin(token="{TOKEN}")\n'})
+    commit_all(tmp_path, "change another line")
+    git(tmp_path, "mv", "keys.py", "conf_keys.py")
+    write_files(tmp_path, {"conf_keys.py": f'x = 3\nlogin(token="{TOKEN}")\ny = 4\n'})
+    commit_all(tmp_path, "move and edit")
+    git(tmp_path, "rm", "-q", "conf_keys.py")
+    commit_all(tmp_path, "delete")
+    walks: list[str] = []
+    real = GitGateway.run
+
+    def run(self: GitGateway, *args: str, **kwargs: object) -> object:
+        if "--raw" in args:
+            walks.append(" ".join(args[:3]))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitGateway, "run", run)
+    overrides = api.Overrides(select=("MLG005",), cache=False)
+    from_stream = [compact(d) for d in api.lint([tmp_path], overrides).diagnostics]
+    assert from_stream and walks == []
+    monkeypatch.setattr(history_cache, "seen_added", lambda *args: None)
+    assert [compact(d) for d in api.lint([tmp_path], overrides).diagnostics] == from_stream
+    assert walks  # the walk answered this time, and the same

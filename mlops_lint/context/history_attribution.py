@@ -62,6 +62,36 @@ def introductions(gateway: GitGateway, index: HistoryIndex, wanted: Iterable[tup
     index._unsaved = True
 
 
+def seen_added(gateway: GitGateway, index: HistoryIndex, added_in: dict[tuple[str, str], str]) -> None:
+    """The secrets' introductions from the full scan's `log -p`, which saw each (path, blob) added:
+    the oldest commit whose patch wrote that blob at that path is the one `introductions` would
+    find, without its walk of history. One `git log --no-walk` reads those commits' times and
+    subjects; a secret `log -p` did not see added (a `-diff` file, read whole) is left to
+    `introductions`."""
+    cut = len(index.prefix)  # the rules ask with paths below the project (`introductions` stores those)
+    wanted = {
+        (s.path[cut:], s.oid): added_in[(s.path, s.oid)]
+        for s in index.secrets
+        if (s.path, s.oid) in added_in and s.path.startswith(index.prefix)
+    }
+    wanted = {pair: commit for pair, commit in wanted.items() if pair not in index._introductions}
+    if not wanted:
+        return
+    commits = sorted(set(wanted.values()))
+    stdin = "".join(f"{commit}\n" for commit in commits).encode("ascii")
+    result = gateway.run("log", "--no-walk=unsorted", "--stdin", "--format=%x01%H %ct %s", stdin=stdin)
+    if result is None or result.returncode != 0:
+        return  # `introductions` walks history for them
+    found: dict[str, Introduction] = {}
+    for line in result.stdout.decode("utf-8", errors="replace").splitlines():
+        if line.startswith("\x01"):
+            sha, when, subject = [*line[1:].split(" ", 2), "", ""][:3]
+            found[sha] = Introduction(sha, subject, int(when) if when.isdigit() else 0)
+    for pair, commit in wanted.items():
+        if commit in found:
+            index._introductions[pair] = found[commit]
+
+
 def introduction(index: HistoryIndex, path: str, oid: str) -> Introduction | None:
     return index._introductions.get((path, oid))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlops_lint.cache import Cache
+from mlops_lint.context.history_attribution import seen_added
 from mlops_lint.context.history_full_scan import scan_everything
 from mlops_lint.context.history_model import (
     HistoryIndex,
@@ -64,6 +65,7 @@ def scan_all(
         index._introductions.update(_introductions_from(cached))
         return index
     skip = _scanned_before(cache, key, old_tips) if cached else set()
+    added_in: dict[tuple[str, str], str] = {}
     if cached and old_tips and _still_reachable(gateway, old_tips, tips):
         revs = tips + [f"^{tip}" for tip in old_tips]
         blobs, secrets, scanned, index.enumerated = scan_revs(
@@ -71,7 +73,7 @@ def scan_all(
         )
     else:  # first run, or history was rewritten: everything (contents read by an earlier run are not read again)
         seen: set[str] = set()
-        blobs, secrets, scanned, index.enumerated = scan_everything(
+        blobs, secrets, scanned, index.enumerated, added_in = scan_everything(
             gateway, tips, interest, scanner, prefilter, skip, seen, progress
         )
         old_blobs = []
@@ -83,6 +85,7 @@ def scan_all(
     index.blobs = merge_blobs(old_blobs, blobs)
     index.secrets = merge_secrets(old_secrets, secrets)
     index._introductions.update(_introductions_from(cached))
+    seen_added(gateway, index, added_in)
     _store(cache, key, tips, index, "".join(sorted(skip)) + "".join(scanned), objects)
     return index
 

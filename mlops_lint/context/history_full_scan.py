@@ -81,11 +81,12 @@ def scan_everything(
     skip: set[str],
     seen: set[str],
     progress: Progress,
-) -> tuple[list[PastBlob], list[PastSecret], list[str], int]:
+) -> tuple[list[PastBlob], list[PastSecret], list[str], int, dict[tuple[str, str], str]]:
     """A full scan, parallel where it can be: `git log -p` streams the added lines of all history
     (`history_patches.py`) while `rev-list --objects | cat-file --batch-check` lists every reachable
     blob with its size and path. When the clone lacks objects (`log -p` stops at the first),
-    secrets come from the blobs it has instead."""
+    secrets come from the blobs it has instead. Last: the commit `log -p` saw add each (path,
+    blob), which answers the secrets' attribution without another walk of history."""
     patches = PatchScan(gateway, scanner, prefilter, set(skip)) if interest.secrets else None
     thread = threading.Thread(target=patches.run, args=(tips,), daemon=True) if patches else None
     if thread is not None and not partial_clone(gateway):
@@ -120,7 +121,8 @@ def scan_everything(
         else:
             secrets, scanned = _scan_blobs(gateway, scanner, prefilter, _blob_sizes(gateway), paths, skip)
     progress.done(len(paths), len(scanned))
-    return notable, secrets, scanned, len(paths)
+    added_in = patches.added_in if patches is not None and secrets and not progress.missing else {}
+    return notable, secrets, scanned, len(paths), added_in
 
 
 def _scan_blobs(

@@ -69,6 +69,9 @@ LOG = (
 )  # fmt: skip  # explicit, whatever the user's config says (`log.showRoot=false` would hide the first commit)
 
 
+_UNKNOWN = 1 << 62  # the place of a commit the listing did not name: read as the oldest
+
+
 class LogFailedError(Exception):
     """`git log -p` did not read all of history (a missing object): the caller scans blobs instead."""
 
@@ -96,7 +99,8 @@ class PatchScan:
         self.sections = 0  # sections parsed (marker found)
         self.failed = False
         self.processes: list[Process[bytes]] = []
-        self.found: list[tuple[int, str, str]] = []  # (commit's place in the listing, path, blob)
+        self.found: list[tuple[int, str, str, str]] = []  # (commit's place in the listing, path, blob, commit)
+        self.added_in: dict[tuple[str, str], str] = {}  # (path, blob) -> the oldest commit seen adding it
         self.order: dict[str, int] = {}
 
     def abort(self) -> None:
@@ -120,7 +124,9 @@ class PatchScan:
             if not self.failed:
                 # one read per blob, at the path of its OLDEST addition (the listing runs newest first):
                 # the commit that brought the value in is the one a finding cites
-                for _place, path, oid in sorted(self.found, key=lambda found: (-found[0], found[1], found[2])):
+                for place, path, oid, commit in sorted(self.found, key=lambda found: (-found[0], found[1], found[2])):
+                    if place != _UNKNOWN:
+                        self.added_in.setdefault((path, oid), commit)  # the oldest comes first
                     if oid not in self.skip:
                         self.skip.add(oid)
                         self.reader.request(oid, path)
@@ -160,7 +166,7 @@ class PatchScan:
         if oid in self.skip or binary_suffix(path):
             return
         if added is None or self.prefilter(added):
-            self.found.append((self.order.get(commit, 1 << 62), path, oid))
+            self.found.append((self.order.get(commit, _UNKNOWN), path, oid, commit))
 
 
 def diff_unset(gateway: GitGateway, texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
