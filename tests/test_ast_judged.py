@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mlops_lint.context.ast_index import AstIndex
@@ -19,7 +19,17 @@ from mlops_lint.context.ast_positions import AstPositions
 from mlops_lint.context.cst_walk import visit_batched
 from mlops_lint.context.python import deep_recursion
 from mlops_lint.diagnostics import Span
-from tests.test_candidates import _SOURCES, CATALOGUE, ROOT, RULES, _program, _settings, _tree_files
+from tests.test_candidates import (
+    CATALOGUE,
+    GENERATED,
+    ROOT,
+    RULES,
+    _program,
+    _settings,
+    _tree_files,
+    generated_program,
+    hostile_files,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
@@ -60,11 +70,7 @@ def test_bundled_examples() -> None:
 
 
 def test_hostile_corpus(tmp_path: Path) -> None:
-    from tests.hostile_corpus import build_shared
-
-    build_shared(tmp_path)
-    files = [(path, text) for path, text in _tree_files(tmp_path) if len(text) < 100_000]
-    assert [w for path, text in files for w in differences(path, text)] == []
+    assert [w for path, text in hostile_files(tmp_path) for w in differences(path, text)] == []
 
 
 def test_positions_beyond_ascii() -> None:
@@ -77,12 +83,7 @@ def test_positions_beyond_ascii() -> None:
     assert differences("example.py", text) == []
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@GENERATED
 @given(data=st.data())
 def test_generated_programs(data: st.DataObject) -> None:
-    import hypothesmith
-
-    generated = data.draw(hypothesmith.from_grammar())
-    example = data.draw(st.sampled_from(_SOURCES))
-    text = example + "\n" + generated if data.draw(st.booleans()) else generated + "\n" + example
-    assert differences("generated.py", text) == []
+    assert differences("generated.py", generated_program(data)) == []

@@ -147,27 +147,34 @@ def test_bundled_examples() -> None:
     assert wrong == []
 
 
-def test_hostile_corpus(tmp_path: Path) -> None:
+def hostile_files(folder: Path) -> list[tuple[str, str]]:
     """The hostile files, but the two huge ones (a 180 KB function, a 3 MB notebook: 25 s of forced
     runs, and the same few statements repeated)."""
     from tests.hostile_corpus import build_shared
 
-    build_shared(tmp_path)
-    files = [(path, text) for path, text in _tree_files(tmp_path) if len(text) < 100_000]
-    wrong = [w for path, text in files for w in check_file(path, text)]
-    assert wrong == []
+    build_shared(folder)
+    return [(path, text) for path, text in _tree_files(folder) if len(text) < 100_000]
+
+
+def test_hostile_corpus(tmp_path: Path) -> None:
+    assert [w for path, text in hostile_files(tmp_path) for w in check_file(path, text)] == []
 
 
 _SOURCES = [c[2] for c in CATALOGUE if c[1].endswith(".py")]
+GENERATED = settings(max_examples=10, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck))  # fmt: skip
 
 
-@settings(max_examples=10, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-@given(data=st.data())
-def test_generated_programs(data: st.DataObject) -> None:
+def generated_program(data: st.DataObject) -> str:
     """A generated module with a catalogue example pasted before or after it."""
     import hypothesmith
 
     generated = data.draw(hypothesmith.from_grammar())
     example = data.draw(st.sampled_from(_SOURCES))
-    text = example + "\n" + generated if data.draw(st.booleans()) else generated + "\n" + example
-    assert check_file("generated.py", text) == []
+    return example + "\n" + generated if data.draw(st.booleans()) else generated + "\n" + example
+
+
+@GENERATED
+@given(data=st.data())
+def test_generated_programs(data: st.DataObject) -> None:
+    assert check_file("generated.py", generated_program(data)) == []
