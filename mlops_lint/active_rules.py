@@ -65,28 +65,22 @@ class ActiveRules:
                     reporters[rule_cls.reports] = rule_cls(settings)
         return cls(tuple(path), tuple(python), tuple(repo), engine, reporters)
 
+    @cached_property
     def live(self) -> ActiveRules:
         """Only the path and repository rules that read outside the listed files: what a run whose
-        findings were memoized still runs (see `run_memo.py`)."""
-        return ActiveRules(
-            tuple(rule for rule in self.path_rules if rule[1].reads_outside_files),
-            (),
-            tuple(rule for rule in self.repo_rules if rule[1].reads_outside_files),
-            {},
-        )
-
-    @cached_property
-    def outside(self) -> ActiveRules:
-        """`live()`, made once: the rules a memo never answers."""
-        return self.live()
+        findings were memoized still runs, and what no memo answers (see `run_memo.py`)."""
+        return self._reading_outside(True)
 
     @cached_property
     def settled(self) -> ActiveRules:
         """The path and repository rules that read only listed files: what a memo may answer."""
+        return self._reading_outside(False)
+
+    def _reading_outside(self, outside: bool) -> ActiveRules:
         return ActiveRules(
-            tuple(rule for rule in self.path_rules if not rule[1].reads_outside_files),
+            tuple(rule for rule in self.path_rules if rule[1].reads_outside_files == outside),
             (),
-            tuple(rule for rule in self.repo_rules if not rule[1].reads_outside_files),
+            tuple(rule for rule in self.repo_rules if rule[1].reads_outside_files == outside),
             {},
         )
 

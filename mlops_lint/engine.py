@@ -80,7 +80,7 @@ def check_file(
     if memo is None:
         _run_path_rules(repo, file, rules, result)
     else:
-        _run_path_rules(repo, file, rules.outside, result)
+        _run_path_rules(repo, file, rules.live, result)
         work = partial(_run_path_rules, repo, file, rules.settled)
         memo.remembered(repo, f"path\0{path}", work, result, notices=False)  # the history thread runs now
     if file.kind in CODE_KINDS:
@@ -249,7 +249,7 @@ def _run(repo: RepoContext, targets: Sequence[str], rules: ActiveRules, jobs: in
 
 
 def run_live(repo: RepoContext, targets: Sequence[str], live: ActiveRules) -> FileResult:
-    """The rules of `ActiveRules.live()`: path rules on the targets of their kinds (no file is read
+    """The rules of `ActiveRules.live`: path rules on the targets of their kinds (no file is read
     for any other rule), then repository rules, the history scan among them."""
     total = FileResult([], [])
     for path in targets if live.path_rules else ():

@@ -34,7 +34,7 @@ def run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileRe
     if stored is not None:
         diagnostics, errors, notices = stored
         repo.notices.extend(notices)
-        live = run_live(repo, targets, session.rules.live())
+        live = run_live(repo, targets, session.rules.live)
         return FileResult(diagnostics + live.diagnostics, errors + live.errors)
     ruff = _start_ruff(session, repo, targets) if session.ruff_active else None
     try:
@@ -52,7 +52,7 @@ def run_rules(session: Session, repo: RepoContext, targets: list[str]) -> FileRe
     ruff_failed = session.rules.engine_reporters.get(EngineEvent.RUFF_FAILED)
     failed_code = ruff_failed.meta.code if ruff_failed is not None else None
     if memo is not None and not result.transient and all(d.code != failed_code for d in result.diagnostics):
-        live_codes = session.rules.live().codes
+        live_codes = session.rules.live.codes
         memo.rules.save()
         memo.store(
             [d for d in result.diagnostics if d.code not in live_codes],

@@ -83,14 +83,15 @@ class WorkspaceViews:
     def _lfs_attributes(self) -> LfsAttributes:
         return read_lfs_attributes(self.file_set, lambda path: self.file(path).text)
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        return {}
+
     def _named(self, name: str) -> list[str]:
         """Every listed file called `name` (a view built from all of them depends on each)."""
-        found = self.__dict__.get(f"_named {name}")
-        if found is None:
-            found = self.__dict__[f"_named {name}"] = [
-                path for path in sorted(self.file_set) if path == name or path.endswith("/" + name)
-            ]
-        return found
+        if name not in self._by_name:
+            self._by_name[name] = [path for path in sorted(self.file_set) if path == name or path.endswith("/" + name)]
+        return self._by_name[name]
 
     @cached_property
     def _md5s(self) -> WorkspaceMd5s:
